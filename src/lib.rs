@@ -1,0 +1,2 @@
+//! Talkdown: a scenario-based training simulator for crisis intervention.
+pub mod scenario;

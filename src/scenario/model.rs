@@ -1,0 +1,351 @@
+//! The authored form of a scenario: exactly what a `.ron` file says.
+//!
+//! These types mirror the file format documented in `docs/scenario-format.md`.
+//! Ids are plain strings here; [`crate::scenario::Scenario`] is the checked,
+//! indexed form the engine and the analyzer run on. Every struct denies unknown
+//! fields so that a misspelt field name is an error, not silently ignored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Short machine name; the file is named `<id>.ron`.
+    pub id: String,
+    pub about: About,
+    pub briefing: Briefing,
+    #[serde(default)]
+    pub cast: Vec<CastMember>,
+    #[serde(default)]
+    pub meters: Vec<MeterDef>,
+    #[serde(default)]
+    pub flags: Vec<FlagDef>,
+    /// The id of the first beat.
+    pub start: String,
+    pub beats: Vec<Beat>,
+    pub endings: Vec<Ending>,
+    pub debrief: DebriefNotes,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    pub title: String,
+    pub summary: String,
+    pub difficulty: Difficulty,
+    /// Estimated minutes to play once.
+    pub minutes: u32,
+    #[serde(default)]
+    pub audience: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    #[serde(default)]
+    pub content_warnings: Vec<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub clinical_reviewer: Option<String>,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Difficulty {
+    Introductory,
+    Intermediate,
+    Advanced,
+}
+
+impl Difficulty {
+    pub const ALL: [Difficulty; 3] = [Self::Introductory, Self::Intermediate, Self::Advanced];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Introductory => "Introductory",
+            Self::Intermediate => "Intermediate",
+            Self::Advanced => "Advanced",
+        }
+    }
+}
+
+/// What the trainee hears before the first line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Briefing {
+    /// The call as dispatch gives it.
+    pub dispatch: String,
+    /// Where and when; what the trainee sees on arrival.
+    pub setting: String,
+    /// Who the trainee plays (e.g. "a patrol officer on day shift").
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CastMember {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// The person in crisis.
+    Subject,
+    /// The trainee's partner officer.
+    Partner,
+    Family,
+    Bystander,
+    Dispatcher,
+    Responder,
+    Narrator,
+}
+
+/// A named number that choices move, e.g. distress 0–10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterDef {
+    pub id: String,
+    pub name: String,
+    pub min: i32,
+    pub max: i32,
+    pub start: StartValue,
+    /// Shown next to the meter in training mode.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Which end of the meter is good for the subject; the app colours bars by it.
+    #[serde(default)]
+    pub higher_is: Direction,
+}
+
+/// A meter's start value: `start: 7`, or a random pick in a range, `start: (5, 8)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StartValue {
+    Fixed(i32),
+    Between(i32, i32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Direction {
+    #[default]
+    Better,
+    Worse,
+}
+
+/// A named yes/no fact, e.g. `asked_about_suicide`. Every flag starts unset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagDef {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One moment of the scenario: what is said, and what the trainee can do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    pub id: String,
+    #[serde(default)]
+    pub lines: Vec<Line>,
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// When set, the trainee has this long to answer before `timer.next` happens.
+    #[serde(default)]
+    pub timer: Option<Timer>,
+}
+
+/// A line of narration or speech.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// A cast id, or `narrator`.
+    pub speaker: String,
+    pub text: String,
+    /// Other ways to say the same thing; one of `text` and these is picked at random.
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// The line is shown only when this holds.
+    #[serde(default)]
+    pub when: Option<Condition>,
+}
+
+/// Something the trainee can say or do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// Unique within its beat.
+    pub id: String,
+    pub text: String,
+    /// Offered only when this holds.
+    #[serde(default)]
+    pub when: Option<Condition>,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// Points per rubric dimension, typically -3 to +3.
+    #[serde(default)]
+    pub scores: BTreeMap<String, i32>,
+    /// Rubric technique ids this choice shows (or, for harmful ones, commits).
+    #[serde(default)]
+    pub techniques: Vec<String>,
+    /// A safety-critical error a field-training officer would stop the scenario for.
+    #[serde(default)]
+    pub critical: bool,
+    /// A short reaction shown after the choice in training mode.
+    #[serde(default)]
+    pub feedback: Option<String>,
+    /// The clinician's commentary on this choice, shown in the debrief.
+    #[serde(default)]
+    pub commentary: String,
+    pub next: Next,
+}
+
+/// A response time limit on a beat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timer {
+    pub seconds: u32,
+    /// Where hesitation leads.
+    pub next: Next,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    #[serde(default)]
+    pub scores: BTreeMap<String, i32>,
+    #[serde(default)]
+    pub techniques: Vec<String>,
+    #[serde(default)]
+    pub feedback: Option<String>,
+    /// Commentary on letting the time run out.
+    #[serde(default)]
+    pub commentary: String,
+}
+
+/// Where a choice leads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Next {
+    /// Always to this beat or ending.
+    Go(String),
+    /// The first rule whose condition holds (checked after the choice's effects).
+    Route { rules: Vec<RouteRule>, otherwise: String },
+    /// A weighted random outcome: good technique does not always work.
+    Chance(Vec<Outcome>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRule {
+    pub when: Condition,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub weight: u32,
+    pub to: String,
+    /// Effects that happen only on this outcome.
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+/// A test on the current state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// The flag is set.
+    Flag(String),
+    /// The flag is not set.
+    NotFlag(String),
+    /// meter >= value
+    AtLeast(String, i32),
+    /// meter <= value
+    AtMost(String, i32),
+    /// meter < value
+    Below(String, i32),
+    /// meter > value
+    Above(String, i32),
+    /// meter == value
+    Equals(String, i32),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// A change to the state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Add to a meter (kept within its range).
+    Raise(String, i32),
+    /// Subtract from a meter (kept within its range).
+    Lower(String, i32),
+    /// Set a meter to a value.
+    SetMeter(String, i32),
+    SetFlag(String),
+    ClearFlag(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    pub id: String,
+    /// A rubric outcome category id, e.g. `voluntary_help`.
+    pub outcome: String,
+    pub title: String,
+    pub narrative: String,
+    #[serde(default)]
+    pub commentary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebriefNotes {
+    pub commentary: String,
+    #[serde(default)]
+    pub teaching_points: Vec<String>,
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    pub name: String,
+    /// How to reach it: a number, a text line, a web address.
+    pub contact: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Condition {
+    /// Visit this condition and every condition nested in it.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Condition)) {
+        f(self);
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.walk(f)),
+            Condition::Not(c) => c.walk(f),
+            _ => {}
+        }
+    }
+}
+
+impl Next {
+    /// Every beat or ending id this can lead to.
+    pub fn targets(&self) -> Vec<&str> {
+        match self {
+            Next::Go(t) => vec![t.as_str()],
+            Next::Route { rules, otherwise } => rules
+                .iter()
+                .map(|r| r.to.as_str())
+                .chain(std::iter::once(otherwise.as_str()))
+                .collect(),
+            Next::Chance(outcomes) => outcomes.iter().map(|o| o.to.as_str()).collect(),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The training rubric: scoring dimensions, technique tags and outcome
+//! categories. It is data (`scenarios/rubric.ron`) so an academy can adapt it to
+//! its own policy; scenarios refer to its entries by id.
+
+use serde::{Deserialize, Serialize};
+
+/// The rubric shipped with Talkdown, used when no `rubric.ron` sits beside a scenario.
+pub const BUNDLED_RUBRIC: &str = include_str!("../../scenarios/rubric.ron");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    pub dimensions: Vec<Dimension>,
+    pub techniques: Vec<Technique>,
+    pub outcomes: Vec<OutcomeCategory>,
+}
+
+/// Something every choice can be scored on, e.g. `safety` or `listening`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Technique {
+    pub id: String,
+    pub name: String,
+    pub kind: TechniqueKind,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TechniqueKind {
+    Helpful,
+    Harmful,
+}
+
+/// What kind of end an ending is, e.g. `voluntary_help` or `force`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeCategory {
+    pub id: String,
+    pub name: String,
+    pub grade: Grade,
+    pub description: String,
+    /// How the debrief treats this kind of ending.
+    pub debrief_note: String,
+}
+
+/// How an outcome category reads in the debrief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    /// The person got help or the crisis ended safely.
+    Good,
+    /// Can be right, depending on the risk and the law; the debrief asks whether a better route was open.
+    Acceptable,
+    /// Force, injury or death: always reviewed decision by decision.
+    Bad,
+}
+
+impl Grade {
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Good => "good",
+            Grade::Acceptable => "acceptable",
+            Grade::Bad => "reviewed",
+        }
+    }
+}
+
+impl Rubric {
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.id == id)
+    }
+    pub fn technique(&self, id: &str) -> Option<&Technique> {
+        self.techniques.iter().find(|t| t.id == id)
+    }
+    pub fn outcome(&self, id: &str) -> Option<&OutcomeCategory> {
+        self.outcomes.iter().find(|o| o.id == id)
+    }
+}
