@@ -1,2 +1,18 @@
 //! Talkdown: a scenario-based training simulator for crisis intervention.
+//!
+//! The core (this library without the `app` feature) is plain Rust: data flows
+//! one way, RON → [`scenario`] (model, validation) → [`analysis`] and
+//! [`engine`] → [`debrief`], and every front end (the terminal player, the
+//! CLI, the Bevy app) drives the same code.
+
+pub mod analysis;
+pub mod cli;
+pub mod debrief;
+pub mod diagnostics;
+pub mod engine;
+pub mod export;
 pub mod scenario;
+pub mod state;
+
+#[cfg(feature = "app")]
+pub mod app;

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// A whole scenario file.
+/// A whole scenario file: `Scenario( ... )`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
 pub struct ScenarioFile {
     /// Short machine name; the file is named `<id>.ron`.
     pub id: String,
@@ -313,7 +313,7 @@ pub struct DebriefNotes {
     pub resources: Vec<Resource>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     pub name: String,
@@ -340,11 +340,9 @@ impl Next {
     pub fn targets(&self) -> Vec<&str> {
         match self {
             Next::Go(t) => vec![t.as_str()],
-            Next::Route { rules, otherwise } => rules
-                .iter()
-                .map(|r| r.to.as_str())
-                .chain(std::iter::once(otherwise.as_str()))
-                .collect(),
+            Next::Route { rules, otherwise } => {
+                rules.iter().map(|r| r.to.as_str()).chain(std::iter::once(otherwise.as_str())).collect()
+            }
             Next::Chance(outcomes) => outcomes.iter().map(|o| o.to.as_str()).collect(),
         }
     }

@@ -1,0 +1,715 @@
+//! The analyzer: an exact search of a scenario's real state space
+//! (beat × meter values × flags).
+//!
+//! Each state is visited once (memoised), so the work grows with the number of
+//! reachable states, never with the number of paths. For every state we know,
+//! per rubric dimension and in total, the best and worst score still
+//! achievable and the act that achieves it. Weighted random routes are
+//! explored in every outcome: the best takes luck in the trainee's favour and
+//! the worst against it, because the rubric judges decisions, not dice. A state
+//! met again while it is still being explored (a loop) adds nothing: a beat
+//! revisited with the same state is the same state.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::scenario::{Act, NodeRef, Route, Scenario, rubric::Grade};
+use crate::state::GameState;
+
+/// Refuse to explore more states than this; a scenario this large almost
+/// certainly has a meter with a huge range by mistake.
+pub const MAX_STATES: usize = 4_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(
+        "the state space is too large to analyse (more than {0} states of beat × meters × flags); \
+         check for meters with very wide ranges"
+    )]
+    TooLarge(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Ending(u32),
+    State(u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    act: Act,
+    to: Target,
+}
+
+const NO_BEST: i32 = i32::MIN;
+const NO_WORST: i32 = i32::MAX;
+const NO_EDGE: u32 = u32::MAX;
+
+/// The explored state space. More states (e.g. a dev-panel start) can be
+/// added later with [`StateSpace::ensure`]; what is already known is reused.
+pub struct StateSpace {
+    scenario: Scenario,
+    /// Objectives: one per rubric dimension, then the total.
+    k: usize,
+    index: FxHashMap<(u32, GameState), u32>,
+    beats: Vec<u32>,
+    states: Vec<GameState>,
+    /// `edges[range.0..range.1]` are a state's edges, grouped by act.
+    ranges: Vec<(u32, u32)>,
+    edges: Vec<Edge>,
+    materialised: Vec<bool>,
+    active: Vec<bool>,
+    done: Vec<bool>,
+    /// Finishing order: every successor of a state, except along a loop, finishes before it.
+    order: Vec<u32>,
+    best: Vec<i32>,
+    worst: Vec<i32>,
+    best_edge: Vec<u32>,
+    worst_edge: Vec<u32>,
+    paths: Vec<u64>,
+}
+
+impl StateSpace {
+    pub fn new(scenario: &Scenario) -> Self {
+        StateSpace {
+            scenario: scenario.clone(),
+            k: scenario.dimensions() + 1,
+            index: FxHashMap::default(),
+            beats: Vec::new(),
+            states: Vec::new(),
+            ranges: Vec::new(),
+            edges: Vec::new(),
+            materialised: Vec::new(),
+            active: Vec::new(),
+            done: Vec::new(),
+            order: Vec::new(),
+            best: Vec::new(),
+            worst: Vec::new(),
+            best_edge: Vec::new(),
+            worst_edge: Vec::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Number of states explored so far.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    fn intern(&mut self, beat: u32, state: GameState) -> Result<u32, AnalysisError> {
+        if let Some(&id) = self.index.get(&(beat, state.clone())) {
+            return Ok(id);
+        }
+        if self.states.len() >= MAX_STATES {
+            return Err(AnalysisError::TooLarge(MAX_STATES));
+        }
+        let id = self.states.len() as u32;
+        self.index.insert((beat, state.clone()), id);
+        self.beats.push(beat);
+        self.states.push(state);
+        self.ranges.push((0, 0));
+        self.materialised.push(false);
+        self.active.push(false);
+        self.done.push(false);
+        self.best.extend(std::iter::repeat_n(NO_BEST, self.k));
+        self.worst.extend(std::iter::repeat_n(NO_WORST, self.k));
+        self.best_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
+        self.worst_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
+        self.paths.push(0);
+        Ok(id)
+    }
+
+    /// Compute a state's edges (interning its successors).
+    fn materialise(&mut self, id: u32) -> Result<(), AnalysisError> {
+        if self.materialised[id as usize] {
+            return Ok(());
+        }
+        let beat = self.beats[id as usize];
+        let state = self.states[id as usize].clone();
+        let sc = self.scenario.clone();
+        let start = self.edges.len() as u32;
+        for (act, def) in sc.acts(beat) {
+            if !state.holds_opt(def.when.as_ref()) {
+                continue;
+            }
+            let mut after = state.clone();
+            after.apply(&def.effects, &sc.meters);
+            let push = |this: &mut Self, to: NodeRef, s: GameState| -> Result<(), AnalysisError> {
+                let to = match to {
+                    NodeRef::Ending(e) => Target::Ending(e),
+                    NodeRef::Beat(b) => Target::State(this.intern(b, s)?),
+                };
+                this.edges.push(Edge { act, to });
+                Ok(())
+            };
+            match &def.route {
+                Route::Chance(outs) => {
+                    for o in outs {
+                        let mut s = after.clone();
+                        s.apply(&o.effects, &sc.meters);
+                        push(self, o.to, s)?;
+                    }
+                }
+                route => {
+                    let mut s = after;
+                    let (to, _) = crate::engine::follow(&sc, route, &mut s, |_| 0);
+                    push(self, to, s)?;
+                }
+            }
+        }
+        self.ranges[id as usize] = (start, self.edges.len() as u32);
+        self.materialised[id as usize] = true;
+        Ok(())
+    }
+
+    /// Explore everything reachable from `(beat, state)`; returns its id.
+    pub fn ensure(&mut self, beat: u32, state: &GameState) -> Result<u32, AnalysisError> {
+        let root = self.intern(beat, state.clone())?;
+        if self.done[root as usize] {
+            return Ok(root);
+        }
+        // Iterative DFS, so a 10,000-beat scenario cannot overflow the stack.
+        self.materialise(root)?;
+        self.active[root as usize] = true;
+        let mut stack: Vec<(u32, u32)> = vec![(root, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (id, next) = *top;
+            let (start, end) = self.ranges[id as usize];
+            if start + next < end {
+                top.1 += 1;
+                if let Target::State(t) = self.edges[(start + next) as usize].to {
+                    let t = t as usize;
+                    if !self.done[t] && !self.active[t] {
+                        self.materialise(t as u32)?;
+                        self.active[t] = true;
+                        stack.push((t as u32, 0));
+                    }
+                }
+            } else {
+                stack.pop();
+                self.active[id as usize] = false;
+                self.finish(id);
+            }
+        }
+        Ok(root)
+    }
+
+    /// Value of an edge's target for objective `o`: 0 at an ending; `None`
+    /// for a state that cannot reach an ending or is on the current loop.
+    fn target_best(&self, to: Target, o: usize) -> Option<i32> {
+        match to {
+            Target::Ending(_) => Some(0),
+            Target::State(t) if self.done[t as usize] => {
+                let v = self.best[t as usize * self.k + o];
+                (v != NO_BEST).then_some(v)
+            }
+            Target::State(_) => None,
+        }
+    }
+
+    fn target_worst(&self, to: Target, o: usize) -> Option<i32> {
+        match to {
+            Target::Ending(_) => Some(0),
+            Target::State(t) if self.done[t as usize] => {
+                let v = self.worst[t as usize * self.k + o];
+                (v != NO_WORST).then_some(v)
+            }
+            Target::State(_) => None,
+        }
+    }
+
+    fn score(&self, beat: u32, act: Act, o: usize) -> i32 {
+        match self.scenario.act(beat, act) {
+            Some(def) if o < def.scores.len() => def.scores[o],
+            Some(def) => def.total,
+            None => 0,
+        }
+    }
+
+    fn finish(&mut self, id: u32) {
+        let i = id as usize;
+        let beat = self.beats[i];
+        let (start, end) = self.ranges[i];
+        for o in 0..self.k {
+            let mut best: Option<(i32, u32)> = None;
+            let mut worst: Option<(i32, u32)> = None;
+            let mut e = start;
+            while e < end {
+                // One act's edges (its chance outcomes) are contiguous.
+                let act = self.edges[e as usize].act;
+                let mut group_end = e;
+                let mut hi: Option<(i32, u32)> = None;
+                let mut lo: Option<(i32, u32)> = None;
+                while group_end < end && self.edges[group_end as usize].act == act {
+                    let to = self.edges[group_end as usize].to;
+                    if let Some(v) = self.target_best(to, o)
+                        && hi.is_none_or(|(h, _)| v > h)
+                    {
+                        hi = Some((v, group_end));
+                    }
+                    if let Some(v) = self.target_worst(to, o)
+                        && lo.is_none_or(|(l, _)| v < l)
+                    {
+                        lo = Some((v, group_end));
+                    }
+                    group_end += 1;
+                }
+                let s = self.score(beat, act, o);
+                if let Some((v, edge)) = hi
+                    && best.is_none_or(|(b, _)| s + v > b)
+                {
+                    best = Some((s + v, edge));
+                }
+                if let Some((v, edge)) = lo
+                    && worst.is_none_or(|(w, _)| s + v < w)
+                {
+                    worst = Some((s + v, edge));
+                }
+                e = group_end;
+            }
+            if let Some((v, edge)) = best {
+                self.best[i * self.k + o] = v;
+                self.best_edge[i * self.k + o] = edge;
+            }
+            if let Some((v, edge)) = worst {
+                self.worst[i * self.k + o] = v;
+                self.worst_edge[i * self.k + o] = edge;
+            }
+        }
+        let mut paths: u64 = 0;
+        for e in start..end {
+            let n = match self.edges[e as usize].to {
+                Target::Ending(_) => 1,
+                Target::State(t) if self.done[t as usize] => self.paths[t as usize],
+                Target::State(_) => 0,
+            };
+            paths = paths.saturating_add(n);
+        }
+        self.paths[i] = paths;
+        self.done[i] = true;
+        self.order.push(id);
+    }
+
+    /// The best total score still achievable from a state, if an ending can be reached.
+    pub fn best_total(&mut self, beat: u32, state: &GameState) -> Result<Option<i32>, AnalysisError> {
+        let id = self.ensure(beat, state)?;
+        let v = self.best[id as usize * self.k + self.k - 1];
+        Ok((v != NO_BEST).then_some(v))
+    }
+
+    /// For each act offered in a state: its total score now plus the best still
+    /// achievable after it (luck in the trainee's favour). `None`: no ending follows.
+    pub fn act_values(
+        &mut self,
+        beat: u32,
+        state: &GameState,
+    ) -> Result<Vec<(Act, Option<i32>)>, AnalysisError> {
+        let id = self.ensure(beat, state)? as usize;
+        let o = self.k - 1;
+        let (start, end) = self.ranges[id];
+        let mut out: Vec<(Act, Option<i32>)> = Vec::new();
+        for e in start..end {
+            let edge = self.edges[e as usize];
+            let v = self.target_best(edge.to, o).map(|v| v + self.score(beat, edge.act, o));
+            match out.last_mut() {
+                Some((a, cur)) if *a == edge.act => {
+                    if v > *cur {
+                        *cur = v;
+                    }
+                }
+                _ => out.push((edge.act, v)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// For a chance route taken from a state: the best total still achievable
+    /// after each outcome, to tell luck from judgement.
+    pub fn outcome_values(
+        &mut self,
+        beat: u32,
+        state: &GameState,
+        act: Act,
+    ) -> Result<Vec<Option<i32>>, AnalysisError> {
+        let id = self.ensure(beat, state)? as usize;
+        let (start, end) = self.ranges[id];
+        Ok((start..end)
+            .map(|e| self.edges[e as usize])
+            .filter(|e| e.act == act)
+            .map(|e| self.target_best(e.to, self.k - 1))
+            .collect())
+    }
+
+    fn route(&self, from: u32, o: usize, best: bool) -> ScoreRoute {
+        let sc = &self.scenario;
+        let mut steps = Vec::new();
+        let mut id = from as usize;
+        let value = if best { self.best[id * self.k + o] } else { self.worst[id * self.k + o] };
+        let score = (value != NO_BEST && value != NO_WORST).then_some(value);
+        let mut ending = None;
+        for _ in 0..=self.states.len() {
+            let e = if best { self.best_edge[id * self.k + o] } else { self.worst_edge[id * self.k + o] };
+            if e == NO_EDGE {
+                break;
+            }
+            let edge = self.edges[e as usize];
+            let beat = self.beats[id];
+            let chance = matches!(sc.act(beat, edge.act).map(|a| &a.route), Some(Route::Chance(_)));
+            let to_id = match edge.to {
+                Target::Ending(x) => sc.ending(x).id.clone(),
+                Target::State(t) => sc.beat(self.beats[t as usize]).id.clone(),
+            };
+            steps.push(Step {
+                beat: sc.beat(beat).id.clone(),
+                choice: sc.act_id(beat, edge.act).to_string(),
+                text: sc.act_text(beat, edge.act),
+                luck: chance.then_some(to_id),
+                beat_index: beat,
+                act: edge.act,
+            });
+            match edge.to {
+                Target::Ending(x) => {
+                    ending = Some(x);
+                    break;
+                }
+                Target::State(t) => id = t as usize,
+            }
+        }
+        ScoreRoute {
+            score,
+            ending: ending.map(|e| sc.ending(e).id.clone()),
+            outcome: ending.map(|e| sc.ending(e).outcome.clone()),
+            grade: ending.map(|e| sc.endings[e as usize].grade),
+            steps,
+        }
+    }
+}
+
+/// One step of a route: the beat, the choice made there, and for a weighted
+/// random route, the outcome the route assumes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub beat: String,
+    pub choice: String,
+    pub text: String,
+    /// For a weighted random route: where luck took this route (a beat or ending id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub luck: Option<String>,
+    #[serde(skip)]
+    pub beat_index: u32,
+    #[serde(skip)]
+    pub act: Act,
+}
+
+/// A score and a sequence of choices that achieves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScoreRoute {
+    /// `None` when no ending can be reached at all.
+    pub score: Option<i32>,
+    pub ending: Option<String>,
+    pub outcome: Option<String>,
+    pub grade: Option<Grade>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionRoute {
+    pub dimension: String,
+    #[serde(flatten)]
+    pub route: ScoreRoute,
+}
+
+/// Best (or worst) routes: in total and per rubric dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extremes {
+    pub total: ScoreRoute,
+    pub dimensions: Vec<DimensionRoute>,
+}
+
+impl Extremes {
+    pub fn dimension(&self, id: &str) -> Option<&ScoreRoute> {
+        self.dimensions.iter().find(|d| d.dimension == id).map(|d| &d.route)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndingReport {
+    pub id: String,
+    pub title: String,
+    pub outcome: String,
+    pub grade: Grade,
+    pub reachable: bool,
+    /// Fewest decisions from the start to this ending.
+    pub shortest: Option<u32>,
+    /// Most decisions from the start to this ending without repeating a state.
+    pub longest: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadEnd {
+    pub beat: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub beats: usize,
+    pub choices: usize,
+    pub endings: usize,
+    pub states: usize,
+    pub start_states: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathCount {
+    /// Distinct ways from a start to an ending (each chance outcome counts).
+    pub count: u64,
+    /// True when the count reached u64::MAX and stopped.
+    pub saturated: bool,
+}
+
+/// Everything `talkdown analyze` reports. Its JSON form is documented in
+/// `docs/analysis-json.md` and kept stable (`format_version`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    pub format_version: u32,
+    pub scenario: String,
+    pub title: String,
+    pub content_hash: String,
+    pub counts: Counts,
+    pub paths: PathCount,
+    pub endings: Vec<EndingReport>,
+    pub best: Extremes,
+    pub worst: Extremes,
+    /// States where nothing is offered and no ending was reached (at most 20 listed).
+    pub dead_ends: Vec<DeadEnd>,
+    pub dead_end_count: usize,
+}
+
+impl Analysis {
+    pub fn unreachable_endings(&self) -> Vec<&str> {
+        self.endings.iter().filter(|e| !e.reachable).map(|e| e.id.as_str()).collect()
+    }
+}
+
+/// Analyse a scenario from every possible start state.
+pub fn analyze(scenario: &Scenario) -> Result<(Analysis, StateSpace), AnalysisError> {
+    let mut space = StateSpace::new(scenario);
+    let NodeRef::Beat(start_beat) = scenario.start else {
+        unreachable!("a checked scenario starts at a beat")
+    };
+    let starts: Vec<u32> = GameState::all_starts(scenario)
+        .iter()
+        .map(|s| space.ensure(start_beat, s))
+        .collect::<Result<_, _>>()?;
+    let analysis = report(&space, &starts);
+    Ok((analysis, space))
+}
+
+fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
+    let sc = &space.scenario;
+    let k = space.k;
+    let n = space.states.len();
+    let n_endings = sc.endings.len();
+
+    // Reachable endings and shortest routes: breadth-first from the starts.
+    let mut dist = vec![u32::MAX; n];
+    let mut queue = VecDeque::new();
+    for &s in starts {
+        if dist[s as usize] == u32::MAX {
+            dist[s as usize] = 0;
+            queue.push_back(s);
+        }
+    }
+    let mut shortest = vec![u32::MAX; n_endings];
+    let mut dead = Vec::new();
+    let mut dead_count = 0;
+    while let Some(id) = queue.pop_front() {
+        let (a, b) = space.ranges[id as usize];
+        if a == b {
+            dead_count += 1;
+            if dead.len() < 20 {
+                dead.push(DeadEnd {
+                    beat: sc.beat(space.beats[id as usize]).id.clone(),
+                    state: space.states[id as usize].describe(sc),
+                });
+            }
+        }
+        for e in a..b {
+            match space.edges[e as usize].to {
+                Target::Ending(x) => {
+                    let d = dist[id as usize] + 1;
+                    shortest[x as usize] = shortest[x as usize].min(d);
+                }
+                Target::State(t) => {
+                    if dist[t as usize] == u32::MAX {
+                        dist[t as usize] = dist[id as usize] + 1;
+                        queue.push_back(t);
+                    }
+                }
+            }
+        }
+    }
+
+    // Longest routes: one pass per ending in finishing order (successors first).
+    let mut longest = vec![None; n_endings];
+    let mut len = vec![u32::MAX; n];
+    for (x, slot) in longest.iter_mut().enumerate() {
+        if shortest[x] == u32::MAX {
+            continue;
+        }
+        len.fill(u32::MAX);
+        for &id in &space.order {
+            let (a, b) = space.ranges[id as usize];
+            let mut m = u32::MAX;
+            for e in a..b {
+                let v = match space.edges[e as usize].to {
+                    Target::Ending(y) if y as usize == x => 1,
+                    Target::Ending(_) => u32::MAX,
+                    Target::State(t) => match len[t as usize] {
+                        u32::MAX => u32::MAX,
+                        l => l + 1,
+                    },
+                };
+                if v != u32::MAX && (m == u32::MAX || v > m) {
+                    m = v;
+                }
+            }
+            len[id as usize] = m;
+        }
+        *slot = starts.iter().map(|&s| len[s as usize]).filter(|&l| l != u32::MAX).max();
+    }
+
+    let pick = |o: usize, best: bool| -> ScoreRoute {
+        let chosen = starts
+            .iter()
+            .copied()
+            .filter(|&s| {
+                let v = if best { space.best[s as usize * k + o] } else { space.worst[s as usize * k + o] };
+                v != NO_BEST && v != NO_WORST
+            })
+            .max_by_key(|&s| {
+                let v = if best { space.best[s as usize * k + o] } else { -space.worst[s as usize * k + o] };
+                (v, std::cmp::Reverse(s))
+            });
+        match chosen {
+            Some(s) => space.route(s, o, best),
+            None => ScoreRoute { score: None, ending: None, outcome: None, grade: None, steps: Vec::new() },
+        }
+    };
+    let extremes = |best: bool| Extremes {
+        total: pick(k - 1, best),
+        dimensions: sc
+            .rubric
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(o, d)| DimensionRoute { dimension: d.id.clone(), route: pick(o, best) })
+            .collect(),
+    };
+    let count = starts.iter().fold(0u64, |acc, &s| acc.saturating_add(space.paths[s as usize]));
+
+    Analysis {
+        format_version: 1,
+        scenario: sc.id().to_string(),
+        title: sc.title().to_string(),
+        content_hash: sc.content_hash.clone(),
+        counts: Counts {
+            beats: sc.beats.len(),
+            choices: sc.beats.iter().map(|b| b.choices.len()).sum(),
+            endings: n_endings,
+            states: n,
+            start_states: starts.len(),
+        },
+        paths: PathCount { count, saturated: count == u64::MAX },
+        endings: sc
+            .file
+            .endings
+            .iter()
+            .enumerate()
+            .map(|(x, e)| EndingReport {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                outcome: e.outcome.clone(),
+                grade: sc.endings[x].grade,
+                reachable: shortest[x] != u32::MAX,
+                shortest: (shortest[x] != u32::MAX).then_some(shortest[x]),
+                longest: longest[x],
+            })
+            .collect(),
+        best: extremes(true),
+        worst: extremes(false),
+        dead_ends: dead,
+        dead_end_count: dead_count,
+    }
+}
+
+/// The analysis as text for authors.
+pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{} ({})", a.title, a.scenario);
+    let _ = writeln!(
+        o,
+        "  {} beats, {} choices, {} endings; {} states explored from {} start state(s)",
+        a.counts.beats, a.counts.choices, a.counts.endings, a.counts.states, a.counts.start_states
+    );
+    let paths = if a.paths.saturated {
+        "more than 18446744073709551615".to_string()
+    } else {
+        a.paths.count.to_string()
+    };
+    let _ = writeln!(o, "  {paths} distinct decision paths\n");
+    let _ = writeln!(o, "Endings:");
+    for e in &a.endings {
+        let reach = match (e.shortest, e.longest) {
+            (Some(s), Some(l)) => format!("reachable in {s}–{l} decisions"),
+            (Some(s), None) => format!("reachable in {s}+ decisions"),
+            _ => "NOT REACHABLE".to_string(),
+        };
+        let _ = writeln!(o, "  {:<28} {:<22} {:<10} {}", e.id, e.outcome, e.grade.label(), reach);
+    }
+    let route = |o: &mut String, label: &str, r: &ScoreRoute| match r.score {
+        Some(s) => {
+            let _ = writeln!(o, "  {label}: {s:+}, ending `{}`", r.ending.as_deref().unwrap_or("?"));
+        }
+        None => {
+            let _ = writeln!(o, "  {label}: no ending reachable");
+        }
+    };
+    for (name, ex) in [("Best", &a.best), ("Worst", &a.worst)] {
+        let _ = writeln!(o, "\n{name} achievable:");
+        route(&mut o, "total", &ex.total);
+        for (i, s) in ex.total.steps.iter().enumerate() {
+            let luck = s.luck.as_ref().map(|l| format!("   (if luck leads to `{l}`)")).unwrap_or_default();
+            let _ = writeln!(o, "    {:>2}. {:<24} {}{luck}", i + 1, s.beat, s.choice);
+        }
+        for d in &ex.dimensions {
+            let dim =
+                scenario.rubric.dimension(&d.dimension).map(|x| x.name.as_str()).unwrap_or(&d.dimension);
+            let _ = writeln!(
+                o,
+                "  {:<32} {}",
+                dim,
+                d.route.score.map(|s| format!("{s:+}")).unwrap_or_else(|| "–".into())
+            );
+        }
+    }
+    if a.dead_end_count > 0 {
+        let _ = writeln!(o, "\nDead ends ({}): nothing is offered in these states", a.dead_end_count);
+        for d in &a.dead_ends {
+            let _ = writeln!(o, "  beat `{}` with {}", d.beat, d.state);
+        }
+    }
+    o
+}

@@ -1,0 +1,399 @@
+//! The `talkdown` command line: a thin layer of flags and output over the
+//! library. Exit codes (stable, documented in the README):
+//! 0 success; 1 problems found (validation errors, an unfinished run);
+//! 2 usage or I/O errors.
+
+pub mod play;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis;
+use crate::debrief::Debrief;
+use crate::engine::{Mode, Playthrough, StartOptions};
+use crate::scenario::load::{self, LoadError};
+use crate::scenario::{Rubric, Scenario};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "talkdown",
+    version,
+    about = "Scenario-based training for crisis intervention and de-escalation",
+    long_about = "Scenario-based training for crisis intervention and de-escalation.\n\n\
+        With no command, opens the desktop app on the bundled scenarios.",
+    after_help = "Exit codes: 0 success, 1 problems found (validation errors, unfinished run), 2 usage or I/O error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// Options for the desktop app (no subcommand).
+#[derive(Debug, Clone, Args, Default)]
+pub struct AppArgs {
+    /// Folder of scenarios to offer (default: the bundled `scenarios/`).
+    #[arg(long, env = "TALKDOWN_SCENARIOS", global = true)]
+    pub scenarios: Option<PathBuf>,
+    /// Scripted run: the id of the scenario to play.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Scripted run: choice numbers as shown, comma-separated; `t` lets a timer run out.
+    #[arg(long, value_delimiter = ',')]
+    pub choices: Option<Vec<String>>,
+    /// Scripted run: save a PNG of every screen into this folder.
+    #[arg(long)]
+    pub screenshots: Option<PathBuf>,
+    /// Seed for the run (default: random, shown in the debrief).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// training (meters and feedback) or assessment (nothing until the debrief).
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Trainee name or ID.
+    #[arg(long)]
+    pub trainee: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ModeArg {
+    Training,
+    Assessment,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Training => Mode::Training,
+            ModeArg::Assessment => Mode::Assessment,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario files and report every problem at file:line:col.
+    Validate {
+        /// Files or folders (default: the bundled scenarios).
+        paths: Vec<PathBuf>,
+        /// Treat warnings as errors (exit 1 when any).
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Use this rubric instead of the `rubric.ron` beside each scenario.
+        #[arg(long)]
+        rubric: Option<PathBuf>,
+        /// Print only the one-line form of each diagnostic.
+        #[arg(long)]
+        short: bool,
+    },
+    /// Reachable endings, best and worst achievable scores and the routes to them.
+    Analyze {
+        /// A scenario file or a bundled scenario id.
+        scenario: String,
+        /// Machine-readable output (see docs/analysis-json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The branch graph as Graphviz DOT or Mermaid.
+    Graph {
+        scenario: String,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+    },
+    /// Play a scenario in the terminal (choice numbers on standard input).
+    Play {
+        /// A scenario file or a bundled scenario id.
+        scenario: String,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, value_enum, default_value = "training")]
+        mode: ModeArg,
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Show choices in the authored order instead of a seeded shuffle.
+        #[arg(long)]
+        no_shuffle: bool,
+        /// Also write the debrief as a self-contained HTML file.
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Also write the debrief as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run_app(cli.app),
+        Some(cmd) => match run(cmd, cli.app.scenarios.as_deref()) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("talkdown: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+#[cfg(feature = "app")]
+fn run_app(args: AppArgs) -> ExitCode {
+    crate::app::run(args)
+}
+
+#[cfg(not(feature = "app"))]
+fn run_app(_args: AppArgs) -> ExitCode {
+    eprintln!(
+        "talkdown: this build has no desktop app (built without the `app` feature).\n\
+         Try `talkdown play <scenario>` for the terminal player, or `talkdown --help`."
+    );
+    ExitCode::from(2)
+}
+
+/// Where the bundled scenarios live: `$TALKDOWN_SCENARIOS`, `./scenarios`,
+/// beside the executable, or the source tree this binary was built from.
+pub fn bundled_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    let candidates = [
+        Some(PathBuf::from("scenarios")),
+        std::env::current_exe().ok().and_then(|e| e.parent().map(|p| p.join("scenarios"))),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join(load::RUBRIC_FILE).is_file())
+        .unwrap_or_else(|| PathBuf::from("scenarios"))
+}
+
+/// A path to a scenario file, or the id of a bundled scenario.
+pub fn resolve_scenario(arg: &str, dir: Option<&Path>) -> PathBuf {
+    let p = PathBuf::from(arg);
+    if p.exists() || arg.ends_with(".ron") || arg.contains('/') {
+        return p;
+    }
+    bundled_dir(dir).join(format!("{arg}.ron"))
+}
+
+fn color_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn run(cmd: Command, scenarios: Option<&Path>) -> Result<ExitCode, LoadError> {
+    match cmd {
+        Command::Validate { paths, deny_warnings, rubric, short } => {
+            validate(paths, deny_warnings, rubric, short, scenarios)
+        }
+        Command::Analyze { scenario, json } => {
+            let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
+            match analysis::analyze(&s) {
+                Ok((a, _)) => {
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
+                    } else {
+                        print!("{}", analysis::render_text(&a, &s));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("talkdown: {}: {e}", s.id());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Graph { scenario, format } => {
+            let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
+            print!(
+                "{}",
+                match format {
+                    GraphFormat::Dot => crate::export::dot(&s),
+                    GraphFormat::Mermaid => crate::export::mermaid(&s),
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json } => {
+            let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
+            let seed = seed.unwrap_or_else(random_seed);
+            let mut opts = StartOptions::new(seed, mode.into());
+            opts.shuffle = !no_shuffle;
+            play_terminal(&s, opts, trainee.as_deref(), html.as_deref(), json.as_deref())
+        }
+    }
+}
+
+pub fn random_seed() -> u64 {
+    use rand::Rng;
+    rand::rng().random_range(1..1_000_000)
+}
+
+fn play_terminal(
+    s: &Scenario,
+    opts: StartOptions,
+    trainee: Option<&str>,
+    html: Option<&Path>,
+    json: Option<&Path>,
+) -> Result<ExitCode, LoadError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LoadError::Io { path, source }
+    };
+    let mut play = match Playthrough::start(s, opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("talkdown: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    let finish = play::run(&mut play, &mut input, &mut out, &mut ()).map_err(io(Path::new("<terminal>")))?;
+    if finish != play::Finish::Ended {
+        return Ok(ExitCode::from(1));
+    }
+    let (analysis, mut space) = match analysis::analyze(s) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("talkdown: cannot score this run: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let debrief = match Debrief::build(&play, &analysis, &mut space, trainee) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("talkdown: cannot score this run: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    use std::io::Write;
+    let _ = writeln!(out, "{}", debrief.to_text());
+    if let Some(p) = html {
+        std::fs::write(p, debrief.to_html()).map_err(io(p))?;
+        let _ = writeln!(out, "Debrief saved to {}", p.display());
+    }
+    if let Some(p) = json {
+        std::fs::write(p, debrief.to_json()).map_err(io(p))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(
+    paths: Vec<PathBuf>,
+    deny_warnings: bool,
+    rubric_path: Option<PathBuf>,
+    short: bool,
+    scenarios: Option<&Path>,
+) -> Result<ExitCode, LoadError> {
+    let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
+    let color = color_stdout();
+    let fixed_rubric = match &rubric_path {
+        Some(p) => Some(load::load_rubric(p)?),
+        None => None,
+    };
+    let mut files: Vec<(PathBuf, Option<Rubric>)> = Vec::new();
+    let mut io_errors = 0;
+    for p in &paths {
+        if p.is_dir() {
+            let rubric = match &fixed_rubric {
+                Some(r) => r.clone(),
+                None => match load::rubric_for_dir(p) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("talkdown: {e}");
+                        io_errors += 1;
+                        continue;
+                    }
+                },
+            };
+            match load::scenario_files(p) {
+                Ok(fs) => files.extend(fs.into_iter().map(|f| (f, Some(rubric.clone())))),
+                Err(e) => {
+                    eprintln!("talkdown: {e}");
+                    io_errors += 1;
+                }
+            }
+        } else {
+            files.push((p.clone(), fixed_rubric.clone()));
+        }
+    }
+    let (mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0);
+    for (file, rubric) in &files {
+        let rubric = match rubric {
+            Some(r) => r.clone(),
+            None => {
+                let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                match load::rubric_for_dir(dir) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("talkdown: {e}");
+                        io_errors += 1;
+                        continue;
+                    }
+                }
+            }
+        };
+        let checked = match load::check_file(file, &rubric) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("talkdown: {e}");
+                io_errors += 1;
+                continue;
+            }
+        };
+        for d in &checked.diagnostics {
+            if short {
+                println!("{}", d.headline(&checked.source));
+            } else {
+                println!("{}", d.render(&checked.source, color));
+            }
+        }
+        let (e, w) = (checked.errors(), checked.warnings());
+        total_e += e;
+        total_w += w;
+        if e > 0 || (deny_warnings && w > 0) {
+            with_errors += 1;
+        } else {
+            clean += 1;
+        }
+        let status = match (e, w) {
+            (0, 0) => "ok".to_string(),
+            _ => format!("{} {}, {} {}", e, plural(e, "error"), w, plural(w, "warning")),
+        };
+        println!("{}: {status}", checked.source.name);
+    }
+    println!(
+        "checked {} {}: {} clean, {} with problems ({} {}, {} {})",
+        files.len(),
+        plural(files.len(), "file"),
+        clean,
+        with_errors,
+        total_e,
+        plural(total_e, "error"),
+        total_w,
+        plural(total_w, "warning"),
+    );
+    Ok(if io_errors > 0 {
+        ExitCode::from(2)
+    } else if with_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
+}

@@ -1,0 +1,185 @@
+//! The terminal player: the whole scenario in a terminal, on the same engine
+//! as the app. Reads one choice number per line, so it works with piped input
+//! and in tests; its output has no clock times, so it is deterministic for a
+//! given seed and input.
+
+use std::io::{BufRead, Write};
+use std::time::Instant;
+
+use crate::engine::{Entry, Mode, Playthrough, SpokenLine};
+use crate::scenario::Scenario;
+use crate::scenario::model::Direction;
+
+/// How a terminal session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// An ending was reached.
+    Ended,
+    /// The trainee typed `q`.
+    Quit,
+    /// Standard input ended before an ending.
+    InputEnded,
+    /// The scenario offers nothing at the current beat (a scenario bug).
+    Stuck,
+}
+
+/// Something that wants to know about every decision as it happens (records).
+pub trait Observer {
+    fn decided(&mut self, play: &Playthrough) -> std::io::Result<()>;
+}
+
+impl Observer for () {
+    fn decided(&mut self, _: &Playthrough) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn meter_bar(value: i32, min: i32, max: i32) -> String {
+    let width = 10;
+    let filled = (((value - min) as f64 / (max - min).max(1) as f64) * width as f64).round() as usize;
+    format!("{}{}", "█".repeat(filled.min(width)), "░".repeat(width - filled.min(width)))
+}
+
+pub fn print_briefing(s: &Scenario, mode: Mode, out: &mut impl Write) -> std::io::Result<()> {
+    let f = &s.file;
+    writeln!(out, "═══ {} ═══", f.about.title)?;
+    if !f.about.content_warnings.is_empty() {
+        writeln!(out, "Content warning: {}", f.about.content_warnings.join(", "))?;
+    }
+    writeln!(out, "\nDISPATCH: {}", f.briefing.dispatch)?;
+    writeln!(out, "SETTING: {}", f.briefing.setting)?;
+    if let Some(role) = &f.briefing.role {
+        writeln!(out, "YOU ARE: {role}")?;
+    }
+    if mode == Mode::Training && !f.about.objectives.is_empty() {
+        writeln!(out, "\nObjectives:")?;
+        for o in &f.about.objectives {
+            writeln!(out, "  • {o}")?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_lines(lines: &[SpokenLine], out: &mut impl Write) -> std::io::Result<()> {
+    for l in lines {
+        match &l.speaker {
+            Some(name) => writeln!(out, "{name}: “{}”", l.text)?,
+            None => writeln!(out, "{}", l.text)?,
+        }
+    }
+    Ok(())
+}
+
+pub fn print_meters(play: &Playthrough, out: &mut impl Write) -> std::io::Result<()> {
+    let s = play.scenario();
+    for (i, m) in s.file.meters.iter().enumerate() {
+        let v = play.state().meters[i];
+        let hint = match m.higher_is {
+            Direction::Better => "",
+            Direction::Worse => " (lower is better)",
+        };
+        writeln!(out, "  {:<12} {} {v}/{}{hint}", m.name, meter_bar(v, m.min, m.max), m.max)?;
+    }
+    Ok(())
+}
+
+/// Play until an ending, `q`, or the end of input.
+pub fn run(
+    play: &mut Playthrough,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    observer: &mut impl Observer,
+) -> std::io::Result<Finish> {
+    let mode = play.mode();
+    print_briefing(play.scenario(), mode, out)?;
+    let mut shown = 0;
+    loop {
+        // Print what happened since last time (lines of the new beat, the ending).
+        for e in &play.transcript()[shown..] {
+            match e {
+                Entry::Beat { lines, .. } => print_lines(lines, out)?,
+                Entry::Ending { title, narrative, .. } => {
+                    writeln!(out, "\n═══ {title} ═══\n{narrative}\n")?;
+                }
+                Entry::Said { text, .. } => writeln!(out, "You: “{text}”")?,
+                Entry::TimedOut { .. } => writeln!(out, "(You let the moment pass.)")?,
+            }
+        }
+        shown = play.transcript().len();
+        if play.is_finished() {
+            return Ok(Finish::Ended);
+        }
+        if play.is_stuck() {
+            writeln!(
+                out,
+                "\nScenario error: nothing is offered here (beat `{}`, {}). Run `talkdown analyze` on the file.",
+                play.current().map(|b| b.beat).unwrap_or_default(),
+                play.state().describe(play.scenario())
+            )?;
+            return Ok(Finish::Stuck);
+        }
+        let Some(view) = play.current() else { return Ok(Finish::Ended) };
+        if mode == Mode::Training {
+            print_meters(play, out)?;
+        }
+        writeln!(out)?;
+        for c in &view.choices {
+            writeln!(out, "  {}. {}", c.number, c.text)?;
+        }
+        if let Some(secs) = view.timer {
+            writeln!(out, "  (You have {secs} seconds. Type t to let the time run out.)")?;
+        }
+        let asked = Instant::now();
+        let decided = loop {
+            write!(out, "> ")?;
+            out.flush()?;
+            let mut line = String::new();
+            if input.read_line(&mut line)? == 0 {
+                writeln!(out, "\nInput ended before the scenario finished; the run is left unfinished.")?;
+                return Ok(Finish::InputEnded);
+            }
+            let answer = line.trim();
+            let ms = Some(asked.elapsed().as_millis() as u64);
+            let result = match answer {
+                "" => continue,
+                "q" | "quit" => {
+                    writeln!(out, "Stopped. The run is left unfinished.")?;
+                    return Ok(Finish::Quit);
+                }
+                "t" | "T" if view.timer.is_some() => play.time_out(ms).map(|_| ()),
+                "t" | "T" => {
+                    writeln!(out, "This moment is not timed; choose 1 to {}.", view.choices.len())?;
+                    continue;
+                }
+                n => match n.parse::<usize>() {
+                    Ok(n) => play.choose(n, ms).map(|_| ()),
+                    Err(_) => {
+                        writeln!(
+                            out,
+                            "Please type a number from 1 to {}{}, or q to stop.",
+                            view.choices.len(),
+                            if view.timer.is_some() { ", t to let the time run out" } else { "" }
+                        )?;
+                        continue;
+                    }
+                },
+            };
+            match result {
+                Ok(()) => break true,
+                Err(e) => writeln!(out, "{e}.")?,
+            }
+        };
+        if decided {
+            let last = play.decisions().last().expect("a decision was just made");
+            if mode == Mode::Training {
+                let s = play.scenario();
+                if let Some(fb) = s.act_feedback(last.beat_index, last.act) {
+                    writeln!(out, "  ↳ {fb}")?;
+                }
+            }
+            writeln!(out)?;
+            observer.decided(play)?;
+        }
+    }
+}

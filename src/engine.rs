@@ -1,0 +1,560 @@
+//! The playthrough engine: a pure state machine over a checked [`Scenario`].
+//!
+//! `start` → [`Playthrough::current`] (the beat with its lines resolved and the
+//! choices offered now) → [`Playthrough::choose`] / [`Playthrough::time_out`] →
+//! … → [`Playthrough::ending`]. Every random pick (line variants, choice order,
+//! weighted routes, random start values) comes from a ChaCha RNG seeded from
+//! the session seed and the step number, so the same scenario, seed and choices
+//! give the same transcript byte for byte, and a run can be saved
+//! ([`RunState`] is serde) and resumed exactly where it was.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Act, NodeRef, Route, Scenario, model::Role};
+use crate::state::GameState;
+
+/// Training shows meters and feedback after each choice; assessment shows nothing until the debrief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Training,
+    Assessment,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Training => "training",
+            Mode::Assessment => "assessment",
+        }
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "training" => Ok(Mode::Training),
+            "assessment" => Ok(Mode::Assessment),
+            _ => Err(format!("unknown mode `{s}` (training or assessment)")),
+        }
+    }
+}
+
+/// How a run starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartOptions {
+    pub seed: u64,
+    pub mode: Mode,
+    /// Present the offered choices in a seeded random order, so trainees cannot
+    /// learn "the first one is right".
+    pub shuffle: bool,
+    /// For authors: start at this beat with these meter values and flags
+    /// instead of the scenario's start.
+    pub from: Option<(String, GameState)>,
+}
+
+impl StartOptions {
+    pub fn new(seed: u64, mode: Mode) -> Self {
+        StartOptions { seed, mode, shuffle: true, from: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("the run has ended; no more choices")]
+    Finished,
+    #[error("choice {number} is not offered here (choose 1 to {offered})")]
+    NotOffered { number: usize, offered: usize },
+    #[error("choice `{0}` is not offered here")]
+    UnknownChoice(String),
+    #[error("this beat has no timer, so there is no time to run out")]
+    NoTimer,
+    #[error("beat `{0}` does not exist in this scenario")]
+    UnknownBeat(String),
+    #[error("the start state does not fit this scenario: {0}")]
+    BadStartState(String),
+    #[error(
+        "this run was played on a different version of `{scenario}` (content hash {saved}, now {current})"
+    )]
+    VersionMismatch { scenario: String, saved: String, current: String },
+}
+
+/// A line as the trainee sees it: variant picked, speaker named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpokenLine {
+    /// `None` for narration.
+    pub speaker: Option<String>,
+    pub role: Role,
+    pub text: String,
+}
+
+/// What happened, in order: the transcript of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Entry {
+    Beat { beat: String, lines: Vec<SpokenLine> },
+    Said { choice: String, text: String },
+    TimedOut { beat: String },
+    Ending { ending: String, outcome: String, title: String, narrative: String },
+}
+
+/// One decision the trainee made (or a timer that ran out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub beat: String,
+    pub beat_index: u32,
+    pub act: Act,
+    /// The choice id, or `timeout`.
+    pub choice: String,
+    pub text: String,
+    /// Milliseconds the trainee took, if the front end measured it.
+    pub response_ms: Option<u64>,
+    /// Points per rubric dimension, in rubric order.
+    pub scores: Vec<i32>,
+    pub critical: bool,
+    /// What was offered, in the order shown.
+    pub offered: Vec<Act>,
+    pub state_before: GameState,
+    pub state_after: GameState,
+    /// For a weighted random route: which outcome happened (index into the outcomes).
+    pub chance: Option<u16>,
+    pub led_to: NodeRef,
+}
+
+/// Everything about a run that needs saving to resume it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunState {
+    pub scenario: String,
+    pub content_hash: String,
+    pub options: StartOptions,
+    pub at: NodeRef,
+    pub state: GameState,
+    pub step: u32,
+    /// Offered acts at the current beat, in display order.
+    pub offered: Vec<Act>,
+    pub decisions: Vec<Decision>,
+    pub transcript: Vec<Entry>,
+}
+
+/// A choice as offered now, numbered from 1 in display order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offered {
+    pub number: usize,
+    pub act: Act,
+    pub id: String,
+    pub text: String,
+}
+
+/// The current beat as the front end shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeatView {
+    pub beat: String,
+    pub lines: Vec<SpokenLine>,
+    pub choices: Vec<Offered>,
+    /// Seconds to answer before the timeout happens.
+    pub timer: Option<u32>,
+}
+
+/// A run of one scenario.
+#[derive(Debug, Clone)]
+pub struct Playthrough {
+    scenario: Scenario,
+    run: RunState,
+}
+
+const SALT_START: u64 = 0x5354_4152;
+const SALT_LINES: u64 = 0x4c49_4e45;
+const SALT_ORDER: u64 = 0x4f52_4445;
+const SALT_CHANCE: u64 = 0x4348_4e43;
+
+/// An RNG for one purpose at one step: draws at one step never shift the
+/// draws at another, so a replay after a small edit diverges as little as possible.
+fn rng_for(seed: u64, step: u32, salt: u64) -> ChaCha8Rng {
+    // splitmix64 finaliser to spread the inputs.
+    let mut z = seed ^ (u64::from(step) << 32) ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ChaCha8Rng::seed_from_u64(z ^ (z >> 31))
+}
+
+/// Pick an index with probability proportional to its weight.
+pub fn weighted_pick(rng: &mut impl Rng, weights: &[u32]) -> usize {
+    let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    if total == 0 {
+        return 0;
+    }
+    let mut roll = rng.random_range(0..total);
+    for (i, &w) in weights.iter().enumerate() {
+        if roll < u64::from(w) {
+            return i;
+        }
+        roll -= u64::from(w);
+    }
+    weights.len() - 1
+}
+
+/// Where a route leads from `state` (already changed by the act's effects):
+/// the target, the chance outcome index, and the outcome's extra effects applied.
+pub fn follow(
+    scenario: &Scenario,
+    route: &Route,
+    state: &mut GameState,
+    roll: impl FnOnce(&[u32]) -> usize,
+) -> (NodeRef, Option<u16>) {
+    match route {
+        Route::Go(t) => (*t, None),
+        Route::Rules(rules, otherwise) => {
+            (rules.iter().find(|(c, _)| state.holds(c)).map(|(_, t)| *t).unwrap_or(*otherwise), None)
+        }
+        Route::Chance(outs) => {
+            let weights: Vec<u32> = outs.iter().map(|o| o.weight).collect();
+            let i = roll(&weights).min(outs.len().saturating_sub(1));
+            let Some(o) = outs.get(i) else { return (scenario.start, None) };
+            state.apply(&o.effects, &scenario.meters);
+            (o.to, Some(i as u16))
+        }
+    }
+}
+
+impl Playthrough {
+    /// Start a run.
+    pub fn start(scenario: &Scenario, options: StartOptions) -> Result<Self, EngineError> {
+        let (at, state) = match &options.from {
+            None => {
+                let mut rng = rng_for(options.seed, 0, SALT_START);
+                let meters =
+                    scenario.meters.iter().map(|m| rng.random_range(m.start_lo..=m.start_hi)).collect();
+                (scenario.start, GameState::new(meters))
+            }
+            Some((beat, state)) => {
+                let b = scenario.beat_index(beat).ok_or_else(|| EngineError::UnknownBeat(beat.clone()))?;
+                if state.meters.len() != scenario.meters.len() {
+                    return Err(EngineError::BadStartState(format!(
+                        "{} meter values given, the scenario has {}",
+                        state.meters.len(),
+                        scenario.meters.len()
+                    )));
+                }
+                let mut state = state.clone();
+                for (v, r) in state.meters.iter_mut().zip(&scenario.meters) {
+                    *v = (*v).clamp(r.min, r.max);
+                }
+                (NodeRef::Beat(b), state)
+            }
+        };
+        let run = RunState {
+            scenario: scenario.id().to_string(),
+            content_hash: scenario.content_hash.clone(),
+            options,
+            at,
+            state,
+            step: 0,
+            offered: Vec::new(),
+            decisions: Vec::new(),
+            transcript: Vec::new(),
+        };
+        let mut p = Playthrough { scenario: scenario.clone(), run };
+        p.enter(at);
+        Ok(p)
+    }
+
+    /// Continue a saved run on the same version of the scenario.
+    pub fn resume(scenario: &Scenario, run: RunState) -> Result<Self, EngineError> {
+        if run.content_hash != scenario.content_hash {
+            return Err(EngineError::VersionMismatch {
+                scenario: scenario.id().to_string(),
+                saved: short_hash(&run.content_hash).to_string(),
+                current: short_hash(&scenario.content_hash).to_string(),
+            });
+        }
+        Ok(Playthrough { scenario: scenario.clone(), run })
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn run(&self) -> &RunState {
+        &self.run
+    }
+    pub fn into_run(self) -> RunState {
+        self.run
+    }
+    pub fn mode(&self) -> Mode {
+        self.run.options.mode
+    }
+    pub fn seed(&self) -> u64 {
+        self.run.options.seed
+    }
+    pub fn state(&self) -> &GameState {
+        &self.run.state
+    }
+    pub fn decisions(&self) -> &[Decision] {
+        &self.run.decisions
+    }
+    pub fn transcript(&self) -> &[Entry] {
+        &self.run.transcript
+    }
+    pub fn at(&self) -> NodeRef {
+        self.run.at
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.run.at, NodeRef::Ending(_))
+    }
+
+    /// The ending reached, if the run is over.
+    pub fn ending(&self) -> Option<u32> {
+        match self.run.at {
+            NodeRef::Ending(e) => Some(e),
+            NodeRef::Beat(_) => None,
+        }
+    }
+
+    /// True when the current beat offers nothing at all: a scenario bug the
+    /// analyzer reports as a dead end; front ends should say so, not hang.
+    pub fn is_stuck(&self) -> bool {
+        match self.run.at {
+            NodeRef::Beat(b) => {
+                self.run.offered.is_empty() && self.scenario.beats[b as usize].timer.is_none()
+            }
+            NodeRef::Ending(_) => false,
+        }
+    }
+
+    /// The current beat, its lines as resolved on entry and the numbered choices.
+    pub fn current(&self) -> Option<BeatView> {
+        let NodeRef::Beat(b) = self.run.at else { return None };
+        let lines = match self.run.transcript.iter().rev().find(|e| matches!(e, Entry::Beat { .. })) {
+            Some(Entry::Beat { lines, .. }) => lines.clone(),
+            _ => Vec::new(),
+        };
+        let choices = self
+            .run
+            .offered
+            .iter()
+            .enumerate()
+            .map(|(i, &act)| Offered {
+                number: i + 1,
+                act,
+                id: self.scenario.act_id(b, act).to_string(),
+                text: self.scenario.act_text(b, act),
+            })
+            .collect();
+        Some(BeatView {
+            beat: self.scenario.beat(b).id.clone(),
+            lines,
+            choices,
+            timer: self.scenario.beats[b as usize].timer.as_ref().map(|(s, _)| *s),
+        })
+    }
+
+    /// Choose the `number`th offered choice (1-based, display order).
+    pub fn choose(&mut self, number: usize, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        if self.is_finished() {
+            return Err(EngineError::Finished);
+        }
+        let act = *number
+            .checked_sub(1)
+            .and_then(|i| self.run.offered.get(i))
+            .ok_or(EngineError::NotOffered { number, offered: self.run.offered.len() })?;
+        self.act(act, response_ms)
+    }
+
+    /// Choose by the choice's id (or `timeout`), as replays and scripts do.
+    pub fn choose_id(&mut self, id: &str, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        let NodeRef::Beat(b) = self.run.at else { return Err(EngineError::Finished) };
+        let act = self.scenario.act_by_id(b, id).ok_or_else(|| EngineError::UnknownChoice(id.to_string()))?;
+        if act == Act::Timeout || self.run.offered.contains(&act) {
+            self.act(act, response_ms)
+        } else {
+            Err(EngineError::UnknownChoice(id.to_string()))
+        }
+    }
+
+    /// The timer ran out (or the trainee chose to let it).
+    pub fn time_out(&mut self, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        self.act(Act::Timeout, response_ms)
+    }
+
+    fn act(&mut self, act: Act, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        let NodeRef::Beat(b) = self.run.at else { return Err(EngineError::Finished) };
+        let def = self.scenario.act(b, act).ok_or(EngineError::NoTimer)?.clone();
+        let before = self.run.state.clone();
+        let mut state = before.clone();
+        state.apply(&def.effects, &self.scenario.meters);
+        let seed = self.run.options.seed;
+        let step = self.run.step;
+        let (to, chance) = follow(&self.scenario, &def.route, &mut state, |w| {
+            weighted_pick(&mut rng_for(seed, step, SALT_CHANCE), w)
+        });
+        let beat_id = self.scenario.beat(b).id.clone();
+        let choice = self.scenario.act_id(b, act).to_string();
+        let text = self.scenario.act_text(b, act);
+        self.run.transcript.push(match act {
+            Act::Timeout => Entry::TimedOut { beat: beat_id.clone() },
+            Act::Choice(_) => Entry::Said { choice: choice.clone(), text: text.clone() },
+        });
+        self.run.decisions.push(Decision {
+            beat: beat_id,
+            beat_index: b,
+            act,
+            choice,
+            text,
+            response_ms,
+            scores: def.scores.clone(),
+            critical: def.critical,
+            offered: std::mem::take(&mut self.run.offered),
+            state_before: before,
+            state_after: state.clone(),
+            chance,
+            led_to: to,
+        });
+        self.run.state = state;
+        self.run.step += 1;
+        self.enter(to);
+        Ok(self.run.decisions.last().expect("just pushed"))
+    }
+
+    fn enter(&mut self, to: NodeRef) {
+        self.run.at = to;
+        let seed = self.run.options.seed;
+        let step = self.run.step;
+        match to {
+            NodeRef::Ending(e) => {
+                let ending = self.scenario.ending(e);
+                self.run.offered.clear();
+                self.run.transcript.push(Entry::Ending {
+                    ending: ending.id.clone(),
+                    outcome: ending.outcome.clone(),
+                    title: ending.title.clone(),
+                    narrative: ending.narrative.clone(),
+                });
+            }
+            NodeRef::Beat(b) => {
+                let mut rng = rng_for(seed, step, SALT_LINES);
+                let beat = self.scenario.beat(b);
+                let def = &self.scenario.beats[b as usize];
+                let mut lines = Vec::new();
+                for (i, (line, ldef)) in beat.lines.iter().zip(&def.lines).enumerate() {
+                    // Draw even for hidden lines so one line's condition never shifts another's variant.
+                    let pick = rng.random_range(0..=line.variants.len());
+                    if !self.run.state.holds_opt(ldef.when.as_ref()) {
+                        continue;
+                    }
+                    let text = if pick == 0 { &line.text } else { &line.variants[pick - 1] };
+                    lines.push(SpokenLine {
+                        speaker: self.scenario.speaker_name(b, i).map(str::to_string),
+                        role: self.scenario.speaker_role(b, i),
+                        text: text.clone(),
+                    });
+                }
+                let mut offered: Vec<Act> = def
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| self.run.state.holds_opt(c.when.as_ref()))
+                    .map(|(i, _)| Act::Choice(i as u16))
+                    .collect();
+                if self.run.options.shuffle {
+                    offered.shuffle(&mut rng_for(seed, step, SALT_ORDER));
+                }
+                self.run.offered = offered;
+                self.run.transcript.push(Entry::Beat { beat: beat.id.clone(), lines });
+            }
+        }
+    }
+
+    /// Per-dimension totals so far, in rubric order.
+    pub fn totals(&self) -> Vec<i32> {
+        let mut t = vec![0; self.scenario.dimensions()];
+        for d in &self.run.decisions {
+            for (a, b) in t.iter_mut().zip(&d.scores) {
+                *a += b;
+            }
+        }
+        t
+    }
+
+    /// The transcript as plain text: deterministic, no clock times.
+    pub fn render_transcript(&self) -> String {
+        render_transcript(&self.run.transcript)
+    }
+}
+
+/// Plain-text transcript of entries.
+pub fn render_transcript(entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        match e {
+            Entry::Beat { lines, .. } => {
+                for l in lines {
+                    match &l.speaker {
+                        Some(s) => out.push_str(&format!("{s}: {}\n", l.text)),
+                        None => out.push_str(&format!("{}\n", l.text)),
+                    }
+                }
+            }
+            Entry::Said { text, .. } => out.push_str(&format!("> {text}\n")),
+            Entry::TimedOut { .. } => out.push_str("> (time ran out)\n"),
+            Entry::Ending { title, narrative, .. } => out.push_str(&format!("== {title} ==\n{narrative}\n")),
+        }
+    }
+    out
+}
+
+/// The first 12 hex digits, for messages.
+pub fn short_hash(h: &str) -> &str {
+    h.get(..12).unwrap_or(h)
+}
+
+/// Where a replay stopped following the recorded choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// 0-based index of the first decision that could not be replayed.
+    pub index: usize,
+    pub beat: String,
+    pub choice: String,
+    pub reason: String,
+}
+
+/// Play recorded choice ids (e.g. from a saved transcript) against a
+/// scenario, possibly a newer version. Stops at the first choice that is no
+/// longer offered or the first beat that differs, and says where.
+pub fn replay(
+    scenario: &Scenario,
+    options: StartOptions,
+    recorded: &[(String, String)],
+) -> Result<(Playthrough, Option<Divergence>), EngineError> {
+    let mut p = Playthrough::start(scenario, options)?;
+    for (i, (beat, choice)) in recorded.iter().enumerate() {
+        let here = match p.at() {
+            NodeRef::Beat(b) => scenario.beat(b).id.clone(),
+            NodeRef::Ending(e) => {
+                let reason = format!("the run already ended at `{}`", scenario.ending(e).id);
+                return Ok((
+                    p,
+                    Some(Divergence { index: i, beat: beat.clone(), choice: choice.clone(), reason }),
+                ));
+            }
+        };
+        if &here != beat {
+            let reason = format!("the recorded run was at beat `{beat}`, this version is at `{here}`");
+            return Ok((
+                p,
+                Some(Divergence { index: i, beat: beat.clone(), choice: choice.clone(), reason }),
+            ));
+        }
+        if let Err(e) = p.choose_id(choice, None) {
+            let reason = e.to_string();
+            return Ok((
+                p,
+                Some(Divergence { index: i, beat: beat.clone(), choice: choice.clone(), reason }),
+            ));
+        }
+    }
+    Ok((p, None))
+}

@@ -1,0 +1,298 @@
+//! Reading scenario and rubric files: text → typed model → checked scenario,
+//! with every problem turned into a located [`Diagnostic`].
+
+use std::path::{Path as FsPath, PathBuf};
+
+use ron::extensions::Extensions;
+use serde::de::DeserializeOwned;
+
+use super::checked::Scenario;
+use super::model::ScenarioFile;
+use super::rubric::{BUNDLED_RUBRIC, Rubric};
+use super::spans::{Path, Spans};
+use super::validate;
+use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean};
+
+/// Larger files are refused before parsing: no real scenario comes near this,
+/// and a stray 50 MB log file should get a clear message, not a long stall.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The name of the rubric file that, when present beside scenarios, replaces the bundled one.
+pub const RUBRIC_FILE: &str = "rubric.ron";
+
+/// Errors that stop a file from being read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: no scenario files (*.ron) in this folder")]
+    NoScenarios { path: PathBuf },
+    #[error("{path}: the rubric has errors:\n{report}")]
+    BadRubric { path: PathBuf, report: String },
+    #[error("{path}: the scenario has errors:\n{report}")]
+    BadScenario { path: PathBuf, report: String },
+}
+
+/// One file, checked: its text, everything found wrong with it, and the
+/// compiled scenario when there were no errors.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub source: SourceFile,
+    pub file: Option<ScenarioFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub scenario: Option<Scenario>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+    /// Every diagnostic, fully rendered, one after another.
+    pub fn report(&self, color: bool) -> String {
+        self.diagnostics.iter().map(|d| d.render(&self.source, color)).collect::<Vec<_>>().join("\n")
+    }
+}
+
+fn ron_options() -> ron::Options {
+    // implicit_some lets authors write `when: Flag("x")` instead of `when: Some(Flag("x"))`.
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+/// Parse RON text into `T`, turning a parse error into a located diagnostic.
+pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
+    ron_options().from_str::<T>(&source.text).map_err(|e| ron_diagnostic(source, &e))
+}
+
+fn ron_diagnostic(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnostic {
+    use ron::Error as E;
+    let start = source.offset(e.span.start.line, e.span.start.col);
+    let mut end = source.offset(e.span.end.line, e.span.end.col);
+    if end <= start {
+        end = source.text[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start);
+    }
+    let span = Some(start..end);
+    let within = |outer: &Option<String>| outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default();
+    match &e.code {
+        E::NoSuchStructField { expected, found, outer } => {
+            let help = match did_you_mean(found, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the fields here are: {}", expected.join(", ")),
+            };
+            Diagnostic::error("E002", format!("unknown field `{found}`{}", within(outer)))
+                .at(span, "not a field here")
+                .help(help)
+        }
+        E::MissingStructField { field, outer } => {
+            Diagnostic::error("E002", format!("missing field `{field}`{}", within(outer)))
+                .at(span, format!("`{field}` is required here"))
+                .help(format!("add `{field}: ...` (see docs/scenario-format.md)"))
+        }
+        E::DuplicateStructField { field, outer } => {
+            Diagnostic::error("E002", format!("field `{field}` is given twice{}", within(outer)))
+                .at(span, "given again here")
+                .help("keep one of them")
+        }
+        E::NoSuchEnumVariant { expected, found, outer } => {
+            let help = match did_you_mean(found, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("expected one of: {}", expected.join(", ")),
+            };
+            Diagnostic::error("E002", format!("unknown value `{found}`{}", within(outer)))
+                .at(span, "not one of the allowed values")
+                .help(help)
+        }
+        E::ExceededRecursionLimit => Diagnostic::error("E001", "the file is nested too deeply")
+            .at(span, "more than 128 levels of brackets by here")
+            .help("a scenario never needs this much nesting; check for unclosed brackets"),
+        other => {
+            let msg = other.to_string();
+            let help = if msg.contains("untagged") {
+                "a meter's `start` is a number such as `7`, or a range such as `(5, 8)`"
+            } else {
+                "check the brackets, quotes and commas just before this point"
+            };
+            Diagnostic::error("E001", lowercase_first(&msg)).at(span, "here").help(help)
+        }
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Read a file as text for checking. Problems that still let us report
+/// something (not UTF-8, too large) become diagnostics; only I/O errors fail.
+pub fn read_source(path: &FsPath) -> Result<Result<SourceFile, (SourceFile, Diagnostic)>, LoadError> {
+    let name = path.display().to_string();
+    let io = |source| LoadError::Io { path: path.to_path_buf(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("is a folder, not a file")));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        let d = Diagnostic::error(
+            "E004",
+            format!(
+                "file is {:.1} MB; scenario files are at most {} MB",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .help("is this the right file? A long scenario is well under 1 MB");
+        return Ok(Err((SourceFile::new(name, ""), d)));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Ok(SourceFile::new(name, text))),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text has the same bytes up to the first bad one.
+            let src = SourceFile::new(name, text);
+            let d = Diagnostic::error("E003", "the file is not UTF-8 text")
+                .at(Some(valid..valid + 1), "this byte is not valid UTF-8")
+                .help("save the file as UTF-8 (most editors: File → Save with encoding → UTF-8)");
+            Ok(Err((src, d)))
+        }
+    }
+}
+
+/// Check scenario text against a rubric.
+pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
+    match parse::<ScenarioFile>(&source) {
+        Err(d) => Checked { source, file: None, diagnostics: vec![d], scenario: None },
+        Ok(file) => {
+            let spans = Spans::parse(&source.text);
+            let (diagnostics, scenario) = validate::check(&file, rubric, &spans);
+            Checked { source, file: Some(file), diagnostics, scenario }
+        }
+    }
+}
+
+/// Read and check a scenario file.
+pub fn check_file(path: &FsPath, rubric: &Rubric) -> Result<Checked, LoadError> {
+    Ok(match read_source(path)? {
+        Ok(source) => check_source(source, rubric),
+        Err((source, d)) => Checked { source, file: None, diagnostics: vec![d], scenario: None },
+    })
+}
+
+/// Parse and check rubric text.
+pub fn check_rubric(source: &SourceFile) -> Result<Rubric, Vec<Diagnostic>> {
+    let rubric: Rubric = parse(source).map_err(|d| vec![d])?;
+    let spans = Spans::parse(&source.text);
+    let mut diags = Vec::new();
+    let lists: [(&'static str, Vec<&str>); 3] = [
+        ("dimensions", rubric.dimensions.iter().map(|d| d.id.as_str()).collect()),
+        ("techniques", rubric.techniques.iter().map(|d| d.id.as_str()).collect()),
+        ("outcomes", rubric.outcomes.iter().map(|d| d.id.as_str()).collect()),
+    ];
+    for (field, ids) in &lists {
+        let mut seen = std::collections::HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            let p = Path::root().field(field).index(i).field("id");
+            if id.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error("E115", "the id is empty")
+                        .at(spans.find_or_parent(&p), "write an id here"),
+                );
+            }
+            if let Some(first) = seen.insert(*id, p.clone()) {
+                diags.push(
+                    Diagnostic::error("E101", format!("duplicate rubric id `{id}`"))
+                        .at(spans.find_or_parent(&p), "defined again here")
+                        .also(spans.find_or_parent(&first), "first defined here"),
+                );
+            }
+        }
+    }
+    if rubric.dimensions.is_empty() {
+        diags.push(
+            Diagnostic::error("E118", "the rubric has no dimensions")
+                .at(spans.find_or_parent(&Path::root().field("dimensions")), "add at least one"),
+        );
+    }
+    if diags.is_empty() { Ok(rubric) } else { Err(diags) }
+}
+
+/// The bundled rubric (always valid: a test checks it).
+pub fn bundled_rubric() -> Rubric {
+    check_rubric(&SourceFile::new("scenarios/rubric.ron", BUNDLED_RUBRIC)).unwrap_or_else(|_| Rubric {
+        dimensions: Vec::new(),
+        techniques: Vec::new(),
+        outcomes: Vec::new(),
+    })
+}
+
+/// Load a rubric file, with its problems rendered into the error.
+pub fn load_rubric(path: &FsPath) -> Result<Rubric, LoadError> {
+    let source = match read_source(path)? {
+        Ok(s) => s,
+        Err((s, d)) => {
+            return Err(LoadError::BadRubric { path: path.into(), report: d.render(&s, false) });
+        }
+    };
+    check_rubric(&source).map_err(|ds| LoadError::BadRubric {
+        path: path.into(),
+        report: ds.iter().map(|d| d.render(&source, false)).collect::<Vec<_>>().join("\n"),
+    })
+}
+
+/// The rubric that applies to scenarios in `dir`: its `rubric.ron`, or the bundled one.
+pub fn rubric_for_dir(dir: &FsPath) -> Result<Rubric, LoadError> {
+    let candidate = dir.join(RUBRIC_FILE);
+    if candidate.is_file() { load_rubric(&candidate) } else { Ok(bundled_rubric()) }
+}
+
+/// The scenario files in a folder, sorted: every `*.ron` except the rubric.
+pub fn scenario_files(dir: &FsPath) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |source| LoadError::Io { path: dir.to_path_buf(), source };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "ron")
+                && p.file_name().is_some_and(|n| n != RUBRIC_FILE)
+                && p.is_file()
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(LoadError::NoScenarios { path: dir.to_path_buf() });
+    }
+    Ok(files)
+}
+
+/// Load one scenario for playing: the rubric beside it (or the bundled one),
+/// and an error carrying the rendered diagnostics if it does not validate.
+pub fn load_scenario(path: &FsPath) -> Result<Scenario, LoadError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(FsPath::new("."));
+    let rubric = rubric_for_dir(dir)?;
+    let checked = check_file(path, &rubric)?;
+    checked.scenario.clone().ok_or_else(|| LoadError::BadScenario {
+        path: path.into(),
+        report: checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render(&checked.source, false))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })
+}
+
+/// Parse scenario text with the bundled rubric (tests, tools, benchmarks).
+pub fn scenario_from_str(name: &str, text: &str) -> Checked {
+    check_source(SourceFile::new(name, text), &bundled_rubric())
+}

@@ -1,0 +1,752 @@
+//! Checking a parsed scenario against its rubric, and compiling it into the
+//! indexed [`Scenario`] when there are no errors.
+//!
+//! Every check reports all it finds in one pass, each at the exact text it is
+//! about. The codes are stable and listed in `docs/diagnostics.md`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::checked::*;
+use super::graph;
+use super::model::{self, Condition, Effect, Next, ScenarioFile, StartValue};
+use super::rubric::Rubric;
+use super::spans::{Path, Spans};
+use crate::diagnostics::{Diagnostic, did_you_mean};
+
+/// The most flags a scenario may declare (they are kept as bits of a `u64`).
+pub const MAX_FLAGS: usize = 64;
+
+/// Check `file` and, if it has no errors, compile it.
+pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagnostic>, Option<Scenario>) {
+    let mut c = Checker::new(file, rubric, spans);
+    let compiled = c.run();
+    let mut diags = c.diags;
+    let scenario = compiled.and_then(|inner| {
+        let scenario = Scenario(Arc::new(inner));
+        graph_checks(&scenario, spans, &mut diags);
+        (!diags.iter().any(|d| d.is_error())).then_some(scenario)
+    });
+    (diags, scenario)
+}
+
+/// The stable identity of a scenario version: SHA-256 over the parsed
+/// scenario and rubric (not the file bytes, so comments and layout don't count).
+pub fn content_hash(file: &ScenarioFile, rubric: &Rubric) -> String {
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(file).unwrap_or_default());
+    h.update([0u8]);
+    h.update(serde_json::to_vec(rubric).unwrap_or_default());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Checker<'a> {
+    file: &'a ScenarioFile,
+    rubric: &'a Rubric,
+    spans: &'a Spans,
+    diags: Vec<Diagnostic>,
+    meters: HashMap<&'a str, usize>,
+    flags: HashMap<&'a str, usize>,
+    cast: HashMap<&'a str, usize>,
+    nodes: HashMap<&'a str, NodeRef>,
+    dims: HashMap<&'a str, usize>,
+    techniques: HashMap<&'a str, usize>,
+    outcomes: HashMap<&'a str, usize>,
+    errors: usize,
+}
+
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    let mut m = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        m.entry(id).or_insert(i);
+    }
+    m
+}
+
+impl<'a> Checker<'a> {
+    fn new(file: &'a ScenarioFile, rubric: &'a Rubric, spans: &'a Spans) -> Self {
+        let mut nodes = HashMap::new();
+        for (i, b) in file.beats.iter().enumerate() {
+            nodes.entry(b.id.as_str()).or_insert(NodeRef::Beat(i as u32));
+        }
+        for (i, e) in file.endings.iter().enumerate() {
+            nodes.entry(e.id.as_str()).or_insert(NodeRef::Ending(i as u32));
+        }
+        Checker {
+            file,
+            rubric,
+            spans,
+            diags: Vec::new(),
+            meters: index_of(file.meters.iter().map(|m| m.id.as_str())),
+            flags: index_of(file.flags.iter().map(|m| m.id.as_str())),
+            cast: index_of(file.cast.iter().map(|m| m.id.as_str())),
+            nodes,
+            dims: index_of(rubric.dimensions.iter().map(|m| m.id.as_str())),
+            techniques: index_of(rubric.techniques.iter().map(|m| m.id.as_str())),
+            outcomes: index_of(rubric.outcomes.iter().map(|m| m.id.as_str())),
+            errors: 0,
+        }
+    }
+
+    fn span(&self, path: &Path) -> Option<std::ops::Range<usize>> {
+        self.spans.find_or_parent(path)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        if d.is_error() {
+            self.errors += 1;
+        }
+        self.diags.push(d);
+    }
+
+    fn error(&mut self, code: &'static str, path: &Path, message: String, label: &str, help: Option<String>) {
+        let mut d = Diagnostic::error(code, message).at(self.span(path), label);
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        self.push(d);
+    }
+
+    fn warn(&mut self, code: &'static str, path: &Path, message: String, label: &str, help: String) {
+        let d = Diagnostic::warning(code, message).at(self.span(path), label).help(help);
+        self.push(d);
+    }
+
+    /// Report an id that names nothing, with the nearest known id as a suggestion.
+    fn unknown<'k>(
+        &mut self,
+        code: &'static str,
+        what: &str,
+        id: &str,
+        known: impl Iterator<Item = &'k str> + Clone,
+        path: &Path,
+        declared_in: &str,
+    ) {
+        let help = match did_you_mean(id, known.clone()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => {
+                let mut all: Vec<&str> = known.collect();
+                all.sort_unstable();
+                if all.is_empty() {
+                    format!("no {what} is declared; add it to {declared_in}")
+                } else if all.len() <= 12 {
+                    format!("the known {what} ids are: {}", all.join(", "))
+                } else {
+                    format!("declare it in {declared_in}, or check the spelling")
+                }
+            }
+        };
+        let label = format!("no {what} has this id");
+        self.error(code, path, format!("unknown {what} `{id}`"), &label, Some(help));
+    }
+
+    fn nonempty(&mut self, text: &str, path: &Path, what: &str) {
+        if text.trim().is_empty() {
+            self.error("E115", path, format!("{what} is empty"), "write the text here", None);
+        }
+    }
+
+    fn duplicates<'k>(&mut self, ids: impl Iterator<Item = (&'k str, Path)>, what: &str) {
+        let mut seen: HashMap<&str, Path> = HashMap::new();
+        for (id, path) in ids {
+            if let Some(first) = seen.get(id) {
+                let first_span = self.span(first);
+                let d = Diagnostic::error("E101", format!("duplicate {what} id `{id}`"))
+                    .at(self.span(&path), "defined again here")
+                    .also(first_span, "first defined here")
+                    .help(format!("give each {what} its own id"));
+                self.push(d);
+            } else {
+                seen.insert(id, path);
+            }
+        }
+    }
+
+    fn run(&mut self) -> Option<Inner> {
+        let f = self.file;
+        let root = Path::root();
+        self.nonempty(&f.id, &root.field("id"), "the scenario id");
+        let about = root.field("about");
+        self.nonempty(&f.about.title, &about.field("title"), "the title");
+        self.nonempty(&f.about.summary, &about.field("summary"), "the summary");
+        self.nonempty(&f.about.version, &about.field("version"), "the version");
+        let briefing = root.field("briefing");
+        self.nonempty(&f.briefing.dispatch, &briefing.field("dispatch"), "the dispatch information");
+        self.nonempty(&f.briefing.setting, &briefing.field("setting"), "the setting");
+        self.nonempty(
+            &f.debrief.commentary,
+            &root.field("debrief").field("commentary"),
+            "the debrief commentary",
+        );
+
+        self.duplicates(
+            f.cast.iter().enumerate().map(|(i, c)| (c.id.as_str(), root.field("cast").index(i).field("id"))),
+            "cast",
+        );
+        self.duplicates(
+            f.meters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), root.field("meters").index(i).field("id"))),
+            "meter",
+        );
+        self.duplicates(
+            f.flags
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), root.field("flags").index(i).field("id"))),
+            "flag",
+        );
+        let node_ids = f
+            .beats
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), root.field("beats").index(i).field("id")))
+            .chain(
+                f.endings
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.id.as_str(), root.field("endings").index(i).field("id"))),
+            );
+        self.duplicates(node_ids, "beat or ending");
+
+        let meters = self.meters_def();
+        if f.flags.len() > MAX_FLAGS {
+            self.error(
+                "E117",
+                &root.field("flags").index(MAX_FLAGS),
+                format!("too many flags: {} (at most {MAX_FLAGS})", f.flags.len()),
+                "this is flag 65",
+                Some("combine flags that always change together, or use a meter".into()),
+            );
+        }
+        for (i, c) in f.cast.iter().enumerate() {
+            self.nonempty(&c.name, &root.field("cast").index(i).field("name"), "the cast member's name");
+        }
+
+        let start = match self.nodes.get(f.start.as_str()) {
+            Some(NodeRef::Beat(b)) => Some(NodeRef::Beat(*b)),
+            Some(NodeRef::Ending(_)) => {
+                self.error(
+                    "E109",
+                    &root.field("start"),
+                    format!("the start `{}` is an ending, not a beat", f.start),
+                    "the scenario would end before it begins",
+                    Some("set `start` to the id of the first beat".into()),
+                );
+                None
+            }
+            None => {
+                if f.beats.is_empty() {
+                    self.error(
+                        "E109",
+                        &root.field("beats"),
+                        "the scenario has no beats".into(),
+                        "add at least one beat here",
+                        None,
+                    );
+                } else {
+                    let ids = f.beats.iter().map(|b| b.id.as_str());
+                    self.unknown(
+                        "E109",
+                        "start beat",
+                        &f.start.clone(),
+                        ids,
+                        &root.field("start"),
+                        "`beats`",
+                    );
+                }
+                None
+            }
+        };
+
+        let mut beats = Vec::with_capacity(f.beats.len());
+        for (bi, beat) in f.beats.iter().enumerate() {
+            beats.push(self.beat(beat, &root.field("beats").index(bi)));
+        }
+        let mut endings = Vec::with_capacity(f.endings.len());
+        for (ei, ending) in f.endings.iter().enumerate() {
+            let p = root.field("endings").index(ei);
+            self.nonempty(&ending.title, &p.field("title"), "the ending's title");
+            self.nonempty(&ending.narrative, &p.field("narrative"), "the ending's narrative");
+            if ending.commentary.trim().is_empty() {
+                self.warn(
+                    "W204",
+                    &p.field("id"),
+                    format!("ending `{}` has no clinician commentary", ending.id),
+                    "the debrief will have nothing to say about this ending",
+                    "add `commentary: \"...\"` explaining how this outcome came about".into(),
+                );
+            }
+            let outcome = match self.outcomes.get(ending.outcome.as_str()) {
+                Some(&o) => Some(o),
+                None => {
+                    let known = self.rubric.outcomes.iter().map(|o| o.id.as_str());
+                    self.unknown(
+                        "E108",
+                        "outcome category",
+                        &ending.outcome,
+                        known,
+                        &p.field("outcome"),
+                        "the rubric",
+                    );
+                    None
+                }
+            };
+            endings
+                .push(outcome.map(|o| EndingDef { outcome: o as u16, grade: self.rubric.outcomes[o].grade }));
+        }
+        if f.endings.is_empty() {
+            self.error(
+                "E118",
+                &root.field("endings"),
+                "the scenario has no endings".into(),
+                "add at least one ending",
+                None,
+            );
+        }
+
+        if self.errors > 0 {
+            return None;
+        }
+        Some(Inner {
+            file: f.clone(),
+            rubric: self.rubric.clone(),
+            content_hash: content_hash(f, self.rubric),
+            meters: meters?,
+            start: start?,
+            beats: beats.into_iter().collect::<Option<Vec<_>>>()?,
+            endings: endings.into_iter().collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    fn meters_def(&mut self) -> Option<Vec<MeterRange>> {
+        let mut out = Vec::new();
+        for (i, m) in self.file.meters.iter().enumerate() {
+            let p = Path::root().field("meters").index(i);
+            self.nonempty(&m.name, &p.field("name"), "the meter's name");
+            if m.min >= m.max {
+                self.error(
+                    "E116",
+                    &p.field("max"),
+                    format!("meter `{}` has max {} not above min {}", m.id, m.max, m.min),
+                    "must be larger than `min`",
+                    None,
+                );
+                continue;
+            }
+            let (lo, hi) = match m.start {
+                StartValue::Fixed(v) => (v, v),
+                StartValue::Between(a, b) => (a, b),
+            };
+            if lo > hi {
+                self.error(
+                    "E116",
+                    &p.field("start"),
+                    format!("meter `{}` has a start range ({lo}, {hi}) that runs backwards", m.id),
+                    "the first number must be the smaller",
+                    Some(format!("write `start: ({hi}, {lo})`")),
+                );
+            } else if lo < m.min || hi > m.max {
+                self.error(
+                    "E116",
+                    &p.field("start"),
+                    format!("meter `{}` starts outside its range {}–{}", m.id, m.min, m.max),
+                    "outside the meter's range",
+                    Some(format!("pick a start between {} and {}", m.min, m.max)),
+                );
+            }
+            out.push(MeterRange { min: m.min, max: m.max, start_lo: lo, start_hi: hi });
+        }
+        (out.len() == self.file.meters.len()).then_some(out)
+    }
+
+    fn beat(&mut self, beat: &model::Beat, p: &Path) -> Option<BeatDef> {
+        self.nonempty(&beat.id, &p.field("id"), "the beat id");
+        let mut lines = Vec::new();
+        for (li, line) in beat.lines.iter().enumerate() {
+            let lp = p.field("lines").index(li);
+            let speaker = if let Some(&c) = self.cast.get(line.speaker.as_str()) {
+                Some(Some(c as u16))
+            } else if line.speaker == "narrator" {
+                Some(None)
+            } else {
+                let known: Vec<&str> =
+                    self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
+                self.unknown(
+                    "E107",
+                    "speaker",
+                    &line.speaker,
+                    known.into_iter(),
+                    &lp.field("speaker"),
+                    "`cast`",
+                );
+                None
+            };
+            self.nonempty(&line.text, &lp.field("text"), "the line's text");
+            for (vi, v) in line.variants.iter().enumerate() {
+                self.nonempty(v, &lp.field("variants").index(vi), "a variant");
+            }
+            let when = line.when.as_ref().map(|c| self.cond(c, &lp.field("when")));
+            lines.push(speaker.and_then(|s| Some(LineDef { speaker: s, when: resolved(when)? })));
+        }
+
+        self.duplicates(
+            beat.choices
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| (c.id.as_str(), p.field("choices").index(ci).field("id"))),
+            "choice",
+        );
+        let mut choices = Vec::new();
+        for (ci, ch) in beat.choices.iter().enumerate() {
+            let cp = p.field("choices").index(ci);
+            if ch.id == "timeout" {
+                self.error(
+                    "E101",
+                    &cp.field("id"),
+                    "`timeout` is reserved for the beat's timer".into(),
+                    "choose another id",
+                    None,
+                );
+            }
+            self.nonempty(&ch.text, &cp.field("text"), "the choice's text");
+            if ch.commentary.trim().is_empty() {
+                self.warn(
+                    "W202",
+                    &cp.field("id"),
+                    format!("choice `{}` has no clinician commentary", ch.id),
+                    "the debrief will show nothing for this decision",
+                    "add `commentary: \"...\"`: what this choice does and why it helps or harms".into(),
+                );
+            }
+            let when = ch.when.as_ref().map(|c| self.cond(c, &cp.field("when")));
+            let act = self.act(&ch.effects, &ch.scores, &ch.techniques, ch.critical, &ch.next, &cp, &ch.id);
+            choices.push(act.and_then(|mut a| {
+                a.when = resolved(when)?;
+                Some(a)
+            }));
+        }
+        let timer = match &beat.timer {
+            None => Some(None),
+            Some(t) => {
+                let tp = p.field("timer");
+                if t.seconds == 0 {
+                    self.error(
+                        "E113",
+                        &tp.field("seconds"),
+                        "a timer of 0 seconds gives no time to answer".into(),
+                        "must be at least 1",
+                        None,
+                    );
+                }
+                if t.commentary.trim().is_empty() {
+                    self.warn(
+                        "W202",
+                        &tp,
+                        format!("the timer on beat `{}` has no clinician commentary", beat.id),
+                        "the debrief will say nothing about hesitating here",
+                        "add `commentary: \"...\"` inside `timer`".into(),
+                    );
+                }
+                self.act(&t.effects, &t.scores, &t.techniques, false, &t.next, &tp, "timeout")
+                    .map(|a| Some((t.seconds, a)))
+            }
+        };
+        if beat.choices.is_empty() && beat.timer.is_none() {
+            self.error(
+                "E112",
+                &p.field("id"),
+                format!("beat `{}` has no choices", beat.id),
+                "the trainee would be stuck here",
+                Some("add choices, or make it an ending in `endings` if the scenario stops here".into()),
+            );
+        }
+        Some(BeatDef {
+            lines: lines.into_iter().collect::<Option<_>>()?,
+            choices: choices.into_iter().collect::<Option<_>>()?,
+            timer: timer?,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn act(
+        &mut self,
+        effects: &[Effect],
+        scores: &std::collections::BTreeMap<String, i32>,
+        techniques: &[String],
+        critical: bool,
+        next: &Next,
+        p: &Path,
+        id: &str,
+    ) -> Option<ActDef> {
+        let fx = self.effects(effects, &p.field("effects"));
+        let mut score_vec = vec![0; self.rubric.dimensions.len()];
+        let mut ok = true;
+        if scores.is_empty() {
+            self.warn(
+                "W203",
+                &p.field("id"),
+                format!("`{id}` is not scored"),
+                "no rubric dimension is named for this",
+                "add `scores: {\"connection\": 1}` (any rubric dimension, -3 to 3), even if 0".into(),
+            );
+        }
+        for (dim, v) in scores {
+            match self.dims.get(dim.as_str()) {
+                Some(&d) => score_vec[d] = *v,
+                None => {
+                    let known = self.rubric.dimensions.iter().map(|d| d.id.as_str());
+                    self.unknown(
+                        "E105",
+                        "rubric dimension",
+                        dim,
+                        known,
+                        &p.field("scores").key(dim),
+                        "the rubric",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let mut tech = Vec::new();
+        for (ti, t) in techniques.iter().enumerate() {
+            match self.techniques.get(t.as_str()) {
+                Some(&i) => tech.push(i as u16),
+                None => {
+                    let known = self.rubric.techniques.iter().map(|d| d.id.as_str());
+                    self.unknown(
+                        "E106",
+                        "technique",
+                        t,
+                        known,
+                        &p.field("techniques").index(ti),
+                        "the rubric",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let route = self.next(next, &p.field("next"));
+        let total = score_vec.iter().sum();
+        (ok).then_some(())?;
+        Some(ActDef {
+            when: None,
+            effects: fx?,
+            scores: score_vec,
+            total,
+            techniques: tech,
+            critical,
+            route: route?,
+        })
+    }
+
+    fn target(&mut self, id: &str, p: &Path) -> Option<NodeRef> {
+        match self.nodes.get(id) {
+            Some(&n) => Some(n),
+            None => {
+                let known: Vec<&str> = self.nodes.keys().copied().collect();
+                self.unknown("E102", "beat or ending", id, known.into_iter(), p, "`beats` or `endings`");
+                None
+            }
+        }
+    }
+
+    fn next(&mut self, next: &Next, p: &Path) -> Option<Route> {
+        match next {
+            Next::Go(t) => self.target(t, &p.index(0)).map(Route::Go),
+            Next::Route { rules, otherwise } => {
+                let mut out = Vec::new();
+                for (ri, r) in rules.iter().enumerate() {
+                    let rp = p.field("rules").index(ri);
+                    let c = self.cond(&r.when, &rp.field("when"));
+                    let t = self.target(&r.to, &rp.field("to"));
+                    out.push(c.zip(t));
+                }
+                let o = self.target(otherwise, &p.field("otherwise"));
+                Some(Route::Rules(out.into_iter().collect::<Option<_>>()?, o?))
+            }
+            Next::Chance(outcomes) => {
+                if outcomes.is_empty() {
+                    self.error(
+                        "E114",
+                        p,
+                        "a `Chance` with no outcomes".into(),
+                        "nothing to pick from",
+                        Some("list at least two outcomes, e.g. `[(weight: 7, to: \"a\"), (weight: 3, to: \"b\")]`".into()),
+                    );
+                }
+                let mut out = Vec::new();
+                for (oi, o) in outcomes.iter().enumerate() {
+                    let op = p.index(0).index(oi);
+                    if o.weight == 0 {
+                        self.error(
+                            "E114",
+                            &op.field("weight"),
+                            "an outcome's weight must be positive".into(),
+                            "this outcome could never happen",
+                            Some("use a weight of 1 or more, or remove the outcome".into()),
+                        );
+                    }
+                    let t = self.target(&o.to, &op.field("to"));
+                    let fx = self.effects(&o.effects, &op.field("effects"));
+                    out.push(t.zip(fx).map(|(to, effects)| ChanceOutcome { weight: o.weight, to, effects }));
+                }
+                let total: u64 = outcomes.iter().map(|o| o.weight as u64).sum();
+                if total > u32::MAX as u64 {
+                    self.error(
+                        "E114",
+                        p,
+                        "the weights add up to more than 4294967295".into(),
+                        "weights this large",
+                        Some("use small weights such as 7 and 3; only their ratio matters".into()),
+                    );
+                    return None;
+                }
+                Some(Route::Chance(out.into_iter().collect::<Option<_>>()?))
+            }
+        }
+    }
+
+    fn meter(&mut self, id: &str, p: &Path) -> Option<u16> {
+        match self.meters.get(id) {
+            Some(&m) => Some(m as u16),
+            None => {
+                let known: Vec<&str> = self.file.meters.iter().map(|m| m.id.as_str()).collect();
+                let flag_hint = self.flags.contains_key(id);
+                self.unknown("E103", "meter", id, known.into_iter(), p, "`meters`");
+                if flag_hint && let Some(d) = self.diags.last_mut() {
+                    d.help = Some(format!(
+                        "`{id}` is a flag, not a meter: use Flag(\"{id}\") / SetFlag(\"{id}\")"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, id: &str, p: &Path) -> Option<u8> {
+        match self.flags.get(id) {
+            Some(&f) if f < MAX_FLAGS => Some(f as u8),
+            Some(_) => None,
+            None => {
+                let known: Vec<&str> = self.file.flags.iter().map(|m| m.id.as_str()).collect();
+                let meter_hint = self.meters.contains_key(id);
+                self.unknown("E104", "flag", id, known.into_iter(), p, "`flags`");
+                if meter_hint && let Some(d) = self.diags.last_mut() {
+                    d.help = Some(format!(
+                        "`{id}` is a meter, not a flag: compare it with AtLeast(\"{id}\", 5) and similar"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// Warn when a number can never be a value of the meter.
+    fn meter_value(&mut self, m: u16, v: i32, p: &Path, what: &str) {
+        let def = &self.file.meters[m as usize];
+        if v < def.min || v > def.max {
+            self.warn(
+                "W201",
+                p,
+                format!("{what} {v} is outside meter `{}`'s range {}–{}", def.id, def.min, def.max),
+                "out of range",
+                format!("use a value between {} and {}", def.min, def.max),
+            );
+        }
+    }
+
+    fn cond(&mut self, c: &Condition, p: &Path) -> Option<Cond> {
+        Some(match c {
+            Condition::Flag(f) => Cond::Flag(self.flag(f, &p.index(0))?),
+            Condition::NotFlag(f) => Cond::NotFlag(self.flag(f, &p.index(0))?),
+            Condition::AtLeast(m, v)
+            | Condition::AtMost(m, v)
+            | Condition::Below(m, v)
+            | Condition::Above(m, v)
+            | Condition::Equals(m, v) => {
+                let cmp = match c {
+                    Condition::AtLeast(..) => Cmp::AtLeast,
+                    Condition::AtMost(..) => Cmp::AtMost,
+                    Condition::Below(..) => Cmp::Below,
+                    Condition::Above(..) => Cmp::Above,
+                    _ => Cmp::Equals,
+                };
+                let mi = self.meter(m, &p.index(0))?;
+                self.meter_value(mi, *v, &p.index(1), "the condition compares with");
+                Cond::Meter(mi, cmp, *v)
+            }
+            Condition::All(cs) | Condition::Any(cs) => {
+                let inner: Vec<Option<Cond>> =
+                    cs.iter().enumerate().map(|(i, c)| self.cond(c, &p.index(0).index(i))).collect();
+                let inner: Vec<Cond> = inner.into_iter().collect::<Option<_>>()?;
+                if matches!(c, Condition::All(_)) { Cond::All(inner) } else { Cond::Any(inner) }
+            }
+            Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner, &p.index(0))?)),
+        })
+    }
+
+    fn effects(&mut self, effects: &[Effect], p: &Path) -> Option<Vec<Fx>> {
+        let mut out = Vec::new();
+        for (i, e) in effects.iter().enumerate() {
+            let ep = p.index(i);
+            out.push(match e {
+                Effect::Raise(m, d) => self.meter(m, &ep.index(0)).map(|m| Fx::Add(m, *d)),
+                Effect::Lower(m, d) => self.meter(m, &ep.index(0)).map(|m| Fx::Add(m, d.saturating_neg())),
+                Effect::SetMeter(m, v) => self.meter(m, &ep.index(0)).map(|mi| {
+                    self.meter_value(mi, *v, &ep.index(1), "SetMeter sets");
+                    Fx::SetMeter(mi, *v)
+                }),
+                Effect::SetFlag(f) => self.flag(f, &ep.index(0)).map(Fx::SetFlag),
+                Effect::ClearFlag(f) => self.flag(f, &ep.index(0)).map(Fx::ClearFlag),
+            });
+        }
+        out.into_iter().collect()
+    }
+}
+
+/// Reachability checks that need the compiled graph.
+fn graph_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+    let (beats, endings) = graph::reachable(s);
+    let to_end = graph::can_reach_ending(s);
+    let root = Path::root();
+    for (i, reached) in beats.iter().enumerate() {
+        let p = root.field("beats").index(i).field("id");
+        let id = &s.file.beats[i].id;
+        if !reached {
+            diags.push(
+                Diagnostic::error("E110", format!("beat `{id}` can never be reached"))
+                    .at(spans.find_or_parent(&p), "no path from the start leads here")
+                    .help(format!("lead a choice here with `next: Go(\"{id}\")`, or remove the beat")),
+            );
+        } else if !to_end[i] {
+            diags.push(
+                Diagnostic::error("E111", format!("no ending can be reached from beat `{id}`"))
+                    .at(spans.find_or_parent(&p), "every way on from here loops or stops before an ending")
+                    .help("give one of its choices (or of the beats it leads to) a route to an ending"),
+            );
+        }
+    }
+    for (i, reached) in endings.iter().enumerate() {
+        if !reached {
+            let id = &s.file.endings[i].id;
+            let p = root.field("endings").index(i).field("id");
+            diags.push(
+                Diagnostic::error("E110", format!("ending `{id}` can never be reached"))
+                    .at(spans.find_or_parent(&p), "no choice leads here")
+                    .help(format!("lead a choice here with `next: Go(\"{id}\")`, or remove the ending")),
+            );
+        }
+    }
+}
+
+/// `None` (nothing to resolve) → `Some(None)`; a failed resolution → `None`.
+fn resolved<T>(o: Option<Option<T>>) -> Option<Option<T>> {
+    match o {
+        None => Some(None),
+        Some(inner) => inner.map(Some),
+    }
+}

@@ -1,0 +1,102 @@
+//! The subject's state during a run: meter values and flags. Conditions are
+//! evaluated and effects applied here, for the engine and the analyzer alike.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Cond, Fx, MeterRange, Scenario};
+
+/// Meter values (in scenario order) and a bit per flag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GameState {
+    pub meters: Vec<i32>,
+    pub flags: u64,
+}
+
+impl GameState {
+    /// The state with every meter at `starts[i]` and no flag set.
+    pub fn new(starts: Vec<i32>) -> Self {
+        GameState { meters: starts, flags: 0 }
+    }
+
+    pub fn flag(&self, f: u8) -> bool {
+        self.flags & (1u64 << f) != 0
+    }
+
+    pub fn holds(&self, cond: &Cond) -> bool {
+        match cond {
+            Cond::Flag(f) => self.flag(*f),
+            Cond::NotFlag(f) => !self.flag(*f),
+            Cond::Meter(m, cmp, v) => cmp.holds(self.meters[*m as usize], *v),
+            Cond::All(cs) => cs.iter().all(|c| self.holds(c)),
+            Cond::Any(cs) => cs.iter().any(|c| self.holds(c)),
+            Cond::Not(c) => !self.holds(c),
+        }
+    }
+
+    pub fn holds_opt(&self, cond: Option<&Cond>) -> bool {
+        cond.is_none_or(|c| self.holds(c))
+    }
+
+    /// Apply effects in order; meters stay within their range.
+    pub fn apply(&mut self, effects: &[Fx], ranges: &[MeterRange]) {
+        for fx in effects {
+            match *fx {
+                Fx::Add(m, d) => {
+                    let r = &ranges[m as usize];
+                    let v = &mut self.meters[m as usize];
+                    *v = v.saturating_add(d).clamp(r.min, r.max);
+                }
+                Fx::SetMeter(m, to) => {
+                    let r = &ranges[m as usize];
+                    self.meters[m as usize] = to.clamp(r.min, r.max);
+                }
+                Fx::SetFlag(f) => self.flags |= 1u64 << f,
+                Fx::ClearFlag(f) => self.flags &= !(1u64 << f),
+            }
+        }
+    }
+
+    /// Every possible start state (one per combination of random start values).
+    /// Capped: a scenario with huge random ranges gets its corner cases only.
+    pub fn all_starts(scenario: &Scenario) -> Vec<GameState> {
+        let mut out = vec![GameState::new(Vec::new())];
+        for m in &scenario.meters {
+            let values: Vec<i32> = if (m.start_hi - m.start_lo) as i64 <= 32 {
+                (m.start_lo..=m.start_hi).collect()
+            } else {
+                vec![m.start_lo, m.start_hi]
+            };
+            out = out
+                .into_iter()
+                .flat_map(|s| {
+                    values.iter().map(move |v| {
+                        let mut s = s.clone();
+                        s.meters.push(*v);
+                        s
+                    })
+                })
+                .take(4096)
+                .collect();
+        }
+        out
+    }
+
+    /// Named view for display and records: `distress=7 trust=2 [asked_about_suicide]`.
+    pub fn describe(&self, scenario: &Scenario) -> String {
+        let mut parts: Vec<String> =
+            self.meters.iter().enumerate().map(|(i, v)| format!("{}={}", scenario.meter_id(i), v)).collect();
+        let flags: Vec<&str> = (0..scenario.file.flags.len())
+            .filter(|&f| self.flag(f as u8))
+            .map(|f| scenario.flag_id(f))
+            .collect();
+        if !flags.is_empty() {
+            parts.push(format!("[{}]", flags.join(", ")));
+        }
+        parts.join(" ")
+    }
+
+    /// Flags that are set, by id.
+    pub fn flag_ids<'a>(&self, scenario: &'a Scenario) -> Vec<&'a str> {
+        (0..scenario.file.flags.len()).filter(|&f| self.flag(f as u8)).map(|f| scenario.flag_id(f)).collect()
+    }
+}
