@@ -138,12 +138,14 @@ impl Diagnostic {
     /// underlined, secondary labels and the help line.
     pub fn render(&self, source: &SourceFile, color: bool) -> String {
         use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
-        let mut report = MietteDiagnostic::new(self.message.clone())
-            .with_code(format!("{}[{}]", self.severity, self.code))
-            .with_severity(match self.severity {
+        // The code goes in the message line (`× E102: unknown beat ...`) rather
+        // than on a line of its own, so each diagnostic reads as one block.
+        let mut report = MietteDiagnostic::new(format!("{}: {}", self.code, self.message)).with_severity(
+            match self.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
-            });
+            },
+        );
         let clamp = |r: &Range<usize>| {
             let start = r.start.min(source.text.len());
             let end = r.end.clamp(start, source.text.len());

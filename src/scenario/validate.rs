@@ -646,13 +646,19 @@ impl<'a> Checker<'a> {
     }
 
     /// Warn when a number can never be a value of the meter.
-    fn meter_value(&mut self, m: u16, v: i32, p: &Path, what: &str) {
+    /// `setting` says whether an effect sets it (else a condition compares with it).
+    fn meter_value(&mut self, m: u16, v: i32, p: &Path, setting: bool) {
         let def = &self.file.meters[m as usize];
         if v < def.min || v > def.max {
+            let what = if setting {
+                format!("effect sets meter `{}` to {v}", def.id)
+            } else {
+                format!("condition compares meter `{}` with {v}", def.id)
+            };
             self.warn(
                 "W201",
                 p,
-                format!("{what} {v} is outside meter `{}`'s range {}–{}", def.id, def.min, def.max),
+                format!("this {what}, outside its range {}–{}", def.min, def.max),
                 "out of range",
                 format!("use a value between {} and {}", def.min, def.max),
             );
@@ -676,7 +682,7 @@ impl<'a> Checker<'a> {
                     _ => Cmp::Equals,
                 };
                 let mi = self.meter(m, &p.index(0))?;
-                self.meter_value(mi, *v, &p.index(1), "the condition compares with");
+                self.meter_value(mi, *v, &p.index(1), false);
                 Cond::Meter(mi, cmp, *v)
             }
             Condition::All(cs) | Condition::Any(cs) => {
@@ -697,7 +703,7 @@ impl<'a> Checker<'a> {
                 Effect::Raise(m, d) => self.meter(m, &ep.index(0)).map(|m| Fx::Add(m, *d)),
                 Effect::Lower(m, d) => self.meter(m, &ep.index(0)).map(|m| Fx::Add(m, d.saturating_neg())),
                 Effect::SetMeter(m, v) => self.meter(m, &ep.index(0)).map(|mi| {
-                    self.meter_value(mi, *v, &ep.index(1), "SetMeter sets");
+                    self.meter_value(mi, *v, &ep.index(1), true);
                     Fx::SetMeter(mi, *v)
                 }),
                 Effect::SetFlag(f) => self.flag(f, &ep.index(0)).map(Fx::SetFlag),
