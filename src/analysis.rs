@@ -69,6 +69,16 @@ pub struct StateSpace {
     best_edge: Vec<u32>,
     worst_edge: Vec<u32>,
     paths: Vec<u64>,
+    /// The best ending grade reachable (2 good, 1 acceptable, 0 bad, -1 none).
+    best_grade: Vec<i8>,
+}
+
+fn grade_rank(g: Grade) -> i8 {
+    match g {
+        Grade::Good => 2,
+        Grade::Acceptable => 1,
+        Grade::Bad => 0,
+    }
 }
 
 impl StateSpace {
@@ -90,6 +100,7 @@ impl StateSpace {
             best_edge: Vec::new(),
             worst_edge: Vec::new(),
             paths: Vec::new(),
+            best_grade: Vec::new(),
         }
     }
 
@@ -126,6 +137,7 @@ impl StateSpace {
         self.best_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
         self.worst_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
         self.paths.push(0);
+        self.best_grade.push(-1);
         Ok(id)
     }
 
@@ -286,6 +298,16 @@ impl StateSpace {
                 self.worst_edge[i * self.k + o] = edge;
             }
         }
+        let mut grade = -1;
+        for e in start..end {
+            let g = match self.edges[e as usize].to {
+                Target::Ending(x) => grade_rank(self.scenario.endings[x as usize].grade),
+                Target::State(t) if self.done[t as usize] => self.best_grade[t as usize],
+                Target::State(_) => -1,
+            };
+            grade = grade.max(g);
+        }
+        self.best_grade[i] = grade;
         let mut paths: u64 = 0;
         for e in start..end {
             let n = match self.edges[e as usize].to {
@@ -333,20 +355,29 @@ impl StateSpace {
         Ok(out)
     }
 
-    /// For a chance route taken from a state: the best total still achievable
-    /// after each outcome, to tell luck from judgement.
-    pub fn outcome_values(
+    /// For a chance route taken from a state: the best ending grade still
+    /// reachable after each outcome, to tell luck from judgement.
+    pub fn outcome_grades(
         &mut self,
         beat: u32,
         state: &GameState,
         act: Act,
-    ) -> Result<Vec<Option<i32>>, AnalysisError> {
+    ) -> Result<Vec<Option<Grade>>, AnalysisError> {
         let id = self.ensure(beat, state)? as usize;
         let (start, end) = self.ranges[id];
+        let rank = |r: i8| match r {
+            2 => Some(Grade::Good),
+            1 => Some(Grade::Acceptable),
+            0 => Some(Grade::Bad),
+            _ => None,
+        };
         Ok((start..end)
             .map(|e| self.edges[e as usize])
             .filter(|e| e.act == act)
-            .map(|e| self.target_best(e.to, self.k - 1))
+            .map(|e| match e.to {
+                Target::Ending(x) => Some(self.scenario.endings[x as usize].grade),
+                Target::State(t) => rank(self.best_grade[t as usize]),
+            })
             .collect())
     }
 

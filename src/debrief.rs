@@ -179,14 +179,16 @@ impl Debrief {
             };
             let luck = match d.chance {
                 Some(o) => {
-                    let outs = space.outcome_values(d.beat_index, &d.state_before, d.act)?;
+                    // Judge luck by the best outcome still open after the roll
+                    // (Grade orders Good < Acceptable < Bad, so "better" is smaller).
+                    let outs = space.outcome_grades(d.beat_index, &d.state_before, d.act)?;
                     let got = outs.get(o as usize).copied().flatten();
-                    let hi = outs.iter().flatten().max().copied();
-                    let lo = outs.iter().flatten().min().copied();
-                    if got < hi {
+                    let best_open = outs.iter().flatten().min().copied();
+                    let worst_open = outs.iter().flatten().max().copied();
+                    if got.is_some() && got > best_open {
                         unlucky_any = true;
                         Some("Luck went against you here: the same decision often goes better.".to_string())
-                    } else if got > lo {
+                    } else if got.is_some() && got < worst_open {
                         Some("Luck was on your side here: this does not always go so well.".to_string())
                     } else {
                         None
