@@ -1,0 +1,275 @@
+//! The `talkdown` binary as an author or a tester uses it: given these files
+//! and this input, it prints this and exits with this code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn talkdown(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talkdown"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("talkdown runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
+
+/// A temp folder holding the given files.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(d.path().join(name), text).unwrap();
+    }
+    d
+}
+
+fn minimal() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron")).unwrap()
+}
+
+#[test]
+fn validate_a_clean_file_exits_zero() {
+    let o = talkdown(&["validate", &fixture("minimal.ron")], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("tests/fixtures/minimal.ron: ok"));
+    assert!(stdout(&o).ends_with("checked 1 file: 1 clean, 0 with problems (0 errors, 0 warnings)\n"));
+}
+
+#[test]
+fn validate_reports_errors_with_the_source_line_and_exits_one() {
+    let o = talkdown(&["validate", &fixture("broken/typo_in_next_beat.ron")], "");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("E102: unknown beat or ending `insde`"), "{out}");
+    assert!(out.contains("next: Go(\"insde\"),"), "{out}");
+    assert!(out.contains("help: did you mean `inside`?"), "{out}");
+    assert!(out.contains("typo_in_next_beat.ron: 1 error, 0 warnings"), "{out}");
+}
+
+#[test]
+fn one_broken_file_never_stops_the_others_from_being_checked() {
+    let d = dir_with(&[
+        ("a_good.ron", &minimal()),
+        ("b_broken.ron", &minimal().replace("title: \"Minimal\"", "titel: \"Minimal\"")),
+        ("c_warn.ron", &minimal().replace("commentary: \"Ask consent first.\", ", "")),
+    ]);
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("a_good.ron: ok"), "{out}");
+    assert!(out.contains("b_broken.ron: 1 error, 0 warnings"), "{out}");
+    assert!(out.contains("c_warn.ron: 0 errors, 1 warning"), "{out}");
+    assert!(out.ends_with("checked 3 files: 2 clean, 1 with problems (1 error, 1 warning)\n"), "{out}");
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let d = dir_with(&[("warn.ron", &minimal().replace("commentary: \"Ask consent first.\", ", ""))]);
+    let p = d.path().join("warn.ron");
+    assert_eq!(talkdown(&["validate", p.to_str().unwrap()], "").status.code(), Some(0));
+    assert_eq!(talkdown(&["validate", "--deny-warnings", p.to_str().unwrap()], "").status.code(), Some(1));
+}
+
+#[test]
+fn missing_files_and_empty_folders_are_usage_errors_with_a_message() {
+    let o = talkdown(&["validate", "no/such/file.ron"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/file.ron: cannot read"), "{}", stderr(&o));
+    let d = tempfile::tempdir().unwrap();
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no scenario files (*.ron) in this folder"), "{}", stderr(&o));
+}
+
+#[test]
+fn hostile_files_get_clear_messages_not_panics() {
+    let big = "x".repeat(9 * 1024 * 1024);
+    let deep = format!(
+        "Scenario(beats: [(id: \"a\", choices: [(id: \"c\", text: \"t\", next: Go(\"a\"), when: {}Flag(\"f\"){})])])",
+        "Not(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let d = dir_with(&[("big.ron", &big), ("deep.ron", &deep), ("empty.ron", "")]);
+    std::fs::write(d.path().join("latin1.ron"), b"Scenario(id: \"caf\xe9\")").unwrap();
+    let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("big.ron: error[E004]: file is 9.4 MB; scenario files are at most 8 MB"), "{out}");
+    assert!(
+        out.contains("deep.ron:1:") && out.contains("error[E001]: the file is nested too deeply"),
+        "{out}"
+    );
+    assert!(out.contains("latin1.ron:1:18: error[E003]: the file is not UTF-8 text"), "{out}");
+    assert!(out.contains("empty.ron:1:1: error[E001]"), "{out}");
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn a_broken_rubric_beside_scenarios_is_reported() {
+    let d = dir_with(&[
+        ("rubric.ron", "Rubric(dimensions: [], techniques: [], outcomes: [])"),
+        ("a.ron", &minimal()),
+    ]);
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the rubric has errors"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the rubric has no dimensions"), "{}", stderr(&o));
+}
+
+#[test]
+fn analyze_prints_reachable_endings_and_best_route() {
+    let o = talkdown(&["analyze", &fixture("every_feature.ron")], "");
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("5 beats, 11 choices, 4 endings"), "{out}");
+    assert!(out.contains("total: +11, ending `accepts_help`"), "{out}");
+    assert!(out.contains("total: -10, ending `left_alone`"), "{out}");
+    assert!(!out.contains("NOT REACHABLE"), "{out}");
+}
+
+#[test]
+fn analyze_json_is_machine_readable() {
+    let o = talkdown(&["analyze", "--json", &fixture("every_feature.ron")], "");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["best"]["total"]["score"], 11);
+    assert_eq!(v["best"]["total"]["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(v["best"]["total"]["steps"][0]["choice"], "introduce");
+    assert_eq!(v["endings"][0]["reachable"], true);
+    assert_eq!(v["counts"]["start_states"], 2);
+}
+
+#[test]
+fn analyze_refuses_a_broken_scenario_with_its_diagnostics() {
+    let o = talkdown(&["analyze", &fixture("broken/typo_in_next_beat.ron")], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown beat or ending `insde`"), "{}", stderr(&o));
+}
+
+#[test]
+fn graph_exports_dot_and_mermaid() {
+    let dot = stdout(&talkdown(&["graph", &fixture("every_feature.ron"), "--format", "dot"], ""));
+    assert!(dot.starts_with("digraph \"every_feature\" {"));
+    assert!(dot.contains("\"talk\" -> \"disclose\" [label=\"ask_directly: Are you thinking about killing yourself? [75%]\", style=dashed];"), "{dot}");
+    assert!(dot.contains("\"accepts_help\" [shape=doubleoctagon"), "{dot}");
+    let mm = stdout(&talkdown(&["graph", &fixture("every_feature.ron"), "--format", "mermaid"], ""));
+    assert!(mm.starts_with("flowchart LR\n"));
+    assert!(mm.contains("timeout 20s"), "{mm}");
+}
+
+#[test]
+fn play_with_piped_input_reaches_an_ending_and_shows_the_debrief() {
+    let o = talkdown(&["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle"], "1\n3\n1\n1\n");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("DISPATCH: Clinic staff report"), "{out}");
+    assert!(out.contains("You: “I'm Alex. I'm not here to arrest anyone. Can I sit over here?”"), "{out}");
+    assert!(out.contains("  ↳ He lets you stay."), "training mode shows feedback: {out}");
+    assert!(out.contains("Distress"), "training mode shows meters: {out}");
+    assert!(out.contains("═══ A warm hand-off ═══"), "{out}");
+    assert!(out.contains("Score: 11 of 11 best achievable (100%)"), "{out}");
+}
+
+#[test]
+fn assessment_mode_shows_no_meters_or_feedback() {
+    let o = talkdown(
+        &["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle", "--mode", "assessment"],
+        "1\n3\n1\n1\n",
+    );
+    let out = stdout(&o);
+    assert!(!out.contains("Distress"), "{out}");
+    assert!(!out.contains("↳"), "{out}");
+    assert!(out.contains("Score: 11 of 11"), "{out}");
+}
+
+#[test]
+fn play_output_is_deterministic_for_a_seed_and_input() {
+    let args = ["play", "tests/fixtures/every_feature.ron", "--seed", "77"];
+    let a = stdout(&talkdown(&args, "2\n1\n1\n1\n1\n"));
+    let b = stdout(&talkdown(&args, "2\n1\n1\n1\n1\n"));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_input_at_the_prompt_gets_a_message_and_another_chance() {
+    let o = talkdown(&["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle"], "x\n9\n\n3\n");
+    let out = stdout(&o);
+    assert!(
+        out.contains("Please type a number from 1 to 3, t to let the time run out, or q to stop."),
+        "{out}"
+    );
+    assert!(out.contains("choice 9 is not offered here (choose 1 to 3)."), "{out}");
+    assert!(out.contains("═══ A struggle ═══"), "{out}");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn t_lets_the_timer_run_out_only_on_timed_beats() {
+    let o = talkdown(&["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle"], "t\nt\n");
+    let out = stdout(&o);
+    assert!(out.contains("(You let the moment pass.)"), "{out}");
+    assert!(out.contains("This moment is not timed; choose 1 to"), "{out}");
+}
+
+#[test]
+fn end_of_input_leaves_the_run_unfinished_with_exit_one() {
+    let o = talkdown(&["play", &fixture("every_feature.ron"), "--seed", "4"], "1\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Input ended before the scenario finished"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn play_writes_html_and_json_debriefs() {
+    let d = tempfile::tempdir().unwrap();
+    let html: PathBuf = d.path().join("debrief.html");
+    let json: PathBuf = d.path().join("debrief.json");
+    let o = talkdown(
+        &[
+            "play",
+            &fixture("every_feature.ron"),
+            "--seed",
+            "4",
+            "--no-shuffle",
+            "--trainee",
+            "Cadet Rivera",
+            "--html",
+            html.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        "3\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Trainee: Cadet Rivera"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["critical_errors"][0]["choice"], "grab");
+}
+
+#[test]
+fn play_accepts_a_bundled_scenario_id() {
+    let d = dir_with(&[("minimal.ron", &minimal())]);
+    let o = talkdown(
+        &["--scenarios", d.path().to_str().unwrap(), "play", "minimal", "--seed", "1", "--no-shuffle"],
+        "1\n1\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("═══ All well ═══"));
+}
