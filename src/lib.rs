@@ -11,6 +11,7 @@ pub mod debrief;
 pub mod diagnostics;
 pub mod engine;
 pub mod export;
+pub mod records;
 pub mod scenario;
 pub mod state;
 

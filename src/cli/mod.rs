@@ -57,6 +57,9 @@ pub struct AppArgs {
     /// Trainee name or ID.
     #[arg(long)]
     pub trainee: Option<String>,
+    /// The session records file (default: records.sqlite3 in the user's data directory).
+    #[arg(long, env = "TALKDOWN_RECORDS", global = true)]
+    pub records: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -129,14 +132,26 @@ pub enum Command {
         /// Also write the debrief as JSON.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Do not record this run in the session records.
+        #[arg(long)]
+        no_records: bool,
     },
+    /// Recorded sessions: list, show, export (CSV, JSON, xAPI), check.
+    Records {
+        #[command(subcommand)]
+        command: crate::records::commands::RecordsCommand,
+    },
+    /// The class report for one scenario from the session records.
+    Report(crate::records::commands::ReportArgs),
+    /// Replay a recorded session and check it gives the same run.
+    Replay(crate::records::commands::ReplayArgs),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => run_app(cli.app),
-        Some(cmd) => match run(cmd, cli.app.scenarios.as_deref()) {
+        Some(cmd) => match run(cmd, cli.app.scenarios.as_deref(), cli.app.records.as_deref()) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("talkdown: {e}");
@@ -191,7 +206,7 @@ fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn run(cmd: Command, scenarios: Option<&Path>) -> Result<ExitCode, LoadError> {
+fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<ExitCode, LoadError> {
     match cmd {
         Command::Validate { paths, deny_warnings, rubric, short } => {
             validate(paths, deny_warnings, rubric, short, scenarios)
@@ -224,14 +239,29 @@ fn run(cmd: Command, scenarios: Option<&Path>) -> Result<ExitCode, LoadError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json } => {
-            let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
+        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records } => {
+            let path = resolve_scenario(&scenario, scenarios);
+            let s = load::load_scenario(&path)?;
             let seed = seed.unwrap_or_else(random_seed);
             let mut opts = StartOptions::new(seed, mode.into());
             opts.shuffle = !no_shuffle;
-            play_terminal(&s, opts, trainee.as_deref(), html.as_deref(), json.as_deref())
+            let rec = (!no_records).then_some((records, path.as_path()));
+            play_terminal(&s, opts, trainee.as_deref(), html.as_deref(), json.as_deref(), rec)
+        }
+        Command::Records { command } => Ok(crate::records::commands::run_records(command, records)),
+        Command::Report(args) => Ok(crate::records::commands::run_report(args, records)),
+        Command::Replay(args) => {
+            Ok(crate::records::commands::run_replay(args, records, &|a| resolve_scenario(a, scenarios)))
         }
     }
+}
+
+/// The trainee name when none is given: the login name, or `anonymous`.
+pub fn default_trainee() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "anonymous".to_string())
 }
 
 pub fn random_seed() -> u64 {
@@ -245,6 +275,7 @@ fn play_terminal(
     trainee: Option<&str>,
     html: Option<&Path>,
     json: Option<&Path>,
+    records: Option<(Option<&Path>, &Path)>,
 ) -> Result<ExitCode, LoadError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -260,8 +291,21 @@ fn play_terminal(
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
-    let finish = play::run(&mut play, &mut input, &mut out, &mut ()).map_err(io(Path::new("<terminal>")))?;
+    let mut recorder = match records {
+        Some((file, scenario_file)) => {
+            let name = trainee.map(str::to_string).unwrap_or_else(default_trainee);
+            crate::records::commands::Recorder::start(file, &play, &name, Some(scenario_file))
+        }
+        None => crate::records::commands::Recorder::off(),
+    };
+    let finish =
+        play::run(&mut play, &mut input, &mut out, &mut recorder).map_err(io(Path::new("<terminal>")))?;
     if finish != play::Finish::Ended {
+        recorder.abandon(match finish {
+            play::Finish::Quit => "quit",
+            play::Finish::InputEnded => "input ended",
+            _ => "scenario stuck",
+        });
         return Ok(ExitCode::from(1));
     }
     let (analysis, mut space) = match analysis::analyze(s) {
@@ -278,6 +322,7 @@ fn play_terminal(
             return Ok(ExitCode::from(1));
         }
     };
+    recorder.finish(&play, &debrief);
     use std::io::Write;
     let _ = writeln!(out, "{}", debrief.to_text());
     if let Some(p) = html {

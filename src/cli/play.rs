@@ -34,6 +34,14 @@ impl Observer for () {
     }
 }
 
+/// Session records: every decision is committed as it is made.
+impl Observer for crate::records::commands::Recorder {
+    fn decided(&mut self, play: &Playthrough) -> std::io::Result<()> {
+        crate::records::commands::Recorder::decided(self, play);
+        Ok(())
+    }
+}
+
 fn meter_bar(value: i32, min: i32, max: i32) -> String {
     let width = 10;
     let filled = (((value - min) as f64 / (max - min).max(1) as f64) * width as f64).round() as usize;

@@ -1,0 +1,449 @@
+//! The instructor commands over the records file (`talkdown records list`,
+//! `records export`, `report`, `replay`) and the [`Recorder`] the terminal
+//! player records through. The CLI only parses flags and calls these.
+//!
+//! Exit codes: 0 success; 1 a replay that does not match (or a changed
+//! scenario); 2 a records file or usage problem.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::Local;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::export::{self, XapiOptions};
+use super::replay::{ReplayCheck, replay_session};
+use super::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
+use crate::debrief::Debrief;
+use crate::engine::Playthrough;
+
+/// Which sessions (all when no option is given).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only this trainee's sessions.
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// Only sessions of this scenario id.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD, local time, or RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only sessions started before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only finished or only abandoned sessions.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// At most this many (the newest).
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusArg {
+    Finished,
+    Abandoned,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<Filter, Error> {
+        Ok(Filter {
+            trainee: self.trainee.clone(),
+            scenario: self.scenario.clone(),
+            since: self.since.as_deref().map(parse_date).transpose()?,
+            until: self.until.as_deref().map(parse_date).transpose()?,
+            status: self.status.map(|s| match s {
+                StatusArg::Finished => Status::Finished,
+                StatusArg::Abandoned => Status::Abandoned,
+            }),
+            limit: self.limit,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One row per decision.
+    Csv,
+    /// Sessions with their decisions nested.
+    Json,
+    /// xAPI statements for a learning record store.
+    Xapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// List recorded sessions, newest first.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export sessions as CSV, JSON or xAPI statements (see docs/records.md).
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// xAPI: the academy's web site, used as each trainee account's homePage.
+        #[arg(long)]
+        xapi_homepage: Option<String>,
+    },
+    /// One session with every decision.
+    Show { session: i64 },
+    /// Where the records file is, its schema version, and an integrity check.
+    Check,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The scenario id.
+    #[arg(long)]
+    pub scenario: String,
+    /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Also write a self-contained, printable HTML report.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The session number (`talkdown records list`).
+    pub session: i64,
+    /// The scenario file or bundled id to replay on (default: the file it was played from).
+    #[arg(long)]
+    pub scenario: Option<String>,
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("talkdown: {e}");
+    ExitCode::from(2)
+}
+
+fn open_existing(records: Option<&Path>) -> Result<Store, Error> {
+    Store::open_existing(resolve_path(records)?)
+}
+
+fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `talkdown records ...`
+pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> ExitCode {
+    match records_inner(cmd, records) {
+        Ok(c) => c,
+        Err(e) => fail(e),
+    }
+}
+
+fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode, Error> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        RecordsCommand::List { filter, json } => {
+            let store = open_existing(records)?;
+            let list = store.sessions(&filter.to_filter()?)?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+                return Ok(ExitCode::SUCCESS);
+            }
+            if list.is_empty() {
+                let _ = writeln!(out, "No sessions match.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let _ = writeln!(
+                out,
+                "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
+                "id", "started", "trainee", "scenario", "mode", "status", "outcome", "score", "dec", "crit"
+            );
+            for s in &list {
+                let score = match (s.total, s.total_best) {
+                    (Some(t), Some(b)) => {
+                        format!("{t}/{b}{}", s.total_percent.map(|p| format!(" ({p}%)")).unwrap_or_default())
+                    }
+                    _ => "–".into(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
+                    s.id,
+                    local(&s.started_at),
+                    s.trainee,
+                    s.scenario,
+                    s.mode.label(),
+                    s.status.label(),
+                    s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–"),
+                    score,
+                    s.decisions,
+                    s.critical_errors
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordsCommand::Export { format, filter, output, xapi_homepage } => {
+            let store = open_existing(records)?;
+            let sessions = store.session_records(&filter.to_filter()?)?;
+            let text = match format {
+                ExportFormat::Csv => export::to_csv(&sessions),
+                ExportFormat::Json => export::to_json(&sessions),
+                ExportFormat::Xapi => {
+                    let mut o = XapiOptions::default();
+                    if let Some(h) = xapi_homepage {
+                        o.activity_base = format!("{}/xapi/scenarios/", h.trim_end_matches('/'));
+                        o.homepage = h;
+                    }
+                    export::to_xapi(&sessions, &o)
+                }
+            };
+            match output {
+                Some(p) => {
+                    if let Err(e) = std::fs::write(&p, text) {
+                        return Ok(fail(format!("cannot write {}: {e}", p.display())));
+                    }
+                    eprintln!("talkdown: exported {} sessions to {}", sessions.len(), p.display());
+                }
+                None => {
+                    let _ = out.write_all(text.as_bytes());
+                    if format != ExportFormat::Csv {
+                        let _ = writeln!(out);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordsCommand::Show { session } => {
+            let store = open_existing(records)?;
+            let r = store.session(SessionId(session))?;
+            let s = &r.summary;
+            let _ = writeln!(out, "Session {} — {} ({}), trainee {}", s.id, s.title, s.scenario, s.trainee);
+            let _ = writeln!(
+                out,
+                "Started {} · mode {} · seed {} · version {} ({}) · {}",
+                local(&s.started_at),
+                s.mode.label(),
+                s.seed,
+                s.version,
+                crate::engine::short_hash(&s.content_hash),
+                s.status.label()
+            );
+            if let (Some(t), Some(b)) = (s.total, s.total_best) {
+                let _ = writeln!(
+                    out,
+                    "Outcome: {} · score {t} of {b}",
+                    s.ending_title.as_deref().or(s.outcome_name.as_deref()).unwrap_or("–")
+                );
+            }
+            for d in &r.decisions {
+                let mark = if d.critical { "✖" } else { " " };
+                let ms = d.response_ms.map(|m| format!(" {:.1}s", m as f64 / 1000.0)).unwrap_or_default();
+                let _ =
+                    writeln!(out, " {mark} {:>2}. [{}] \"{}\" ({:+}){ms}", d.step, d.beat, d.text, d.total);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordsCommand::Check => {
+            let store = open_existing(records)?;
+            store.check_integrity()?;
+            let n = store.sessions(&Filter::default())?.len();
+            let _ = writeln!(
+                out,
+                "{}: ok (schema version {}, {n} sessions)",
+                store.path().display(),
+                store.schema_version()?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `talkdown report --scenario ID`
+pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
+    let go = || -> Result<ExitCode, Error> {
+        let since = args.since.as_deref().map(parse_date).transpose()?;
+        let store = open_existing(records)?;
+        let report = store.class_report(&args.scenario, since)?;
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            let _ = writeln!(out, "{}", report.to_json());
+        } else {
+            let _ = write!(out, "{}", report.to_text());
+        }
+        if let Some(p) = &args.html {
+            if let Err(e) = std::fs::write(p, report.to_html()) {
+                return Ok(fail(format!("cannot write {}: {e}", p.display())));
+            }
+            let _ = writeln!(out, "Report saved to {}", p.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    };
+    go().unwrap_or_else(fail)
+}
+
+/// `talkdown replay SESSION`: `resolve` turns a scenario argument (file or
+/// bundled id) into a path, as the other commands do.
+pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&str) -> PathBuf) -> ExitCode {
+    let store = match open_existing(records) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let rec = match store.session(SessionId(args.session)) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let path = match (&args.scenario, &rec.summary.scenario_path) {
+        (Some(a), _) => resolve(a),
+        (None, Some(p)) if Path::new(p).is_file() => PathBuf::from(p),
+        (None, _) => resolve(&rec.summary.scenario),
+    };
+    let scenario = match crate::scenario::load_scenario(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(format!("{e}\n(pass the scenario this session was played on with --scenario FILE)"));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let check = match replay_session(&rec, &scenario) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let s = &rec.summary;
+    match check {
+        ReplayCheck::WrongScenario { recorded, given } => {
+            eprintln!(
+                "talkdown: session {} was played on scenario `{recorded}`, but {} is `{given}`; nothing was replayed",
+                s.id,
+                path.display()
+            );
+            ExitCode::from(1)
+        }
+        ReplayCheck::VersionChanged {
+            scenario,
+            recorded_hash,
+            current_hash,
+            recorded_version,
+            current_version,
+        } => {
+            eprintln!(
+                "talkdown: {} has changed since session {} was played: it was recorded on `{scenario}` version {recorded_version} \
+                 (content hash {recorded_hash}), the file is now version {current_version} (content hash {current_hash}). \
+                 Nothing was replayed, so as not to show a different run; use `talkdown records show {}` to see what was recorded.",
+                path.display(),
+                s.id,
+                s.id
+            );
+            ExitCode::from(1)
+        }
+        ReplayCheck::Diverged(d) => {
+            eprintln!(
+                "talkdown: session {} cannot be replayed: at decision {} (`{}` at beat `{}`): {}",
+                s.id,
+                d.index + 1,
+                d.choice,
+                d.beat,
+                d.reason
+            );
+            ExitCode::from(1)
+        }
+        ReplayCheck::Mismatch { step, what, play } => {
+            let _ = write!(out, "{}", play.render_transcript());
+            eprintln!(
+                "talkdown: the replay of session {} does not match the record at step {step}: {what}",
+                s.id
+            );
+            ExitCode::from(1)
+        }
+        ReplayCheck::Matches { play, decisions } => {
+            let _ = writeln!(
+                out,
+                "Replaying session {} — {} · trainee {} · seed {} · {}\n",
+                s.id,
+                s.title,
+                s.trainee,
+                s.seed,
+                s.mode.label()
+            );
+            let _ = write!(out, "{}", play.render_transcript());
+            let end = match s.status {
+                Status::Finished => "the same ending and the same transcript".to_string(),
+                Status::Abandoned => "the session was abandoned there".to_string(),
+            };
+            let _ = writeln!(out, "\nReplay matches the record: {decisions} decisions, {end}.");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Records a terminal (or scripted) run as it happens. Problems with the
+/// store are shown once on standard error and turn recording off; the run
+/// itself always goes on.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    active: Option<(Store, SessionId)>,
+}
+
+impl Recorder {
+    /// Recording turned off.
+    pub fn off() -> Recorder {
+        Recorder { active: None }
+    }
+
+    /// Open the store and record the start of `play`, or warn and record nothing.
+    pub fn start(
+        records: Option<&Path>,
+        play: &Playthrough,
+        trainee: &str,
+        scenario_file: Option<&Path>,
+    ) -> Recorder {
+        let opened = resolve_path(records).and_then(Store::open).and_then(|mut store| {
+            let id = store.start_session_from(play, trainee, scenario_file)?;
+            Ok((store, id))
+        });
+        match opened {
+            Ok(active) => Recorder { active: Some(active) },
+            Err(e) => {
+                eprintln!("talkdown: warning: this run is NOT being recorded: {e}");
+                Recorder::off()
+            }
+        }
+    }
+
+    /// The session being recorded, if any.
+    pub fn session(&self) -> Option<(SessionId, &Path)> {
+        self.active.as_ref().map(|(s, id)| (*id, s.path()))
+    }
+
+    fn guard(&mut self, what: &str, f: impl FnOnce(&mut Store, SessionId) -> Result<(), Error>) {
+        if let Some((store, id)) = &mut self.active
+            && let Err(e) = f(store, *id)
+        {
+            eprintln!("talkdown: warning: recording stopped ({what}): {e}");
+            self.active = None;
+        }
+    }
+
+    /// After every decision.
+    pub fn decided(&mut self, play: &Playthrough) {
+        self.guard("saving a decision", |s, id| s.record_decision(id, play));
+    }
+
+    /// When the run reached an ending and was judged.
+    pub fn finish(&mut self, play: &Playthrough, debrief: &Debrief) {
+        self.guard("saving the outcome", |s, id| s.finish_session(id, play, debrief));
+    }
+
+    /// When the run stopped without an ending.
+    pub fn abandon(&mut self, reason: &str) {
+        self.guard("marking the run unfinished", |s, id| s.abandon_session(id, reason));
+    }
+}

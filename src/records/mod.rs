@@ -1,0 +1,285 @@
+//! Session records: every run is stored as it happens in an embedded SQLite
+//! file, so a crash loses nothing already answered, and instructors get
+//! history, class reports and exports from it.
+//!
+//! Layering: records sits above [`crate::debrief`] and [`crate::engine`] and
+//! below the CLI and the app; it never imports Bevy. Both front ends write
+//! through the same calls. Full documentation: `docs/records.md`.
+//!
+//! # API (what the app and the terminal player use)
+//!
+//! ```text
+//! records::resolve_path(explicit: Option<&Path>) -> Result<PathBuf>   // --records / TALKDOWN_RECORDS / data dir
+//! Store::open(path) -> Result<Store>             // creates the file if missing, migrates, WAL, busy timeout
+//! Store::open_existing(path) -> Result<Store>    // for reading: Error::NotFound when there is no file yet
+//! store.path() -> &Path
+//!
+//! // writing (each call is one committed transaction)
+//! store.start_session(&Playthrough, trainee) -> Result<SessionId>
+//! store.start_session_from(&Playthrough, trainee, Some(scenario_file)) -> Result<SessionId>
+//! store.record_decision(id, &Playthrough)                 // call after every choose()/time_out()
+//! store.finish_session(id, &Playthrough, &Debrief)        // outcome, ending, scores
+//! store.abandon_session(id, reason)                       // optional: why it stopped (quit, input ended)
+//!
+//! // reading
+//! store.sessions(&Filter) -> Result<Vec<SessionSummary>>  // newest first
+//! store.history(trainee) -> Result<Vec<SessionSummary>>   // oldest first, with per-dimension scores
+//! store.session(id) -> Result<SessionRecord>              // one session with its decisions
+//! store.session_records(&Filter) -> Result<Vec<SessionRecord>>
+//! store.class_report(scenario, since: Option<DateTime<Utc>>) -> Result<ClassReport>
+//! report.to_text() / report.to_html()
+//! export::to_csv(&[SessionRecord]) / export::to_json(..) / export::to_xapi(.., &XapiOptions)
+//! replay::replay_session(&SessionRecord, &Scenario) -> ReplayCheck
+//! ```
+//!
+//! A session that never reached [`Store::finish_session`] reads as
+//! [`Status::Abandoned`], with every decision it recorded. Errors
+//! ([`Error`]) name the file and say what to do; a file that is not a
+//! readable records store is never overwritten or repaired.
+
+pub mod commands;
+pub mod export;
+pub mod replay;
+pub mod report;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::{Serialize, Serializer};
+
+use crate::engine::Mode;
+
+pub use report::ClassReport;
+pub use store::{Store, StoreOptions};
+
+/// The file name used in the user's data directory.
+pub const DEFAULT_FILE: &str = "records.sqlite3";
+
+/// Everything that can go wrong with the records file. Each message names
+/// the file and says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "cannot find a data directory for the records (no home directory?): pass --records PATH or set TALKDOWN_RECORDS"
+    )]
+    NoDefaultLocation,
+    #[error(
+        "no records at {}: nothing has been recorded there yet (check --records or TALKDOWN_RECORDS)",
+        path.display()
+    )]
+    NotFound { path: PathBuf },
+    #[error("cannot create the folder for the records file {}: {source}", path.display())]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the records file {} is read-only: make it writable (chmod u+w) or choose another file with --records",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "the records file {} is locked by another program ({detail}): wait for it to finish, or close the program using it, and try again",
+        path.display()
+    )]
+    Locked { path: PathBuf, detail: String },
+    #[error(
+        "the disk holding the records file {} is full: free some space and try again (what was already recorded is kept)",
+        path.display()
+    )]
+    Full { path: PathBuf },
+    #[error(
+        "{} is not a readable Talkdown records file ({detail}); it has been left untouched: move it aside or restore a backup, and Talkdown will start a new file there",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the records file {} was written by a newer Talkdown (schema version {found}, this version knows up to {known}): update Talkdown or choose another file with --records",
+        path.display()
+    )]
+    TooNew { path: PathBuf, found: usize, known: usize },
+    #[error("there is no session {id} in {}: `talkdown records list` shows the sessions", path.display())]
+    NoSuchSession { path: PathBuf, id: i64 },
+    #[error("records file {}: {source}", path.display())]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("`{0}` is not a date: use YYYY-MM-DD or a time such as 2025-03-01T09:00:00Z")]
+    BadDate(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where the records live: the explicit path (from `--records` or
+/// `TALKDOWN_RECORDS`, which clap has already merged), else
+/// `records.sqlite3` in the user's data directory (e.g.
+/// `~/.local/share/talkdown/` on Linux).
+pub fn resolve_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    default_path().ok_or(Error::NoDefaultLocation)
+}
+
+/// `records.sqlite3` in the platform's data directory for Talkdown.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "Talkdown", "talkdown").map(|d| d.data_dir().join(DEFAULT_FILE))
+}
+
+/// A session's number in one records file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SessionId(pub i64);
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Whether a session reached an ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Finished,
+    /// Interrupted (quit, crash, power cut) or still being played.
+    Abandoned,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Finished => "finished",
+            Status::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// Which sessions a listing, an export or a report covers. Empty = all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub trainee: Option<String>,
+    pub scenario: Option<String>,
+    /// Sessions started at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Sessions started before this time.
+    pub until: Option<DateTime<Utc>>,
+    pub status: Option<Status>,
+    pub limit: Option<usize>,
+}
+
+/// Parse `YYYY-MM-DD` (midnight, local time) or an RFC 3339 time.
+pub fn parse_date(s: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::BadDate(s.to_string()))?;
+    let midnight = d.and_hms_opt(0, 0, 0).ok_or_else(|| Error::BadDate(s.to_string()))?;
+    chrono::Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| Error::BadDate(s.to_string()))
+}
+
+/// A score in one rubric dimension at the end of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionResult {
+    pub id: String,
+    pub name: String,
+    pub score: i32,
+    /// Best achievable in this scenario.
+    pub best: i32,
+    pub percent: Option<u32>,
+}
+
+/// One row of `records list`: a session without its decisions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSummary {
+    pub id: SessionId,
+    /// Random, unique across files and stations (the xAPI registration).
+    pub uuid: String,
+    pub trainee: String,
+    pub scenario: String,
+    pub title: String,
+    pub content_hash: String,
+    /// The scenario's own `version` field.
+    pub version: String,
+    /// The scenario file it was played from, when known.
+    pub scenario_path: Option<String>,
+    pub seed: u64,
+    pub mode: Mode,
+    pub shuffle: bool,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Time of the last decision recorded.
+    pub last_activity: DateTime<Utc>,
+    pub status: Status,
+    /// Why an unfinished session stopped, when the front end said (`quit`, `input ended`).
+    pub abandon_reason: Option<String>,
+    pub ending: Option<String>,
+    pub ending_title: Option<String>,
+    pub outcome: Option<String>,
+    pub outcome_name: Option<String>,
+    /// `good`, `acceptable` or `reviewed`.
+    pub grade: Option<String>,
+    pub total: Option<i32>,
+    pub total_best: Option<i32>,
+    pub total_percent: Option<u32>,
+    pub best_choices: Option<u32>,
+    pub decisions: u32,
+    pub critical_errors: u32,
+    /// Per rubric dimension, for finished sessions (empty otherwise).
+    pub scores: Vec<DimensionResult>,
+}
+
+/// One recorded decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionRecord {
+    /// 1-based.
+    pub step: u32,
+    pub beat: String,
+    /// The choice id, or `timeout`.
+    pub choice: String,
+    pub text: String,
+    pub timed_out: bool,
+    pub response_ms: Option<u64>,
+    /// Points per rubric dimension, in rubric order (zeros included).
+    #[serde(serialize_with = "pairs_as_map")]
+    pub scores: Vec<(String, i32)>,
+    pub total: i32,
+    pub critical: bool,
+    /// Whether no offered choice could have done better (known once the session is finished).
+    pub best_available: Option<bool>,
+    pub techniques: Vec<String>,
+    /// The choice ids offered, in the order shown.
+    pub offered: Vec<String>,
+    /// Meter values after the decision, in scenario order.
+    #[serde(serialize_with = "pairs_as_map")]
+    pub meters: Vec<(String, i32)>,
+    /// Flags set after the decision.
+    pub flags: Vec<String>,
+    /// For a weighted random route: which outcome happened.
+    pub chance: Option<u16>,
+    /// The beat or ending it led to.
+    pub led_to: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A session with its decisions (exports, replay).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRecord {
+    #[serde(flatten)]
+    pub summary: SessionSummary,
+    /// Set when an author started the run at a chosen beat and state.
+    pub start_from: Option<(String, crate::state::GameState)>,
+    /// The plain-text transcript, for finished sessions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
+    pub decisions: Vec<DecisionRecord>,
+}
+
+fn pairs_as_map<S: Serializer>(pairs: &[(String, i32)], s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}

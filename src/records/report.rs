@@ -1,0 +1,615 @@
+//! The class report: how everyone who played one scenario did, and where
+//! they went wrong. The same numbers feed `talkdown report` (text and HTML)
+//! and the app's instructor screen.
+//!
+//! Definitions (also in `docs/records.md`):
+//! - attempts: sessions started; completion rate: finished / attempts.
+//! - scores (mean, median, min, max per dimension and total): finished sessions only,
+//!   so an abandoned run does not count as a low score.
+//! - outcome mix: finished sessions by outcome category.
+//! - critical errors and decision points: every recorded decision, finished or not.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::store::{Store, classify, fmt_time};
+use super::{Filter, Result};
+use crate::debrief::html_escape;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionStats {
+    pub id: String,
+    pub name: String,
+    /// Finished sessions counted.
+    pub n: u32,
+    pub mean: f64,
+    pub median: f64,
+    pub min: i32,
+    pub max: i32,
+    /// Best achievable (the highest seen across versions).
+    pub best: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeCount {
+    pub outcome: String,
+    pub name: String,
+    pub grade: String,
+    pub count: u32,
+    /// Share of finished sessions, 0–100.
+    pub percent: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriticalError {
+    pub beat: String,
+    pub choice: String,
+    pub text: String,
+    /// Times it was chosen.
+    pub count: u32,
+    /// Sessions in which it was chosen.
+    pub sessions: u32,
+    /// Share of attempts in which it was chosen, 0–100.
+    pub percent_of_attempts: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceStats {
+    pub choice: String,
+    pub text: String,
+    pub count: u32,
+    /// Share of the decisions made at this beat, 0–100.
+    pub percent: f64,
+    /// Points the rubric gives it (total over dimensions).
+    pub points: i32,
+    pub critical: bool,
+    pub timed_out: bool,
+    /// Share of finished sessions' choices where the debrief judged it the best available, 0–100.
+    pub best_available_percent: Option<f64>,
+    /// `critical error`, `best available`, `helpful`, `neutral` or `harmful`.
+    pub judgement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionPoint {
+    pub beat: String,
+    /// Decisions made here (a beat visited twice in a session counts twice).
+    pub decisions: u32,
+    /// Most chosen first.
+    pub choices: Vec<ChoiceStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionSeen {
+    pub content_hash: String,
+    pub version: String,
+    pub sessions: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassReport {
+    pub scenario: String,
+    pub title: String,
+    pub since: Option<DateTime<Utc>>,
+    pub generated_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub finished: u32,
+    pub abandoned: u32,
+    pub trainees: u32,
+    /// finished / attempts, 0–100 (`None` with no attempts).
+    pub completion_rate: Option<f64>,
+    pub versions: Vec<VersionSeen>,
+    pub total: Option<DimensionStats>,
+    pub dimensions: Vec<DimensionStats>,
+    pub outcomes: Vec<OutcomeCount>,
+    /// The ten most common, most frequent first.
+    pub critical_errors: Vec<CriticalError>,
+    /// In the order trainees usually meet them.
+    pub decision_points: Vec<DecisionPoint>,
+}
+
+/// Median of sorted values.
+pub fn median(sorted: &[i32]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => f64::from(sorted[n / 2]),
+        n => (f64::from(sorted[n / 2 - 1]) + f64::from(sorted[n / 2])) / 2.0,
+    }
+}
+
+fn stats(id: &str, name: &str, mut values: Vec<i32>, best: i32) -> DimensionStats {
+    values.sort_unstable();
+    let n = values.len();
+    let sum: i64 = values.iter().map(|&v| i64::from(v)).sum();
+    DimensionStats {
+        id: id.to_string(),
+        name: name.to_string(),
+        n: n as u32,
+        mean: if n == 0 { 0.0 } else { sum as f64 / n as f64 },
+        median: median(&values),
+        min: values.first().copied().unwrap_or(0),
+        max: values.last().copied().unwrap_or(0),
+        best,
+    }
+}
+
+fn pct(part: u32, whole: u32) -> f64 {
+    if whole == 0 { 0.0 } else { f64::from(part) * 100.0 / f64::from(whole) }
+}
+
+fn judgement(points: i32, critical: bool, best_share: Option<f64>) -> &'static str {
+    if critical {
+        "critical error"
+    } else if best_share.is_some_and(|s| s >= 50.0) {
+        "best available"
+    } else if points > 0 {
+        "helpful"
+    } else if points < 0 {
+        "harmful"
+    } else {
+        "neutral"
+    }
+}
+
+pub(crate) fn build(store: &Store, scenario: &str, since: Option<DateTime<Utc>>) -> Result<ClassReport> {
+    let conn = store.conn();
+    let e = |err| classify(store.path(), err);
+    let filter = Filter { scenario: Some(scenario.to_string()), since, ..Filter::default() };
+    let (w, args) = super::store::where_clause(&filter);
+    let a: Vec<&dyn rusqlite::ToSql> = args.iter().map(|x| x as &dyn rusqlite::ToSql).collect();
+    let a = a.as_slice();
+
+    let (attempts, finished, trainees): (u32, u32, u32) = conn
+        .query_row(
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(s.finished_at IS NOT NULL), 0), COUNT(DISTINCT s.trainee)
+                 FROM sessions s {w}"
+            ),
+            a,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(e)?;
+    let title: String = conn
+        .query_row(
+            &format!("SELECT s.title FROM sessions s {w} ORDER BY s.started_at DESC LIMIT 1"),
+            a,
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| scenario.to_string());
+
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT s.content_hash, MAX(s.version), COUNT(*) FROM sessions s {w}
+             GROUP BY s.content_hash ORDER BY MIN(s.started_at)"
+        ))
+        .map_err(e)?;
+    let versions = st
+        .query_map(a, |r| {
+            Ok(VersionSeen { content_hash: r.get(0)?, version: r.get(1)?, sessions: r.get(2)? })
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+
+    // Scores of finished sessions, per dimension in rubric order.
+    let fw = if w.is_empty() {
+        "WHERE s.finished_at IS NOT NULL".to_string()
+    } else {
+        format!("{w} AND s.finished_at IS NOT NULL")
+    };
+    let mut dims: Vec<(String, String, Vec<i32>, i32)> = Vec::new();
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT sc.dimension, sc.name, sc.score, sc.best FROM session_scores sc
+             JOIN sessions s ON s.id = sc.session_id {fw} ORDER BY sc.ord"
+        ))
+        .map_err(e)?;
+    let mut rows = st.query(a).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        let (id, name, score, best): (String, String, i32, i32) =
+            (r.get(0).map_err(e)?, r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?);
+        match dims.iter_mut().find(|d| d.0 == id) {
+            Some(d) => {
+                d.2.push(score);
+                d.3 = d.3.max(best);
+            }
+            None => dims.push((id, name, vec![score], best)),
+        }
+    }
+    drop(rows);
+    let dimensions: Vec<DimensionStats> =
+        dims.into_iter().map(|(id, name, v, best)| stats(&id, &name, v, best)).collect();
+    let mut totals = Vec::new();
+    let mut total_best = 0;
+    let mut st = conn.prepare(&format!("SELECT s.total, s.total_best FROM sessions s {fw}")).map_err(e)?;
+    let mut rows = st.query(a).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        totals.push(r.get::<_, Option<i32>>(0).map_err(e)?.unwrap_or(0));
+        total_best = total_best.max(r.get::<_, Option<i32>>(1).map_err(e)?.unwrap_or(0));
+    }
+    drop(rows);
+    let total = (!totals.is_empty()).then(|| stats("total", "Total", totals, total_best));
+
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT COALESCE(s.outcome, ''), MAX(COALESCE(s.outcome_name, s.outcome, '')), MAX(COALESCE(s.grade, '')), COUNT(*)
+             FROM sessions s {fw} GROUP BY s.outcome ORDER BY COUNT(*) DESC, s.outcome"
+        ))
+        .map_err(e)?;
+    let outcomes = st
+        .query_map(a, |r| {
+            let count: u32 = r.get(3)?;
+            Ok(OutcomeCount {
+                outcome: r.get(0)?,
+                name: r.get(1)?,
+                grade: r.get(2)?,
+                count,
+                percent: pct(count, finished),
+            })
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), COUNT(DISTINCT d.session_id)
+             FROM decisions d JOIN sessions s ON s.id = d.session_id
+             {} GROUP BY d.beat, d.choice ORDER BY COUNT(*) DESC, d.beat, d.choice LIMIT 10",
+            if w.is_empty() { "WHERE d.critical".to_string() } else { format!("{w} AND d.critical") }
+        ))
+        .map_err(e)?;
+    let critical_errors = st
+        .query_map(a, |r| {
+            let sessions: u32 = r.get(4)?;
+            Ok(CriticalError {
+                beat: r.get(0)?,
+                choice: r.get(1)?,
+                text: r.get(2)?,
+                count: r.get(3)?,
+                sessions,
+                percent_of_attempts: pct(sessions, attempts),
+            })
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), MAX(d.total), MAX(d.critical), MAX(d.timed_out),
+                    SUM(d.best_available = 1), SUM(d.best_available IS NOT NULL), MIN(d.step)
+             FROM decisions d JOIN sessions s ON s.id = d.session_id {w}
+             GROUP BY d.beat, d.choice"
+        ))
+        .map_err(e)?;
+    struct Row {
+        beat: String,
+        first_step: i64,
+        c: ChoiceStats,
+    }
+    let rows = st
+        .query_map(a, |r| {
+            let judged: u32 = r.get::<_, Option<u32>>(8)?.unwrap_or(0);
+            let best: u32 = r.get::<_, Option<u32>>(7)?.unwrap_or(0);
+            let best_share = (judged > 0).then(|| pct(best, judged));
+            let points: i32 = r.get(4)?;
+            let critical: bool = r.get(5)?;
+            Ok(Row {
+                beat: r.get(0)?,
+                first_step: r.get(9)?,
+                c: ChoiceStats {
+                    choice: r.get(1)?,
+                    text: r.get(2)?,
+                    count: r.get(3)?,
+                    percent: 0.0,
+                    points,
+                    critical,
+                    timed_out: r.get(6)?,
+                    best_available_percent: best_share,
+                    judgement: judgement(points, critical, best_share).to_string(),
+                },
+            })
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+    let mut points: Vec<(i64, DecisionPoint)> = Vec::new();
+    for row in rows {
+        match points.iter_mut().find(|(_, p)| p.beat == row.beat) {
+            Some((first, p)) => {
+                *first = (*first).min(row.first_step);
+                p.decisions += row.c.count;
+                p.choices.push(row.c);
+            }
+            None => points.push((
+                row.first_step,
+                DecisionPoint { beat: row.beat, decisions: row.c.count, choices: vec![row.c] },
+            )),
+        }
+    }
+    for (_, p) in &mut points {
+        for c in &mut p.choices {
+            c.percent = pct(c.count, p.decisions);
+        }
+        p.choices.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.choice.cmp(&b.choice)));
+    }
+    points.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.beat.cmp(&b.1.beat)));
+
+    Ok(ClassReport {
+        scenario: scenario.to_string(),
+        title,
+        since,
+        generated_at: Utc::now(),
+        attempts,
+        finished,
+        abandoned: attempts - finished,
+        trainees,
+        completion_rate: (attempts > 0).then(|| pct(finished, attempts)),
+        versions,
+        total,
+        dimensions,
+        outcomes,
+        critical_errors,
+        decision_points: points.into_iter().map(|(_, p)| p).collect(),
+    })
+}
+
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+impl ClassReport {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// Plain text for the terminal.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut o = String::new();
+        let _ = writeln!(o, "═══ Class report: {} ({}) ═══", self.title, self.scenario);
+        if let Some(s) = &self.since {
+            let _ = writeln!(o, "Sessions since {}", fmt_time(s));
+        }
+        let _ = writeln!(
+            o,
+            "Attempts: {}   Finished: {}   Abandoned: {}   Trainees: {}   Completion rate: {}",
+            self.attempts,
+            self.finished,
+            self.abandoned,
+            self.trainees,
+            self.completion_rate.map(|c| format!("{}%", f1(c))).unwrap_or_else(|| "–".into())
+        );
+        if self.versions.len() > 1 {
+            let _ = writeln!(
+                o,
+                "Note: {} versions of the scenario were played; decision points are grouped by beat and choice id.",
+                self.versions.len()
+            );
+        }
+        if self.attempts == 0 {
+            let _ = writeln!(o, "\nNo sessions recorded for this scenario yet.");
+            return o;
+        }
+        if let Some(t) = &self.total {
+            let _ = writeln!(o, "\nScores (finished sessions, n = {}):", t.n);
+            let _ = writeln!(
+                o,
+                "  {:<32} {:>6} {:>6} {:>5} {:>5} {:>5}",
+                "dimension", "mean", "median", "min", "max", "best"
+            );
+            for d in self.dimensions.iter().chain(std::iter::once(t)) {
+                let _ = writeln!(
+                    o,
+                    "  {:<32} {:>6} {:>6} {:>5} {:>5} {:>5}",
+                    d.name,
+                    f1(d.mean),
+                    f1(d.median),
+                    d.min,
+                    d.max,
+                    d.best
+                );
+            }
+        }
+        if !self.outcomes.is_empty() {
+            let _ = writeln!(o, "\nOutcomes (finished sessions):");
+            for c in &self.outcomes {
+                let _ = writeln!(o, "  {:<32} {:>4}  {:>5}%  ({})", c.name, c.count, f1(c.percent), c.grade);
+            }
+        }
+        if !self.critical_errors.is_empty() {
+            let _ = writeln!(o, "\nMost common critical errors:");
+            for c in &self.critical_errors {
+                let _ = writeln!(
+                    o,
+                    "  ✖ [{}] \"{}\" — {} times, in {}% of attempts",
+                    c.beat,
+                    c.text,
+                    c.count,
+                    f1(c.percent_of_attempts)
+                );
+            }
+        }
+        let _ = writeln!(o, "\nHow the class chose:");
+        for p in &self.decision_points {
+            let _ = writeln!(o, "\n  [{}] {} decisions", p.beat, p.decisions);
+            for c in &p.choices {
+                let _ = writeln!(
+                    o,
+                    "    {:>4} {:>5}%  {:<14} {:>+3}  \"{}\"",
+                    c.count,
+                    f1(c.percent),
+                    c.judgement,
+                    c.points,
+                    c.text
+                );
+            }
+        }
+        o
+    }
+
+    /// A self-contained, print-friendly HTML page with inline SVG bars.
+    pub fn to_html(&self) -> String {
+        let e = html_escape;
+        let mut o = String::new();
+        o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+        o.push_str(&format!("<title>Class report: {}</title>\n", e(&self.title)));
+        o.push_str(REPORT_STYLE);
+        o.push_str("</head><body>\n");
+        o.push_str(&format!("<h1>Class report: {}</h1>\n", e(&self.title)));
+        o.push_str(&format!(
+            "<p class=\"meta\">Scenario <code>{}</code>{} · generated {}</p>\n",
+            e(&self.scenario),
+            self.since.map(|s| format!(" · sessions since {}", fmt_time(&s))).unwrap_or_default(),
+            fmt_time(&self.generated_at)
+        ));
+        o.push_str("<table class=\"facts\"><tr>");
+        for (label, value) in [
+            ("Attempts", self.attempts.to_string()),
+            ("Finished", self.finished.to_string()),
+            ("Abandoned", self.abandoned.to_string()),
+            ("Trainees", self.trainees.to_string()),
+            (
+                "Completion rate",
+                self.completion_rate.map(|c| format!("{}%", f1(c))).unwrap_or_else(|| "–".into()),
+            ),
+        ] {
+            o.push_str(&format!("<td><b>{value}</b><br>{label}</td>"));
+        }
+        o.push_str("</tr></table>\n");
+        if self.versions.len() > 1 {
+            o.push_str(&format!(
+                "<p class=\"note\">{} versions of this scenario were played; decision points are grouped by beat and choice id.</p>\n",
+                self.versions.len()
+            ));
+        }
+        if let Some(t) = &self.total {
+            o.push_str(&format!(
+                "<h2>Scores <small>finished sessions, n = {}</small></h2>\n<table class=\"scores\">\
+                 <tr><th>Dimension</th><th>Mean</th><th>Median</th><th>Min</th><th>Max</th><th>Best</th><th>Mean of best</th></tr>\n",
+                t.n
+            ));
+            for d in self.dimensions.iter().chain(std::iter::once(t)) {
+                let share = if d.best > 0 { (d.mean.max(0.0) / f64::from(d.best)).min(1.0) } else { 0.0 };
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                    e(&d.name),
+                    f1(d.mean),
+                    f1(d.median),
+                    d.min,
+                    d.max,
+                    d.best,
+                    bar(share * 100.0, "#1565c0")
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.outcomes.is_empty() {
+            o.push_str("<h2>Outcomes <small>finished sessions</small></h2>\n<table class=\"bars\">");
+            for c in &self.outcomes {
+                let colour = match c.grade.as_str() {
+                    "good" => "#2e7d32",
+                    "acceptable" => "#f9a825",
+                    _ => "#c62828",
+                };
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td></tr>\n",
+                    e(&c.name),
+                    c.count,
+                    bar(c.percent, colour),
+                    f1(c.percent)
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.critical_errors.is_empty() {
+            o.push_str("<h2>Most common critical errors</h2>\n<table class=\"bars critical\">");
+            for c in &self.critical_errors {
+                o.push_str(&format!(
+                    "<tr><td>“{}” <small>at {}</small></td><td class=\"num\">{}×</td><td>{} {}% of attempts</td></tr>\n",
+                    e(&c.text),
+                    e(&c.beat),
+                    c.count,
+                    bar(c.percent_of_attempts, "#c62828"),
+                    f1(c.percent_of_attempts)
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.decision_points.is_empty() {
+            o.push_str("<h2>How the class chose</h2>\n");
+        }
+        for p in &self.decision_points {
+            o.push_str(&format!(
+                "<section class=\"point\"><h3>{} <small>{} decisions</small></h3>\n<table class=\"bars\">",
+                e(&p.beat),
+                p.decisions
+            ));
+            for c in &p.choices {
+                let colour = match c.judgement.as_str() {
+                    "critical error" => "#c62828",
+                    "best available" => "#2e7d32",
+                    "helpful" => "#66bb6a",
+                    "harmful" => "#ef6c00",
+                    _ => "#757575",
+                };
+                o.push_str(&format!(
+                    "<tr><td>“{}”</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
+                    e(&c.text),
+                    c.count,
+                    bar(c.percent, colour),
+                    f1(c.percent),
+                    e(&c.judgement),
+                    c.points
+                ));
+            }
+            o.push_str("</table></section>\n");
+        }
+        if self.attempts == 0 {
+            o.push_str("<p>No sessions recorded for this scenario yet.</p>\n");
+        }
+        o.push_str("</body></html>\n");
+        o
+    }
+}
+
+/// A 160-pixel horizontal bar for a 0–100 share.
+fn bar(percent: f64, colour: &str) -> String {
+    let w = (percent.clamp(0.0, 100.0) * 1.6).round() as u32;
+    format!(
+        "<svg width=\"160\" height=\"12\" role=\"img\" aria-label=\"{}%\"><rect width=\"160\" height=\"12\" fill=\"#e0e0e0\"/><rect width=\"{w}\" height=\"12\" fill=\"{colour}\"/></svg>",
+        f1(percent)
+    )
+}
+
+const REPORT_STYLE: &str = "<style>
+body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:56em;margin:2em auto;padding:0 1em;color:#111;line-height:1.4}
+h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em;margin:.8em 0 .3em}small{font-weight:normal;color:#555}
+.meta,.note{color:#555}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;vertical-align:middle}
+.facts td{border:1px solid #ccc;text-align:center;padding:.4em 1em}.num{text-align:right;white-space:nowrap}
+.scores th{border-bottom:1px solid #999}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
+svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@media print{body{margin:0;max-width:none}section,tr{break-inside:avoid}}
+</style>\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[1, 2, 3, 10]), 2.5);
+        assert_eq!(median(&[1, 2, 3]), 2.0);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn judgement_puts_critical_first() {
+        assert_eq!(judgement(5, true, Some(100.0)), "critical error");
+        assert_eq!(judgement(1, false, Some(60.0)), "best available");
+        assert_eq!(judgement(1, false, Some(10.0)), "helpful");
+        assert_eq!(judgement(-1, false, None), "harmful");
+        assert_eq!(judgement(0, false, None), "neutral");
+    }
+}

@@ -1,0 +1,771 @@
+//! The SQLite store: opening (WAL, busy timeout, migrations), writing a
+//! session as it happens, and reading it back.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use super::{
+    DecisionRecord, DimensionResult, Error, Filter, Result, SessionId, SessionRecord, SessionSummary, Status,
+};
+use crate::debrief::Debrief;
+use crate::engine::{Mode, Playthrough};
+use crate::scenario::Act;
+
+/// The schema, one migration per step. The version is SQLite's `user_version`
+/// (kept by rusqlite_migration); `schema_history` says when each step ran.
+/// Never edit a released step: add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE IF NOT EXISTS schema_history (
+    version     INTEGER PRIMARY KEY,
+    applied_at  TEXT NOT NULL,
+    description TEXT NOT NULL
+);
+INSERT OR IGNORE INTO schema_history VALUES
+    (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sessions, decisions, session_scores');
+CREATE TABLE IF NOT EXISTS sessions (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    trainee        TEXT NOT NULL,
+    scenario       TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    content_hash   TEXT NOT NULL,
+    version        TEXT NOT NULL,
+    scenario_path  TEXT,
+    seed           INTEGER NOT NULL,   -- u64 stored bit for bit
+    mode           TEXT NOT NULL,      -- training | assessment
+    shuffle        INTEGER NOT NULL,
+    start_from     TEXT,               -- JSON [beat, state] for author starts
+    dimensions     TEXT NOT NULL,      -- JSON [[id, name], ...] in rubric order
+    started_at     TEXT NOT NULL,      -- RFC 3339 UTC, millisecond precision
+    last_activity  TEXT NOT NULL,
+    finished_at    TEXT,               -- NULL: abandoned (or still being played)
+    abandon_reason TEXT,
+    ending         TEXT,
+    ending_title   TEXT,
+    outcome        TEXT,
+    outcome_name   TEXT,
+    grade          TEXT,
+    total          INTEGER,
+    total_best     INTEGER,
+    best_choices   INTEGER,
+    transcript     TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_by_scenario ON sessions (scenario, started_at);
+CREATE INDEX IF NOT EXISTS sessions_by_trainee ON sessions (trainee, started_at);
+CREATE TABLE IF NOT EXISTS decisions (
+    session_id     INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    step           INTEGER NOT NULL,   -- 1-based
+    beat           TEXT NOT NULL,
+    choice         TEXT NOT NULL,      -- choice id or `timeout`
+    text           TEXT NOT NULL,
+    timed_out      INTEGER NOT NULL,
+    response_ms    INTEGER,
+    scores         TEXT NOT NULL,      -- JSON [[dimension, points], ...], rubric order
+    total          INTEGER NOT NULL,
+    critical       INTEGER NOT NULL,
+    best_available INTEGER,            -- set from the debrief when the session finishes
+    techniques     TEXT NOT NULL,      -- JSON [id, ...]
+    offered        TEXT NOT NULL,      -- JSON [choice id, ...] in display order
+    meters         TEXT NOT NULL,      -- JSON [[meter, value], ...] after the decision
+    flags          TEXT NOT NULL,      -- JSON [flag, ...] set after the decision
+    chance         INTEGER,
+    led_to         TEXT NOT NULL,
+    recorded_at    TEXT NOT NULL,
+    PRIMARY KEY (session_id, step)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS session_scores (
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,       -- rubric order
+    dimension  TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    score      INTEGER NOT NULL,
+    best       INTEGER NOT NULL,
+    PRIMARY KEY (session_id, dimension)
+) WITHOUT ROWID;
+"#];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Tuning for [`Store::open_with`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// How long a write waits for another process (another station) to finish its own.
+    pub busy_timeout: Duration,
+    /// `true`: every commit is flushed to the disk (survives a power cut).
+    /// `false`: a commit survives a crash or kill of Talkdown, not of the machine.
+    pub sync_every_commit: bool,
+    /// Create the file (and its folder) when missing.
+    pub create: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { busy_timeout: Duration::from_secs(10), sync_every_commit: true, create: true }
+    }
+}
+
+/// An open records file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+const TIME_FORMAT: SecondsFormat = SecondsFormat::Millis;
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(TIME_FORMAT, true)
+}
+
+pub(crate) fn fmt_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(TIME_FORMAT, true)
+}
+
+fn parse_time(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
+
+/// Turn a SQLite error into one that names the file and says what to do.
+pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> Error {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+            Error::Corrupt { path, detail: e.to_string() }
+        }
+        Some(ErrorCode::ReadOnly) => Error::ReadOnly { path },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            Error::Locked { path, detail: e.to_string() }
+        }
+        Some(ErrorCode::DiskFull) => Error::Full { path },
+        _ => Error::Sqlite { path, source: e },
+    }
+}
+
+fn random_uuid() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    super::export::format_uuid(&b)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+fn from_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+impl Store {
+    /// Open (or create) a records file: WAL, a busy timeout for other
+    /// stations writing to the same file, and the schema brought up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// Open a records file that must already exist (listings, reports).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, &StoreOptions { create: false, ..StoreOptions::default() })
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        match std::fs::metadata(&path) {
+            Ok(m) if m.permissions().readonly() => return Err(Error::ReadOnly { path }),
+            Ok(m) if m.is_dir() => {
+                return Err(Error::Corrupt { path, detail: "it is a folder, not a file".into() });
+            }
+            Ok(_) => {}
+            Err(_) if !options.create => return Err(Error::NotFound { path }),
+            Err(_) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|source| Error::CreateDir { path: path.clone(), source })?;
+                }
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let c = |e| classify(&path, e);
+        let mut conn = Connection::open_with_flags(&path, flags).map_err(c)?;
+        conn.busy_timeout(options.busy_timeout).map_err(c)?;
+        // Writes take the write lock up front, so two stations queue behind the
+        // busy timeout instead of failing on a lock upgrade.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        // Reading the header first: a file that is not SQLite fails here,
+        // before anything is written to it.
+        conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)).map_err(c)?;
+        if conn.is_readonly("main").map_err(c)? {
+            return Err(Error::ReadOnly { path });
+        }
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(c)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Locked {
+                path,
+                detail: format!("could not switch to WAL mode (still {mode})"),
+            });
+        }
+        let sync = if options.sync_every_commit { "FULL" } else { "NORMAL" };
+        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;")).map_err(c)?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let m = migrations();
+        let known = MIGRATIONS.len();
+        let found: usize =
+            self.conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(|e| self.err(e))?
+                as usize;
+        if found > known {
+            return Err(Error::TooNew { path: self.path.clone(), found, known });
+        }
+        if found == known {
+            return Ok(());
+        }
+        // Two stations may open a new file at the same moment: the loser of
+        // the race finds the schema already there (the steps are idempotent).
+        let mut last = None;
+        for _ in 0..3 {
+            match m.to_latest(&mut self.conn) {
+                Ok(()) => return Ok(()),
+                Err(rusqlite_migration::Error::RusqliteError { err, .. }) => last = Some(err),
+                Err(rusqlite_migration::Error::MigrationDefinition(
+                    rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+                )) => {
+                    return Err(Error::TooNew { path: self.path.clone(), found, known });
+                }
+                Err(e) => {
+                    return Err(Error::Corrupt {
+                        path: self.path.clone(),
+                        detail: format!("migration failed: {e}"),
+                    });
+                }
+            }
+        }
+        Err(self.err(last.unwrap_or(rusqlite::Error::InvalidQuery)))
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        classify(&self.path, e)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<usize> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map(|v| v as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// SQLite's full integrity check: `Ok(())` or the problems found.
+    pub fn check_integrity(&self) -> Result<()> {
+        let msg: String =
+            self.conn.query_row("PRAGMA integrity_check(5)", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        if msg == "ok" { Ok(()) } else { Err(Error::Corrupt { path: self.path.clone(), detail: msg }) }
+    }
+
+    /// Record that a run has started. Call right after `Playthrough::start`.
+    pub fn start_session(&mut self, play: &Playthrough, trainee: &str) -> Result<SessionId> {
+        self.start_session_from(play, trainee, None)
+    }
+
+    /// As [`Store::start_session`], remembering the scenario file for `talkdown replay`.
+    pub fn start_session_from(
+        &mut self,
+        play: &Playthrough,
+        trainee: &str,
+        scenario_path: Option<&Path>,
+    ) -> Result<SessionId> {
+        let s = play.scenario();
+        let opts = &play.run().options;
+        let dims: Vec<(&str, &str)> =
+            s.rubric.dimensions.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
+        let path = scenario_path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+        let t = now();
+        let tx = self.conn.transaction().map_err(|e| classify(&self.path, e))?;
+        tx.execute(
+            "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
+                 mode, shuffle, start_from, dimensions, started_at, last_activity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![
+                random_uuid(),
+                trainee,
+                s.id(),
+                s.title(),
+                s.content_hash,
+                s.file.about.version,
+                path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+                opts.seed as i64,
+                opts.mode.label(),
+                opts.shuffle,
+                opts.from.as_ref().map(json),
+                json(&dims),
+                t,
+            ],
+        )
+        .map_err(|e| classify(&self.path, e))?;
+        let id = tx.last_insert_rowid();
+        insert_decisions(&tx, id, play, 0).map_err(|e| classify(&self.path, e))?;
+        tx.commit().map_err(|e| classify(&self.path, e))?;
+        Ok(SessionId(id))
+    }
+
+    /// Record every decision of `play` not yet stored (normally the one just
+    /// made), committed before this returns.
+    pub fn record_decision(&mut self, id: SessionId, play: &Playthrough) -> Result<()> {
+        let tx = self.conn.transaction().map_err(|e| classify(&self.path, e))?;
+        let have = stored_steps(&tx, id)
+            .map_err(|e| classify(&self.path, e))?
+            .ok_or_else(|| Error::NoSuchSession { path: self.path.clone(), id: id.0 })?;
+        insert_decisions(&tx, id.0, play, have).map_err(|e| classify(&self.path, e))?;
+        tx.commit().map_err(|e| classify(&self.path, e))
+    }
+
+    /// Record the ending, the scores and the debrief's judgement of each decision.
+    pub fn finish_session(&mut self, id: SessionId, play: &Playthrough, debrief: &Debrief) -> Result<()> {
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.conn.transaction().map_err(c)?;
+        let have = stored_steps(&tx, id)
+            .map_err(c)?
+            .ok_or_else(|| Error::NoSuchSession { path: path.clone(), id: id.0 })?;
+        insert_decisions(&tx, id.0, play, have).map_err(c)?;
+        let e = debrief.ending.as_ref();
+        let n = tx
+            .execute(
+                "UPDATE sessions SET finished_at = ?2, last_activity = ?2, ending = ?3, ending_title = ?4,
+                     outcome = ?5, outcome_name = ?6, grade = ?7, total = ?8, total_best = ?9,
+                     best_choices = ?10, transcript = ?11, abandon_reason = NULL
+                 WHERE id = ?1",
+                params![
+                    id.0,
+                    now(),
+                    e.map(|e| &e.id),
+                    e.map(|e| &e.title),
+                    e.map(|e| &e.outcome),
+                    e.map(|e| &e.outcome_name),
+                    e.map(|e| e.grade.label()),
+                    debrief.total.score,
+                    debrief.total.best,
+                    debrief.best_choices as i64,
+                    play.render_transcript(),
+                ],
+            )
+            .map_err(c)?;
+        if n == 0 {
+            return Err(Error::NoSuchSession { path: self.path.clone(), id: id.0 });
+        }
+        {
+            let mut ins = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO session_scores (session_id, ord, dimension, name, score, best)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(c)?;
+            for (i, d) in debrief.dimensions.iter().enumerate() {
+                ins.execute(params![id.0, i as i64, d.id, d.name, d.score, d.best]).map_err(c)?;
+            }
+            let mut upd = tx
+                .prepare("UPDATE decisions SET best_available = ?3 WHERE session_id = ?1 AND step = ?2")
+                .map_err(c)?;
+            for d in &debrief.decisions {
+                upd.execute(params![id.0, d.step as i64, d.best_available]).map_err(c)?;
+            }
+        }
+        tx.commit().map_err(c)
+    }
+
+    /// Say why an unfinished session stopped (`quit`, `input ended`...). It
+    /// still reads as abandoned; this only records the reason.
+    pub fn abandon_session(&mut self, id: SessionId, reason: &str) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "UPDATE sessions SET abandon_reason = ?2 WHERE id = ?1 AND finished_at IS NULL",
+                params![id.0, reason],
+            )
+            .map(|_| ())
+            .map_err(|e| classify(&path, e))
+    }
+
+    /// Sessions matching the filter, newest first, with their scores.
+    pub fn sessions(&self, filter: &Filter) -> Result<Vec<SessionSummary>> {
+        self.query_sessions(filter, false)
+    }
+
+    /// A trainee's sessions, oldest first: the history screen and score trends.
+    pub fn history(&self, trainee: &str) -> Result<Vec<SessionSummary>> {
+        self.query_sessions(&Filter { trainee: Some(trainee.to_string()), ..Filter::default() }, true)
+    }
+
+    /// The distinct trainee names, sorted.
+    pub fn trainees(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT trainee FROM sessions ORDER BY trainee")
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().map_err(|e| self.err(e))
+    }
+
+    /// One session with its decisions.
+    pub fn session(&self, id: SessionId) -> Result<SessionRecord> {
+        let filter_sql = "WHERE s.id = ?1";
+        let mut v = self.load_sessions(filter_sql, &[&id.0], "", true)?;
+        match v.pop() {
+            Some(s) => Ok(s),
+            None => Err(Error::NoSuchSession { path: self.path.clone(), id: id.0 }),
+        }
+    }
+
+    /// Sessions with their decisions (exports), oldest first.
+    pub fn session_records(&self, filter: &Filter) -> Result<Vec<SessionRecord>> {
+        let (w, args) = where_clause(filter);
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
+        self.load_sessions(&w, &refs, &limit_clause(filter), true)
+    }
+
+    fn query_sessions(&self, filter: &Filter, oldest_first: bool) -> Result<Vec<SessionSummary>> {
+        let (w, args) = where_clause(filter);
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
+        let mut v = self.load_sessions(&w, &refs, &limit_clause(filter), false)?;
+        if !oldest_first {
+            v.reverse();
+        }
+        Ok(v.into_iter().map(|r| r.summary).collect())
+    }
+
+    fn load_sessions(
+        &self,
+        where_sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        limit_sql: &str,
+        with_decisions: bool,
+    ) -> Result<Vec<SessionRecord>> {
+        let e = |e| classify(&self.path, e);
+        // The newest N when limited, returned oldest first.
+        let order = if limit_sql.is_empty() { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT s.id, s.uuid, s.trainee, s.scenario, s.title, s.content_hash, s.version, s.scenario_path,
+                    s.seed, s.mode, s.shuffle, s.start_from, s.started_at, s.last_activity, s.finished_at,
+                    s.abandon_reason, s.ending, s.ending_title, s.outcome, s.outcome_name, s.grade, s.total,
+                    s.total_best, s.best_choices, s.transcript,
+                    (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
+                    (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical)
+             FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
+        );
+        let mut st = self.conn.prepare(&sql).map_err(e)?;
+        let rows = st
+            .query_map(args, |r| {
+                let total: Option<i32> = r.get(21)?;
+                let best: Option<i32> = r.get(22)?;
+                let finished: Option<String> = r.get(14)?;
+                let start_from: Option<String> = r.get(11)?;
+                Ok(SessionRecord {
+                    summary: SessionSummary {
+                        id: SessionId(r.get(0)?),
+                        uuid: r.get(1)?,
+                        trainee: r.get(2)?,
+                        scenario: r.get(3)?,
+                        title: r.get(4)?,
+                        content_hash: r.get(5)?,
+                        version: r.get(6)?,
+                        scenario_path: r.get(7)?,
+                        seed: r.get::<_, i64>(8)? as u64,
+                        mode: r.get::<_, String>(9)?.parse().unwrap_or(Mode::Training),
+                        shuffle: r.get(10)?,
+                        started_at: parse_time(&r.get::<_, String>(12)?),
+                        last_activity: parse_time(&r.get::<_, String>(13)?),
+                        status: if finished.is_some() { Status::Finished } else { Status::Abandoned },
+                        finished_at: finished.as_deref().map(parse_time),
+                        abandon_reason: r.get(15)?,
+                        ending: r.get(16)?,
+                        ending_title: r.get(17)?,
+                        outcome: r.get(18)?,
+                        outcome_name: r.get(19)?,
+                        grade: r.get(20)?,
+                        total,
+                        total_best: best,
+                        total_percent: match (total, best) {
+                            (Some(t), Some(b)) => percent(t, b),
+                            _ => None,
+                        },
+                        best_choices: r.get::<_, Option<i64>>(23)?.map(|v| v as u32),
+                        decisions: r.get::<_, i64>(25)? as u32,
+                        critical_errors: r.get::<_, i64>(26)? as u32,
+                        scores: Vec::new(),
+                    },
+                    start_from: start_from.and_then(|s| serde_json::from_str(&s).ok()),
+                    transcript: r.get(24)?,
+                    decisions: Vec::new(),
+                })
+            })
+            .map_err(e)?;
+        let mut out: Vec<SessionRecord> = rows.collect::<rusqlite::Result<_>>().map_err(e)?;
+        if !limit_sql.is_empty() {
+            out.reverse();
+        }
+        let mut scores = self
+            .conn
+            .prepare_cached(
+                "SELECT dimension, name, score, best FROM session_scores WHERE session_id = ?1 ORDER BY ord",
+            )
+            .map_err(e)?;
+        for s in &mut out {
+            if s.summary.status == Status::Finished {
+                s.summary.scores = scores
+                    .query_map([s.summary.id.0], |r| {
+                        let (score, best) = (r.get(2)?, r.get(3)?);
+                        Ok(DimensionResult {
+                            id: r.get(0)?,
+                            name: r.get(1)?,
+                            score,
+                            best,
+                            percent: percent(score, best),
+                        })
+                    })
+                    .map_err(e)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(e)?;
+            }
+        }
+        if with_decisions {
+            for s in &mut out {
+                s.decisions = self.decisions(s.summary.id)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The decisions recorded for a session, in order.
+    pub fn decisions(&self, id: SessionId) -> Result<Vec<DecisionRecord>> {
+        let e = |e| classify(&self.path, e);
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT step, beat, choice, text, timed_out, response_ms, scores, total, critical, best_available,
+                        techniques, offered, meters, flags, chance, led_to, recorded_at
+                 FROM decisions WHERE session_id = ?1 ORDER BY step",
+            )
+            .map_err(e)?;
+        let rows = st
+            .query_map([id.0], |r| {
+                Ok(DecisionRecord {
+                    step: r.get::<_, i64>(0)? as u32,
+                    beat: r.get(1)?,
+                    choice: r.get(2)?,
+                    text: r.get(3)?,
+                    timed_out: r.get(4)?,
+                    response_ms: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                    scores: from_json(&r.get::<_, String>(6)?),
+                    total: r.get(7)?,
+                    critical: r.get(8)?,
+                    best_available: r.get(9)?,
+                    techniques: from_json(&r.get::<_, String>(10)?),
+                    offered: from_json(&r.get::<_, String>(11)?),
+                    meters: from_json(&r.get::<_, String>(12)?),
+                    flags: from_json(&r.get::<_, String>(13)?),
+                    chance: r.get::<_, Option<i64>>(14)?.map(|v| v as u16),
+                    led_to: r.get(15)?,
+                    recorded_at: parse_time(&r.get::<_, String>(16)?),
+                })
+            })
+            .map_err(e)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(e)
+    }
+
+    /// The class report for one scenario (see [`super::report`]).
+    pub fn class_report(&self, scenario: &str, since: Option<DateTime<Utc>>) -> Result<super::ClassReport> {
+        super::report::build(self, scenario, since)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    #[cfg(test)]
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+pub(crate) fn percent(score: i32, best: i32) -> Option<u32> {
+    (best > 0).then(|| ((score.max(0) as i64 * 100 + best as i64 / 2) / best as i64).min(100) as u32)
+}
+
+/// How many decisions a session has stored; `None` when there is no such session.
+fn stored_steps(tx: &rusqlite::Transaction<'_>, id: SessionId) -> rusqlite::Result<Option<usize>> {
+    let exists: Option<i64> =
+        tx.query_row("SELECT id FROM sessions WHERE id = ?1", [id.0], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    tx.query_row("SELECT COALESCE(MAX(step), 0) FROM decisions WHERE session_id = ?1", [id.0], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| Some(n as usize))
+}
+
+fn insert_decisions(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    play: &Playthrough,
+    from: usize,
+) -> rusqlite::Result<()> {
+    let s = play.scenario();
+    let decisions = play.decisions();
+    if from >= decisions.len() {
+        return Ok(());
+    }
+    let t = now();
+    let mut st = tx.prepare_cached(
+        "INSERT OR IGNORE INTO decisions (session_id, step, beat, choice, text, timed_out, response_ms, scores,
+             total, critical, techniques, offered, meters, flags, chance, led_to, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    for (i, d) in decisions.iter().enumerate().skip(from) {
+        let scores: Vec<(&str, i32)> =
+            s.rubric.dimensions.iter().zip(&d.scores).map(|(dim, v)| (dim.id.as_str(), *v)).collect();
+        let techniques: Vec<&str> = s
+            .act(d.beat_index, d.act)
+            .map(|a| a.techniques.iter().map(|&t| s.rubric.techniques[t as usize].id.as_str()).collect())
+            .unwrap_or_default();
+        let offered: Vec<&str> = d.offered.iter().map(|&a| s.act_id(d.beat_index, a)).collect();
+        let meters: Vec<(&str, i32)> =
+            d.state_after.meters.iter().enumerate().map(|(m, v)| (s.meter_id(m), *v)).collect();
+        st.execute(params![
+            id,
+            (i + 1) as i64,
+            d.beat,
+            d.choice,
+            d.text,
+            d.act == Act::Timeout,
+            d.response_ms.map(|v| v as i64),
+            json(&scores),
+            d.scores.iter().sum::<i32>(),
+            d.critical,
+            json(&techniques),
+            json(&offered),
+            json(&meters),
+            json(&d.state_after.flag_ids(s)),
+            d.chance.map(i64::from),
+            s.node_id(d.led_to),
+            t,
+        ])?;
+    }
+    tx.execute("UPDATE sessions SET last_activity = ?2 WHERE id = ?1", params![id, t])?;
+    Ok(())
+}
+
+/// SQL for a filter, with its arguments (all text).
+pub(crate) fn where_clause(f: &Filter) -> (String, Vec<String>) {
+    let mut conds = Vec::new();
+    let mut args = Vec::new();
+    if let Some(t) = &f.trainee {
+        args.push(t.clone());
+        conds.push(format!("s.trainee = ?{}", args.len()));
+    }
+    if let Some(sc) = &f.scenario {
+        args.push(sc.clone());
+        conds.push(format!("s.scenario = ?{}", args.len()));
+    }
+    if let Some(t) = &f.since {
+        args.push(fmt_time(t));
+        conds.push(format!("s.started_at >= ?{}", args.len()));
+    }
+    if let Some(t) = &f.until {
+        args.push(fmt_time(t));
+        conds.push(format!("s.started_at < ?{}", args.len()));
+    }
+    match f.status {
+        Some(Status::Finished) => conds.push("s.finished_at IS NOT NULL".into()),
+        Some(Status::Abandoned) => conds.push("s.finished_at IS NULL".into()),
+        None => {}
+    }
+    let w = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    (w, args)
+}
+
+fn limit_clause(f: &Filter) -> String {
+    f.limit.map(|n| format!("LIMIT {n}")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::StartOptions;
+    use crate::scenario::load::load_scenario;
+
+    fn fixture() -> crate::scenario::Scenario {
+        load_scenario(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/every_feature.ron")))
+            .expect("fixture loads")
+    }
+
+    #[test]
+    fn a_full_disk_gives_the_full_error_and_keeps_what_was_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let s = fixture();
+        let mut play = Playthrough::start(&s, StartOptions::new(1, Mode::Training)).unwrap();
+        let id = store.start_session(&play, "ana").unwrap();
+        play.choose_id("introduce", Some(10)).unwrap();
+        store.record_decision(id, &play).unwrap();
+        let pages: i64 = store.conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        store.conn_mut().execute_batch(&format!("PRAGMA max_page_count = {pages}")).unwrap();
+        let big = "x".repeat(64 * 1024);
+        let err = store.start_session(&play, &big).unwrap_err();
+        assert!(matches!(err, Error::Full { .. }), "{err}");
+        assert!(err.to_string().contains("free some space"), "{err}");
+        assert_eq!(store.decisions(id).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_file_another_program_holds_locked_gives_the_locked_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let s = fixture();
+        let play = Playthrough::start(&s, StartOptions::new(1, Mode::Training)).unwrap();
+        Store::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let opts = StoreOptions { busy_timeout: Duration::from_millis(50), ..StoreOptions::default() };
+        let err =
+            Store::open_with(&path, &opts).and_then(|mut st| st.start_session(&play, "ana").map(|_| ()));
+        let err = err.unwrap_err();
+        assert!(matches!(err, Error::Locked { .. }), "{err}");
+        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_not_downgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        Store::open(&path).unwrap();
+        Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, Error::TooNew { found: 99, .. }), "{err}");
+    }
+}
