@@ -1,0 +1,239 @@
+//! The real `talkdown` binary recording into a store: killed mid-run, two
+//! stations writing into one file at once, and the instructor commands.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use talkdown::records::{Filter, Status, Store};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
+}
+
+fn talkdown(records: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_talkdown"));
+    c.arg("--records").arg(records).env_remove("TALKDOWN_RECORDS").env("NO_COLOR", "1");
+    c
+}
+
+/// A running terminal player we answer one prompt at a time.
+struct Player {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+    seen: String,
+}
+
+impl Player {
+    fn start(records: &Path, trainee: &str, seed: u64) -> Player {
+        let mut child = talkdown(records)
+            .args(["play", "--no-shuffle", "--trainee", trainee, "--seed", &seed.to_string()])
+            .arg(fixture())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("talkdown starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut p = Player { child, stdin, stdout, seen: String::new() };
+        p.wait_for_prompt();
+        p
+    }
+
+    /// Read until the player asks for a choice (`> ` with nothing after it).
+    /// The prompt comes after the previous decision has been recorded.
+    fn wait_for_prompt(&mut self) {
+        let mut buf = [0u8; 4096];
+        loop {
+            if self.seen.ends_with("> ") {
+                return;
+            }
+            let n = self.stdout.read(&mut buf).expect("read from the player");
+            assert!(n > 0, "the player ended before asking; output so far:\n{}", self.seen);
+            self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+
+    fn answer(&mut self, line: &str) {
+        self.seen.clear();
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+        self.wait_for_prompt();
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+#[test]
+fn a_player_killed_with_sigkill_loses_no_answered_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    let mut p = Player::start(&records, "kim", 5);
+    // arrival: 1 introduce; talk: 3 reflect; talk_more: 1 ask_now; now at disclose.
+    for a in ["1", "3", "1"] {
+        p.answer(a);
+    }
+    assert!(p.seen.contains("Would you walk in with me"), "{}", p.seen);
+    p.kill();
+
+    let store = Store::open(&records).expect("the store opens cleanly after the kill");
+    store.check_integrity().unwrap();
+    let list = store.sessions(&Filter::default()).unwrap();
+    assert_eq!(list.len(), 1);
+    let s = &list[0];
+    assert_eq!(s.trainee, "kim");
+    assert_eq!(s.seed, 5);
+    assert_eq!(s.status, Status::Abandoned);
+    let d = store.decisions(s.id).unwrap();
+    let choices: Vec<&str> = d.iter().map(|d| d.choice.as_str()).collect();
+    assert_eq!(choices, ["introduce", "reflect", "ask_now"]);
+    assert!(d.iter().all(|d| d.response_ms.is_some()));
+}
+
+#[test]
+fn two_stations_recording_into_one_file_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    // Both open the (new) file before either has answered anything.
+    let mut a = Player::start(&records, "station-a", 1);
+    let mut b = Player::start(&records, "station-b", 2);
+    // Answers interleaved, so their commits overlap in time.
+    let path_a = ["1", "3", "1", "1"]; // introduce, reflect, ask_now, offer_counsellor
+    let path_b = ["2", "2", "1", "2"]; // command, cheer_up, stay, hold
+    for i in 0..3 {
+        a.answer(path_a[i]);
+        b.answer(path_b[i]);
+    }
+    for (mut p, last) in [(a, path_a[3]), (b, path_b[3])] {
+        writeln!(p.stdin, "{last}").unwrap();
+        drop(p.stdin);
+        let mut rest = String::new();
+        p.stdout.read_to_string(&mut rest).unwrap();
+        let status = p.child.wait().unwrap();
+        assert!(status.success(), "{rest}");
+        assert!(rest.contains("Debrief"), "{rest}");
+    }
+    let store = Store::open(&records).unwrap();
+    let list = store.sessions(&Filter::default()).unwrap();
+    assert_eq!(list.len(), 2);
+    for s in &list {
+        assert_eq!(s.status, Status::Finished, "{}", s.trainee);
+        assert_eq!(s.decisions, 4, "{}", s.trainee);
+    }
+    assert_eq!(store.history("station-a").unwrap()[0].ending.as_deref(), Some("accepts_help"));
+    assert_eq!(store.history("station-b").unwrap()[0].ending.as_deref(), Some("hold"));
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn play_through(records: &Path, trainee: &str, input: &str) -> (i32, String, String) {
+    let mut child = talkdown(records)
+        .args(["play", "--no-shuffle", "--seed", "3", "--trainee", trainee])
+        .arg(fixture())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn recording_does_not_change_what_the_player_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    let (code, recorded, _) = play_through(&records, "lee", "1\n3\n1\n1\n");
+    assert_eq!(code, 0);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_talkdown"));
+    c.args(["play", "--no-records", "--no-shuffle", "--seed", "3", "--trainee", "lee"]).arg(fixture());
+    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"1\n3\n1\n1\n").unwrap();
+    let plain = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(recorded, plain);
+}
+
+#[test]
+fn a_store_that_cannot_be_opened_warns_and_the_player_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    std::fs::write(&records, b"this is not a database, but someone's notes").unwrap();
+    let (code, out, err) = play_through(&records, "lee", "1\n3\n1\n1\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Debrief"), "{out}");
+    assert!(err.contains("NOT being recorded") && err.contains("records.sqlite3"), "{err}");
+    assert_eq!(std::fs::read(&records).unwrap(), b"this is not a database, but someone's notes");
+}
+
+#[test]
+fn instructor_commands_list_report_export_and_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    assert_eq!(play_through(&records, "ana", "1\n3\n1\n1\n").0, 0);
+    assert_eq!(play_through(&records, "ben", "3\n").0, 0);
+    assert_eq!(play_through(&records, "cy", "2\nq\n").0, 1);
+
+    let (code, out, _) = run(talkdown(&records).args(["records", "list"]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.contains("abandoned") && out.contains("quit"), "{out}");
+    let (_, out, _) = run(talkdown(&records).args(["records", "list", "--trainee", "ben"]));
+    assert_eq!(out.lines().count(), 2, "{out}");
+
+    let html = dir.path().join("report.html");
+    let (code, out, _) = run(talkdown(&records)
+        .args(["report", "--scenario", "every_feature", "--since", "2000-01-01", "--html"])
+        .arg(&html));
+    assert_eq!(code, 0);
+    assert!(out.contains("Attempts: 3   Finished: 2   Abandoned: 1"), "{out}");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+
+    let (code, out, _) = run(talkdown(&records).args(["records", "export", "--format", "csv"]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 1 + 4 + 1 + 1, "{out}");
+    let (_, out, _) =
+        run(talkdown(&records).args(["records", "export", "--format", "json", "--trainee", "ana"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+    let (_, out, _) = run(talkdown(&records).args(["records", "export", "--format", "xapi"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 6 + 3);
+
+    let (code, out, err) = run(talkdown(&records).args(["replay", "1"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Replay matches the record: 4 decisions"), "{out}");
+
+    // The scenario file changes after the session: replay refuses clearly.
+    let changed = dir.path().join("every_feature.ron");
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("Sam walks in with you.", "Sam goes in.");
+    std::fs::write(&changed, text).unwrap();
+    let (code, out, err) = run(talkdown(&records).args(["replay", "1", "--scenario"]).arg(&changed));
+    assert_eq!(code, 1);
+    assert!(err.contains("has changed since session 1") && err.contains("Nothing was replayed"), "{err}");
+    assert!(out.is_empty(), "{out}");
+
+    let (code, _, err) = run(talkdown(&records).args(["replay", "99"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no session 99"), "{err}");
+
+    let (code, _, err) = run(talkdown(&dir.path().join("none.sqlite3")).args(["records", "list"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no records at"), "{err}");
+}
