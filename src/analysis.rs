@@ -522,6 +522,9 @@ pub struct Analysis {
     pub endings: Vec<EndingReport>,
     pub best: Extremes,
     pub worst: Extremes,
+    /// Beats no run can reach once conditions are taken into account
+    /// (the validator's reachability check ignores conditions).
+    pub unreachable_beats: Vec<String>,
     /// States where nothing is offered and no ending was reached (at most 20 listed).
     pub dead_ends: Vec<DeadEnd>,
     pub dead_end_count: usize,
@@ -680,6 +683,13 @@ fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
             .collect(),
         best: extremes(true),
         worst: extremes(false),
+        unreachable_beats: {
+            let mut seen = vec![false; sc.beats.len()];
+            for &b in &space.beats {
+                seen[b as usize] = true;
+            }
+            sc.file.beats.iter().zip(seen).filter(|(_, s)| !s).map(|(b, _)| b.id.clone()).collect()
+        },
         dead_ends: dead,
         dead_end_count: dead_count,
     }
@@ -735,6 +745,15 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
                 d.route.score.map(|s| format!("{s:+}")).unwrap_or_else(|| "–".into())
             );
         }
+    }
+    if !a.unreachable_beats.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nBeats no run can reach ({}), because the conditions leading there never hold:",
+            a.unreachable_beats.len()
+        );
+        let shown: Vec<&str> = a.unreachable_beats.iter().take(20).map(String::as_str).collect();
+        let _ = writeln!(o, "  {}", shown.join(", "));
     }
     if a.dead_end_count > 0 {
         let _ = writeln!(o, "\nDead ends ({}): nothing is offered in these states", a.dead_end_count);

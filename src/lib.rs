@@ -17,3 +17,4 @@ pub mod state;
 
 #[cfg(feature = "app")]
 pub mod app;
+pub mod synthetic;
