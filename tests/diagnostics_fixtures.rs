@@ -7,18 +7,16 @@ use talkdown::scenario::load::{bundled_rubric, check_file};
 
 /// The one-line form of every diagnostic for a fixture, minus the folder prefix.
 fn headlines(name: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken").join(format!("{name}.ron"));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken").join(format!("{name}.ron"));
     let checked = check_file(&path, &bundled_rubric()).expect("fixture readable");
     let prefix = format!("{}:", path.display());
-    checked
-        .diagnostics
-        .iter()
-        .map(|d| d.headline(&checked.source).replacen(&prefix, "", 1))
-        .collect()
+    checked.diagnostics.iter().map(|d| d.headline(&checked.source).replacen(&prefix, "", 1)).collect()
 }
 
 fn help_of(name: &str, code: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken").join(format!("{name}.ron"));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken").join(format!("{name}.ron"));
     let checked = check_file(&path, &bundled_rubric()).unwrap();
     checked.diagnostics.iter().find(|d| d.code == code).and_then(|d| d.help.clone()).unwrap_or_default()
 }
@@ -90,7 +88,10 @@ fn zero_weight_is_reported() {
 
 #[test]
 fn zero_second_timer_is_reported() {
-    assert_eq!(headlines("zero_second_timer"), ["15:30: error[E113]: a timer of 0 seconds gives no time to answer"]);
+    assert_eq!(
+        headlines("zero_second_timer"),
+        ["15:30: error[E113]: a timer of 0 seconds gives no time to answer"]
+    );
 }
 
 #[test]
