@@ -66,6 +66,8 @@ fn ron_options() -> ron::Options {
 }
 
 /// Parse RON text into `T`, turning a parse error into a located diagnostic.
+// A diagnostic is large, but this runs once per file, on the error path only.
+#[allow(clippy::result_large_err)]
 pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
     ron_options().from_str::<T>(&source.text).map_err(|e| ron_diagnostic(source, &e))
 }
@@ -133,6 +135,7 @@ fn lowercase_first(s: &str) -> String {
 
 /// Read a file as text for checking. Problems that still let us report
 /// something (not UTF-8, too large) become diagnostics; only I/O errors fail.
+#[allow(clippy::result_large_err)] // once per file; see `parse`
 pub fn read_source(path: &FsPath) -> Result<Result<SourceFile, (SourceFile, Diagnostic)>, LoadError> {
     let name = path.display().to_string();
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
