@@ -1,0 +1,131 @@
+//! The guides never drift from the format: every complete scenario shown in
+//! docs/authoring.md and docs/scenario-format.md (a ```ron scenario block) is
+//! extracted and must validate with no errors and no warnings. Fragments
+//! (plain ```ron blocks) must at least have balanced brackets and quotes.
+
+use std::path::Path;
+
+use talkdown::scenario::load::scenario_from_str;
+
+const GUIDES: [&str; 2] = ["docs/authoring.md", "docs/scenario-format.md"];
+
+struct Block {
+    info: String,
+    line: usize,
+    text: String,
+}
+
+/// Fenced code blocks whose info string starts with `ron`.
+fn ron_blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current: Option<Block> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match current.as_mut() {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    let info = info.trim();
+                    if info == "ron" || info.starts_with("ron ") {
+                        current = Some(Block { info: info.to_string(), line: i + 1, text: String::new() });
+                    }
+                }
+            }
+            Some(b) => {
+                if trimmed.starts_with("```") {
+                    out.push(current.take().unwrap());
+                } else {
+                    b.text.push_str(line);
+                    b.text.push('\n');
+                }
+            }
+        }
+    }
+    assert!(current.is_none(), "an unclosed ```ron block");
+    out
+}
+
+fn read(guide: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(guide))
+        .unwrap_or_else(|e| panic!("{guide}: {e}"))
+}
+
+#[test]
+fn every_complete_scenario_in_the_guides_validates_cleanly() {
+    for guide in GUIDES {
+        let blocks: Vec<Block> =
+            ron_blocks(&read(guide)).into_iter().filter(|b| b.info == "ron scenario").collect();
+        assert!(!blocks.is_empty(), "{guide} has no ```ron scenario example");
+        for b in blocks {
+            let name = format!("{guide}:{}", b.line);
+            let checked = scenario_from_str(&name, &b.text);
+            assert!(checked.diagnostics.is_empty(), "{name}:\n{}", checked.report(false));
+            assert!(checked.scenario.is_some(), "{name}: did not compile");
+        }
+    }
+}
+
+#[test]
+fn ron_blocks_are_either_scenarios_or_fragments() {
+    for guide in GUIDES {
+        for b in ron_blocks(&read(guide)) {
+            assert!(
+                b.info == "ron" || b.info == "ron scenario",
+                "{guide}:{}: unknown info string `{}`",
+                b.line,
+                b.info
+            );
+        }
+    }
+}
+
+/// A light check that a fragment is not broken: brackets pair up and quotes
+/// close, ignoring comments and the inside of texts.
+fn balanced(text: &str) -> Result<(), String> {
+    let mut stack = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => loop {
+                match chars.next() {
+                    Some('\\') => {
+                        chars.next();
+                    }
+                    Some('"') => break,
+                    Some(_) => {}
+                    None => return Err("a text is not closed with \"".into()),
+                }
+            },
+            '(' | '[' | '{' => stack.push(c),
+            ')' | ']' | '}' => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if stack.pop() != Some(want) {
+                    return Err(format!("`{c}` does not close anything"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if stack.is_empty() { Ok(()) } else { Err(format!("unclosed {stack:?}")) }
+}
+
+#[test]
+fn ron_fragments_in_the_guides_are_well_formed() {
+    for guide in GUIDES {
+        for b in ron_blocks(&read(guide)).into_iter().filter(|b| b.info == "ron") {
+            if let Err(e) = balanced(&b.text) {
+                panic!("{guide}:{}: {e}\n{}", b.line, b.text);
+            }
+        }
+    }
+}
