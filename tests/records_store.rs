@@ -404,6 +404,7 @@ fn json_export_nests_decisions_and_parses_back() {
     assert_eq!(a["trainee"], "ana");
     assert_eq!(a["status"], "finished");
     assert_eq!(a["total"], 11);
+    assert_eq!(a["decision_count"], 4);
     assert_eq!(a["scores"][4]["id"], "assessment");
     assert_eq!(a["decisions"].as_array().unwrap().len(), 4);
     assert_eq!(a["decisions"][0]["scores"]["connection"], 2);

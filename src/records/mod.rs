@@ -223,6 +223,8 @@ pub struct SessionSummary {
     pub total_best: Option<i32>,
     pub total_percent: Option<u32>,
     pub best_choices: Option<u32>,
+    /// How many decisions were recorded.
+    #[serde(rename = "decision_count")]
     pub decisions: u32,
     pub critical_errors: u32,
     /// Per rubric dimension, for finished sessions (empty otherwise).
