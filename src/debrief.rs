@@ -326,7 +326,7 @@ impl Debrief {
         if !self.critical_errors.is_empty() {
             let _ = writeln!(o, "\nCRITICAL ERRORS");
             for c in &self.critical_errors {
-                let _ = writeln!(o, "  ✖ step {}: \"{}\"\n    {}", c.step, c.text, c.commentary);
+                let _ = writeln!(o, "  ✖ step {}: {}\n    {}", c.step, c.text, c.commentary);
             }
         }
         let pct = |d: &DimensionScore| d.percent.map(|p| format!("{p:>3}%")).unwrap_or_else(|| "  – ".into());
@@ -355,12 +355,12 @@ impl Debrief {
             } else {
                 "△"
             };
-            let _ = writeln!(o, "\n {mark} {}. [{}] \"{}\"  ({:+})", d.step, d.beat, d.text, d.total);
+            let _ = writeln!(o, "\n {mark} {}. [{}] {}  ({:+})", d.step, d.beat, d.text, d.total);
             if !d.commentary.is_empty() {
                 let _ = writeln!(o, "    Clinician: {}", d.commentary);
             }
             if let Some(b) = &d.better {
-                let _ = writeln!(o, "    Better here: \"{}\" ({:+})", b.text, b.score);
+                let _ = writeln!(o, "    Better here: {} ({:+})", b.text, b.score);
                 if !b.commentary.is_empty() {
                     let _ = writeln!(o, "    Why: {}", b.commentary);
                 }
@@ -434,7 +434,7 @@ impl Debrief {
             o.push_str("<section class=\"critical\"><h2>Critical errors</h2><ul>");
             for c in &self.critical_errors {
                 o.push_str(&format!(
-                    "<li><b>Step {}:</b> “{}”<br>{}</li>",
+                    "<li><b>Step {}:</b> {}<br>{}</li>",
                     c.step,
                     e(&c.text),
                     e(&c.commentary)
@@ -474,7 +474,7 @@ impl Debrief {
                 "better"
             };
             o.push_str(&format!(
-                "<li class=\"{class}\"><p class=\"said\">“{}” <span class=\"delta\">{:+}</span></p>",
+                "<li class=\"{class}\"><p class=\"said\">{} <span class=\"delta\">{:+}</span></p>",
                 e(&d.text),
                 d.total
             ));
@@ -483,7 +483,7 @@ impl Debrief {
             }
             if let Some(b) = &d.better {
                 o.push_str(&format!(
-                    "<p class=\"alt\"><b>Better here:</b> “{}” ({:+})<br>{}</p>",
+                    "<p class=\"alt\"><b>Better here:</b> {} ({:+})<br>{}</p>",
                     e(&b.text),
                     b.score,
                     e(&b.commentary)

@@ -179,7 +179,7 @@ fn play_with_piped_input_reaches_an_ending_and_shows_the_debrief() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("DISPATCH: Clinic staff report"), "{out}");
-    assert!(out.contains("You: “I'm Alex. I'm not here to arrest anyone. Can I sit over here?”"), "{out}");
+    assert!(out.contains("You: I'm Alex. I'm not here to arrest anyone. Can I sit over here?"), "{out}");
     assert!(out.contains("  ↳ He lets you stay."), "training mode shows feedback: {out}");
     assert!(out.contains("Distress"), "training mode shows meters: {out}");
     assert!(out.contains("═══ A warm hand-off ═══"), "{out}");

@@ -136,8 +136,9 @@ fn warnings_do_not_block_the_scenario() {
         ),
         ("choice_without_commentary", "38:22: warning[W202]: choice `ask` has no clinician commentary"),
         ("unscored_choice", "39:22: warning[W203]: `leave` is not scored"),
+        ("unused_meter_and_flag", "8:82: warning[W205]: meter `trust` is never changed or tested"),
     ] {
-        assert_eq!(headlines(name), [line]);
+        assert_eq!(headlines(name)[0], line);
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/broken/{name}.ron"));
         assert!(check_file(&path, &bundled_rubric()).unwrap().scenario.is_some(), "{name}");
     }
@@ -152,4 +153,15 @@ fn rendered_report_underlines_the_offending_text() {
     assert!(text.contains("───┬───"), "{text}");
     assert!(text.contains("help: did you mean `inside`?"), "{text}");
     assert!(text.contains("typo_in_next_beat.ron:22:30"), "{text}");
+}
+
+#[test]
+fn a_flag_that_is_tested_but_never_set_is_flagged() {
+    assert_eq!(
+        headlines("unused_meter_and_flag"),
+        [
+            "8:82: warning[W205]: meter `trust` is never changed or tested",
+            "9:33: warning[W206]: flag `consented` is tested but never set",
+        ]
+    );
 }

@@ -110,7 +110,8 @@ pub fn run(
                 Entry::Ending { title, narrative, .. } => {
                     writeln!(out, "\n═══ {title} ═══\n{narrative}\n")?;
                 }
-                Entry::Said { text, .. } => writeln!(out, "You: “{text}”")?,
+                // Choice text is written by the author with its own quotes where it is speech.
+                Entry::Said { text, .. } => writeln!(out, "You: {text}")?,
                 Entry::TimedOut { .. } => writeln!(out, "(You let the moment pass.)")?,
             }
         }

@@ -27,6 +27,7 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
     let scenario = compiled.and_then(|inner| {
         let scenario = Scenario(Arc::new(inner));
         graph_checks(&scenario, spans, &mut diags);
+        usage_checks(&scenario, spans, &mut diags);
         (!diags.iter().any(|d| d.is_error())).then_some(scenario)
     });
     (diags, scenario)
@@ -35,11 +36,23 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
 /// The stable identity of a scenario version: SHA-256 over the parsed
 /// scenario and rubric (not the file bytes, so comments and layout don't count).
 pub fn content_hash(file: &ScenarioFile, rubric: &Rubric) -> String {
-    let mut h = Sha256::new();
-    h.update(serde_json::to_vec(file).unwrap_or_default());
-    h.update([0u8]);
-    h.update(serde_json::to_vec(rubric).unwrap_or_default());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    /// Feeds serialised bytes straight into the hash, without an intermediate buffer.
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = HashWriter(Sha256::new());
+    // Serialising plain data structures to JSON cannot fail.
+    let _ = serde_json::to_writer(&mut h, file);
+    h.0.update([0u8]);
+    let _ = serde_json::to_writer(&mut h, rubric);
+    h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct Checker<'a> {
@@ -754,5 +767,83 @@ fn resolved<T>(o: Option<Option<T>>) -> Option<Option<T>> {
     match o {
         None => Some(None),
         Some(inner) => inner.map(Some),
+    }
+}
+
+/// Meters and flags that are declared but do nothing are usually leftovers
+/// from an edit; a flag that is tested but never set makes its test constant.
+fn usage_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+    let mut meter_used = vec![false; s.meters.len()];
+    let mut flag_tested = vec![false; s.file.flags.len()];
+    let mut flag_set = vec![false; s.file.flags.len()];
+    fn visit(c: &Cond, meters: &mut [bool], flags: &mut [bool]) {
+        match c {
+            Cond::Flag(f) | Cond::NotFlag(f) => flags[*f as usize] = true,
+            Cond::Meter(m, _, _) => meters[*m as usize] = true,
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| visit(c, meters, flags)),
+            Cond::Not(c) => visit(c, meters, flags),
+        }
+    }
+    fn effects(fx: &[Fx], meters: &mut [bool], set: &mut [bool]) {
+        for f in fx {
+            match *f {
+                Fx::Add(m, _) | Fx::SetMeter(m, _) => meters[m as usize] = true,
+                Fx::SetFlag(f) => set[f as usize] = true,
+                // Clearing a flag never makes it true, so it counts as neither.
+                Fx::ClearFlag(_) => {}
+            }
+        }
+    }
+    for b in &s.beats {
+        for l in &b.lines {
+            if let Some(c) = &l.when {
+                visit(c, &mut meter_used, &mut flag_tested);
+            }
+        }
+        for a in b.choices.iter().chain(b.timer.iter().map(|(_, a)| a)) {
+            if let Some(c) = &a.when {
+                visit(c, &mut meter_used, &mut flag_tested);
+            }
+            effects(&a.effects, &mut meter_used, &mut flag_set);
+            match &a.route {
+                Route::Rules(rules, _) => {
+                    rules.iter().for_each(|(c, _)| visit(c, &mut meter_used, &mut flag_tested))
+                }
+                Route::Chance(outs) => {
+                    outs.iter().for_each(|o| effects(&o.effects, &mut meter_used, &mut flag_set))
+                }
+                Route::Go(_) => {}
+            }
+        }
+    }
+    let root = Path::root();
+    for (i, used) in meter_used.iter().enumerate() {
+        if !used {
+            let id = &s.file.meters[i].id;
+            diags.push(
+                Diagnostic::warning("W205", format!("meter `{id}` is never changed or tested"))
+                    .at(spans.find_or_parent(&root.field("meters").index(i).field("id")), "declared here")
+                    .help(format!("move it with Raise(\"{id}\", 1) / Lower(...) in a choice, or remove it")),
+            );
+        }
+    }
+    for i in 0..flag_set.len() {
+        let id = &s.file.flags[i].id;
+        let at = spans.find_or_parent(&root.field("flags").index(i).field("id"));
+        if !flag_set[i] && !flag_tested[i] {
+            diags.push(
+                Diagnostic::warning("W205", format!("flag `{id}` is never set or tested"))
+                    .at(at, "declared here")
+                    .help(format!(
+                        "set it with SetFlag(\"{id}\") and test it with Flag(\"{id}\"), or remove it"
+                    )),
+            );
+        } else if !flag_set[i] {
+            diags.push(
+                Diagnostic::warning("W206", format!("flag `{id}` is tested but never set"))
+                    .at(at, "declared here")
+                    .help(format!("every test of it has a fixed answer; add SetFlag(\"{id}\") to the choice that makes it true")),
+            );
+        }
     }
 }
