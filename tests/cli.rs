@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn talkdown(args: &[&str], stdin: &str) -> Output {
+    // Keep session records out of the user's data directory.
+    let records = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_talkdown"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env("TALKDOWN_RECORDS", records.path().join("records.sqlite3"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
