@@ -110,6 +110,9 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
                 scores.insert(DIMS[rng.random_range(0..DIMS.len())].to_string(), rng.random_range(-3..=3));
             }
             let next = match rng.random_range(0..5) {
+                // The first (always offered) choice at a checkpoint leads to the
+                // next chapter, so every chapter is reachable in play.
+                _ if last_of_chapter && c == 0 && i + 1 < n => Next::Go(beat_id(i + 1)),
                 0 => Next::Chance(vec![
                     Outcome { weight: rng.random_range(1..=5), to: target(&mut rng), effects: Vec::new() },
                     Outcome { weight: rng.random_range(1..=5), to: target(&mut rng), effects: Vec::new() },
