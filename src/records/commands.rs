@@ -247,8 +247,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             for d in &r.decisions {
                 let mark = if d.critical { "✖" } else { " " };
                 let ms = d.response_ms.map(|m| format!(" {:.1}s", m as f64 / 1000.0)).unwrap_or_default();
-                let _ =
-                    writeln!(out, " {mark} {:>2}. [{}] \"{}\" ({:+}){ms}", d.step, d.beat, d.text, d.total);
+                let _ = writeln!(out, " {mark} {:>2}. [{}] {} ({:+}){ms}", d.step, d.beat, d.text, d.total);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -423,10 +423,10 @@ impl ClassReport {
             for c in &self.critical_errors {
                 let _ = writeln!(
                     o,
-                    "  ✖ [{}] \"{}\" — {} times, in {}% of attempts",
+                    "  ✖ [{}] {} — {}, in {}% of attempts",
                     c.beat,
                     c.text,
-                    c.count,
+                    if c.count == 1 { "once".to_string() } else { format!("{} times", c.count) },
                     f1(c.percent_of_attempts)
                 );
             }
@@ -437,7 +437,7 @@ impl ClassReport {
             for c in &p.choices {
                 let _ = writeln!(
                     o,
-                    "    {:>4} {:>5}%  {:<14} {:>+3}  \"{}\"",
+                    "    {:>4} {:>5}%  {:<14} {:>+3}  {}",
                     c.count,
                     f1(c.percent),
                     c.judgement,
@@ -527,7 +527,7 @@ impl ClassReport {
             o.push_str("<h2>Most common critical errors</h2>\n<table class=\"bars critical\">");
             for c in &self.critical_errors {
                 o.push_str(&format!(
-                    "<tr><td>“{}” <small>at {}</small></td><td class=\"num\">{}×</td><td>{} {}% of attempts</td></tr>\n",
+                    "<tr><td>{} <small>at {}</small></td><td class=\"num\">{}×</td><td>{} {}% of attempts</td></tr>\n",
                     e(&c.text),
                     e(&c.beat),
                     c.count,
@@ -555,7 +555,7 @@ impl ClassReport {
                     _ => "#757575",
                 };
                 o.push_str(&format!(
-                    "<tr><td>“{}”</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
                     e(&c.text),
                     c.count,
                     bar(c.percent, colour),
