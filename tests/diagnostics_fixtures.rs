@@ -165,3 +165,18 @@ fn a_flag_that_is_tested_but_never_set_is_flagged() {
         ]
     );
 }
+
+#[test]
+fn absurd_numbers_are_errors_not_overflows() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron"))
+            .unwrap()
+            .replace("scores: {\"connection\": 2}", "scores: {\"connection\": 2147483647}")
+            .replace("min: 0, max: 10, start: 5", "min: -2147483648, max: 2147483647, start: 5");
+    let checked = talkdown::scenario::load::scenario_from_str("absurd.ron", &text);
+    let lines: Vec<String> = checked.diagnostics.iter().map(|d| d.headline(&checked.source)).collect();
+    assert_eq!(
+        lines,
+        ["absurd.ron:20:30: error[E119]: the score 2147483647 for `connection` is outside -100..100"]
+    );
+}

@@ -44,7 +44,9 @@ impl Observer for crate::records::commands::Recorder {
 
 fn meter_bar(value: i32, min: i32, max: i32) -> String {
     let width = 10;
-    let filled = (((value - min) as f64 / (max - min).max(1) as f64) * width as f64).round() as usize;
+    // i64: a meter may span the whole i32 range without overflowing here.
+    let span = (i64::from(max) - i64::from(min)).max(1) as f64;
+    let filled = (((i64::from(value) - i64::from(min)) as f64 / span) * width as f64).round() as usize;
     format!("{}{}", "█".repeat(filled.min(width)), "░".repeat(width - filled.min(width)))
 }
 

@@ -19,6 +19,10 @@ use crate::diagnostics::{Diagnostic, did_you_mean};
 /// The most flags a scenario may declare (they are kept as bits of a `u64`).
 pub const MAX_FLAGS: usize = 64;
 
+/// The largest score (either sign) one choice may give in one dimension. Keeps
+/// totals far from overflow however long a route is.
+pub const MAX_SCORE: i32 = 100;
+
 /// Check `file` and, if it has no errors, compile it.
 pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagnostic>, Option<Scenario>) {
     let mut c = Checker::new(file, rubric, spans);
@@ -509,6 +513,17 @@ impl<'a> Checker<'a> {
         }
         for (dim, v) in scores {
             match self.dims.get(dim.as_str()) {
+                Some(&d) if !(-MAX_SCORE..=MAX_SCORE).contains(v) => {
+                    self.error(
+                        "E119",
+                        &p.field("scores").key(dim),
+                        format!("the score {v} for `{dim}` is outside -{MAX_SCORE}..{MAX_SCORE}"),
+                        "too large",
+                        Some("scores are small numbers, typically -3 to 3".into()),
+                    );
+                    ok = false;
+                    let _ = d;
+                }
                 Some(&d) => score_vec[d] = *v,
                 None => {
                     let known = self.rubric.dimensions.iter().map(|d| d.id.as_str());
