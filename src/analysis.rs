@@ -278,14 +278,14 @@ impl StateSpace {
                 }
                 let s = self.score(beat, act, o);
                 if let Some((v, edge)) = hi
-                    && best.is_none_or(|(b, _)| s + v > b)
+                    && best.is_none_or(|(b, _)| s.saturating_add(v) > b)
                 {
-                    best = Some((s + v, edge));
+                    best = Some((s.saturating_add(v), edge));
                 }
                 if let Some((v, edge)) = lo
-                    && worst.is_none_or(|(w, _)| s + v < w)
+                    && worst.is_none_or(|(w, _)| s.saturating_add(v) < w)
                 {
-                    worst = Some((s + v, edge));
+                    worst = Some((s.saturating_add(v), edge));
                 }
                 e = group_end;
             }
@@ -342,7 +342,7 @@ impl StateSpace {
         let mut out: Vec<(Act, Option<i32>)> = Vec::new();
         for e in start..end {
             let edge = self.edges[e as usize];
-            let v = self.target_best(edge.to, o).map(|v| v + self.score(beat, edge.act, o));
+            let v = self.target_best(edge.to, o).map(|v| v.saturating_add(self.score(beat, edge.act, o)));
             match out.last_mut() {
                 Some((a, cur)) if *a == edge.act => {
                     if v > *cur {
