@@ -1,7 +1,169 @@
-//! The Bevy desktop app (placeholder until the app issue lands).
+//! The Bevy desktop app: a thin shell over the core.
+//!
+//! Resources hold core types ([`session::Library`] of checked scenarios, the
+//! running [`crate::engine::Playthrough`], the [`crate::debrief::Debrief`]);
+//! systems turn keys and clicks into engine calls and draw the engine's state
+//! with egui. No scoring or branching happens here.
+//!
+//! Reading this file tells you the whole app: [`AppPlugin`] composes one
+//! plugin per concern.
+
+pub mod backdrop;
+pub mod dev_panel;
+pub mod hot_reload;
+pub mod idle;
+pub mod screens;
+pub mod script;
+pub mod session;
+pub mod theme;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(_args: crate::cli::AppArgs) -> ExitCode {
-    eprintln!("talkdown: the desktop app is not built yet; use `talkdown play <scenario>`.");
-    ExitCode::from(2)
+use bevy::prelude::*;
+use bevy::window::{ExitCondition, WindowResolution};
+use bevy::winit::WinitSettings;
+use bevy_egui::EguiPlugin;
+
+use crate::cli::AppArgs;
+use crate::engine::Mode;
+
+pub use screens::Screen;
+
+/// Everything the app needs to know at start-up, from the command line.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct AppConfig {
+    /// The folder of scenarios offered in the library.
+    pub scenarios: PathBuf,
+    /// Where preferences are saved (`None`: not saved).
+    pub prefs: Option<PathBuf>,
+    /// A scripted run (`--scenario` with `--choices`).
+    pub script: Option<script::ScriptPlan>,
+    pub seed: Option<u64>,
+    pub mode: Option<Mode>,
+    pub trainee: Option<String>,
+}
+
+impl AppConfig {
+    pub fn from_args(args: &AppArgs) -> Result<AppConfig, String> {
+        let scenarios = crate::cli::bundled_dir(args.scenarios.as_deref());
+        let script = script::ScriptPlan::from_args(args)?;
+        Ok(AppConfig {
+            scenarios,
+            // Scripted runs must not change what a person at this machine sees next time.
+            prefs: if script.is_some() { None } else { theme::Prefs::default_path() },
+            script,
+            seed: args.seed,
+            mode: args.mode.map(Into::into),
+            trainee: args.trainee.clone(),
+        })
+    }
+}
+
+/// Systems that draw egui UI run in this set, after the theme is applied.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UiSet;
+
+/// The whole app, minus the window and renderer (so tests can run it headless).
+pub struct AppPlugin {
+    pub config: AppConfig,
+}
+
+impl Plugin for AppPlugin {
+    fn build(&self, app: &mut App) {
+        let mut prefs = theme::Prefs::load(self.config.prefs.clone());
+        if let Some(m) = self.config.mode {
+            prefs.mode = m;
+        }
+        if let Some(t) = &self.config.trainee {
+            prefs.trainee = t.clone();
+        }
+        app.insert_resource(self.config.clone())
+            .insert_resource(prefs)
+            .init_resource::<ClearColor>()
+            .configure_sets(bevy_egui::EguiPrimaryContextPass, UiSet.run_if(theme::fonts_ready));
+        app.add_plugins((
+            idle::plugin,
+            theme::plugin,
+            session::plugin,
+            screens::plugin,
+            backdrop::plugin,
+            hot_reload::plugin,
+            dev_panel::plugin,
+        ));
+        if self.config.script.is_some() {
+            app.add_plugins(script::plugin);
+        }
+    }
+}
+
+/// `talkdown` with no subcommand: open the window and run until it closes.
+pub fn run(args: AppArgs) -> ExitCode {
+    let config = match AppConfig::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("talkdown: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(dir) = config.script.as_ref().and_then(|p| p.screenshots.as_ref())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("talkdown: cannot create {}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    let scripted = config.script.is_some();
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Talkdown — crisis intervention training".into(),
+                    resolution: WindowResolution::new(1280, 720),
+                    ..default()
+                }),
+                exit_condition: ExitCondition::OnPrimaryClosed,
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                // wgpu and naga are chatty about software rendering under Xvfb.
+                filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn".into(),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    // Reactive: redraw on input, on egui's own requests and on running
+    // countdowns only (see idle.rs). A scripted run draws continuously.
+    .insert_resource(if scripted { WinitSettings::continuous() } else { WinitSettings::desktop_app() })
+    .add_systems(Startup, spawn_camera)
+    .add_plugins(AppPlugin { config });
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn(Camera2d);
+}
+
+/// The app without a window or renderer, for headless tests: the same
+/// plugins, screens and resources, driven by `app.update()`.
+pub fn headless(config: AppConfig) -> App {
+    use bevy::input::InputPlugin;
+    use bevy::state::app::StatesPlugin;
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        StatesPlugin,
+        InputPlugin,
+        bevy::asset::AssetPlugin::default(),
+        WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() },
+    ))
+    .init_asset::<bevy::shader::Shader>()
+    .init_asset::<bevy::image::Image>()
+    .add_plugins(EguiPlugin::default())
+    .add_plugins(AppPlugin { config });
+    app.world_mut().spawn(bevy_egui::PrimaryEguiContext);
+    app
 }

@@ -1,0 +1,253 @@
+//! Hot reload for authors: when a scenario file in the library folder changes
+//! on disk, check it again; if it validates, it replaces the old version in
+//! the library and, if it is being played, the run is replayed on the new
+//! version (same seed, same choices) so the author lands where they were, with
+//! a note if the replay diverged. A broken edit shows its diagnostics in an
+//! overlay and the last good version stays loaded.
+//!
+//! Watching is a thread that compares modification times every
+//! [`POLL`] and, only when something changed, sends the paths and wakes the
+//! event loop: an idle app stays idle.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bevy::prelude::*;
+use bevy::winit::{EventLoopProxy, EventLoopProxyWrapper, WinitUserEvent};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use crate::engine;
+use crate::scenario::load::RUBRIC_FILE;
+
+use super::session::{Current, Library, PlaySet, Problem, Reloaded};
+use super::theme::{self, Prefs};
+use super::{AppConfig, UiSet};
+
+pub const POLL: Duration = Duration::from_millis(400);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<FileChanged>()
+        .init_resource::<Overlay>()
+        .add_systems(PostStartup, start_watcher)
+        .add_systems(Update, (forward_changes, apply_changes).chain().before(PlaySet))
+        .add_systems(EguiPrimaryContextPass, overlay_ui.after(UiSet).run_if(theme::fonts_ready));
+}
+
+/// A file in the scenario folder was created, changed or removed.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct FileChanged(pub PathBuf);
+
+/// Scenario files whose latest edit is broken, with their diagnostics.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Overlay {
+    pub problems: Vec<(PathBuf, Problem)>,
+    pub hidden: bool,
+}
+
+#[derive(Resource)]
+struct Watcher {
+    rx: Mutex<Receiver<PathBuf>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+type Stamp = (Option<SystemTime>, u64);
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Stamp)> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut v: Vec<(PathBuf, Stamp)> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .filter_map(|p| {
+            let m = std::fs::metadata(&p).ok()?;
+            Some((p, (m.modified().ok(), m.len())))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+fn watch(
+    dir: PathBuf,
+    tx: Sender<PathBuf>,
+    stop: Arc<AtomicBool>,
+    wake: Option<EventLoopProxy<WinitUserEvent>>,
+) {
+    let mut before = snapshot(&dir);
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(POLL);
+        let now = snapshot(&dir);
+        if now == before {
+            continue;
+        }
+        let mut changed: Vec<PathBuf> =
+            now.iter().filter(|x| !before.contains(x)).map(|x| x.0.clone()).collect();
+        changed.extend(before.iter().filter(|(p, _)| !now.iter().any(|(q, _)| q == p)).map(|x| x.0.clone()));
+        before = now;
+        for p in changed {
+            if tx.send(p).is_err() {
+                return;
+            }
+        }
+        if let Some(w) = &wake {
+            let _ = w.send_event(WinitUserEvent::WakeUp);
+        }
+    }
+}
+
+fn start_watcher(mut commands: Commands, config: Res<AppConfig>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    let (tx, rx) = channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let dir = config.scenarios.clone();
+    let wake = proxy.map(|p| (**p).clone());
+    let s = stop.clone();
+    let spawned =
+        std::thread::Builder::new().name("scenario-watcher".into()).spawn(move || watch(dir, tx, s, wake));
+    if let Err(e) = spawned {
+        warn!("hot reload is off: cannot start the watcher thread: {e}");
+        return;
+    }
+    commands.insert_resource(Watcher { rx: Mutex::new(rx), stop });
+}
+
+fn forward_changes(watcher: Option<Res<Watcher>>, mut out: MessageWriter<FileChanged>) {
+    let Some(w) = watcher else { return };
+    let Ok(rx) = w.rx.lock() else { return };
+    while let Ok(p) = rx.try_recv() {
+        out.write(FileChanged(p));
+    }
+}
+
+fn apply_changes(
+    mut changes: MessageReader<FileChanged>,
+    mut library: ResMut<Library>,
+    mut current: ResMut<Current>,
+    mut overlay: ResMut<Overlay>,
+) {
+    let mut paths: Vec<PathBuf> = changes.read().map(|c| c.0.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return;
+    }
+    if paths.iter().any(|p| p.file_name().is_some_and(|n| n == RUBRIC_FILE)) {
+        // A new rubric can change every scenario: check them all again.
+        let selected = library.selected_entry().map(|e| e.path.clone());
+        let fresh = Library::load(&library.dir);
+        let old = std::mem::replace(&mut *library, fresh);
+        // Keep last good versions of files that are broken now.
+        for e in &mut library.entries {
+            if e.scenario.is_none()
+                && let Some(o) = old.entries.iter().find(|o| o.path == e.path)
+            {
+                e.scenario = o.scenario.clone();
+            }
+        }
+        library.selected =
+            selected.and_then(|p| library.entries.iter().position(|e| e.path == p)).unwrap_or(0);
+        paths = library.entries.iter().map(|e| e.path.clone()).collect();
+        overlay.problems.clear();
+        for e in &library.entries {
+            if let Some(p) = &e.problem {
+                overlay.problems.push((e.path.clone(), p.clone()));
+            }
+        }
+        for p in &paths {
+            replay_if_playing(&library, &mut current, p);
+        }
+        return;
+    }
+    for path in paths {
+        let outcome = library.reload(&path);
+        overlay.problems.retain(|(p, _)| *p != path);
+        match outcome {
+            Reloaded::Broken(problem) => {
+                info!("{}: edit has errors; keeping the last good version", path.display());
+                overlay.problems.push((path.clone(), problem));
+                overlay.hidden = false;
+            }
+            Reloaded::Updated => {
+                info!("{}: reloaded", path.display());
+                replay_if_playing(&library, &mut current, &path);
+            }
+            Reloaded::Added | Reloaded::Removed => {}
+        }
+    }
+}
+
+/// Replay the current run's choices on the new version of its scenario.
+fn replay_if_playing(library: &Library, current: &mut Current, path: &Path) {
+    let Some(run) = current.0.as_mut() else { return };
+    if run.path != path {
+        return;
+    }
+    let Some(scenario) = library.entries.iter().find(|e| e.path == path).and_then(|e| e.scenario.clone())
+    else {
+        return;
+    };
+    if scenario.content_hash == run.play.scenario().content_hash {
+        return;
+    }
+    let recorded: Vec<(String, String)> =
+        run.play.decisions().iter().map(|d| (d.beat.clone(), d.choice.clone())).collect();
+    let options = run.play.run().options.clone();
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    match engine::replay(&scenario, options, &recorded) {
+        Ok((play, divergence)) => {
+            let feedback = run.feedback.take();
+            run.play = play;
+            run.entered_beat();
+            run.feedback = feedback;
+            run.notice = Some(match divergence {
+                None => {
+                    format!("Reloaded {file}: replayed your {} choices on the new version.", recorded.len())
+                }
+                Some(d) => format!(
+                    "Reloaded {file}: the replay stopped at decision {} (beat `{}`, choice `{}`): {}",
+                    d.index + 1,
+                    d.beat,
+                    d.choice,
+                    d.reason
+                ),
+            });
+        }
+        Err(e) => run.notice = Some(format!("Reloaded {file}, but the run could not be replayed: {e}")),
+    }
+}
+
+fn overlay_ui(mut contexts: EguiContexts, mut overlay: ResMut<Overlay>, prefs: Res<Prefs>) -> Result {
+    if overlay.problems.is_empty() || overlay.hidden {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let p = theme::palette(prefs.high_contrast);
+    let mut hide = false;
+    egui::Window::new(theme::bold("Scenario error — the last good version is still loaded").color(p.bad))
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 90.0))
+        .default_width(1000.0)
+        .collapsible(false)
+        .resizable(true)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+                for (path, problem) in &overlay.problems {
+                    ui.label(theme::bold(path.display().to_string()));
+                    ui.label(egui::RichText::new(&problem.report).monospace().size(16.0));
+                }
+            });
+            ui.label(theme::muted(ui, "Fix the file and save it: this closes by itself."));
+            hide = ui.button("Hide").clicked();
+        });
+    if hide {
+        overlay.hidden = true;
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Briefing: dispatch, setting, the trainee's role, objectives (training mode)
+//! and the content warning to acknowledge. Space acknowledges, Enter begins.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::{Screen, body, enter_pressed, root, top_bar};
+use crate::app::UiSet;
+use crate::app::session::{Library, StartRun};
+use crate::app::theme::{self, Prefs};
+use crate::engine::Mode;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Acknowledged>()
+        .add_systems(OnEnter(Screen::Briefing), |mut ack: ResMut<Acknowledged>| ack.0 = false)
+        .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Briefing)))
+        .add_systems(Update, keys.run_if(in_state(Screen::Briefing)));
+}
+
+/// The trainee has acknowledged the content warning.
+#[derive(Resource, Debug, Default)]
+pub struct Acknowledged(pub bool);
+
+fn needs_ack(library: &Library) -> bool {
+    library
+        .selected_entry()
+        .and_then(|e| e.scenario.as_ref())
+        .is_some_and(|s| !s.file.about.content_warnings.is_empty())
+}
+
+fn keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    library: Res<Library>,
+    mut ack: ResMut<Acknowledged>,
+    mut start: MessageWriter<StartRun>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if keys.just_pressed(KeyCode::Space) {
+        ack.0 = !ack.0;
+    }
+    if enter_pressed(&keys) && (ack.0 || !needs_ack(&library)) {
+        start.write(StartRun::default());
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        next.set(Screen::Trainee);
+    }
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    library: Res<Library>,
+    mut prefs: ResMut<Prefs>,
+    mut ack: ResMut<Acknowledged>,
+    mut start: MessageWriter<StartRun>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = root(ctx);
+    top_bar(
+        &mut root,
+        Screen::Briefing.title(),
+        "Space acknowledge warning   Enter begin   Esc back",
+        &mut prefs,
+    );
+    let Some(s) = library.selected_entry().and_then(|e| e.scenario.clone()) else {
+        body(&mut root, &prefs, |ui| ui.label("No scenario selected."));
+        return Ok(());
+    };
+    let p = theme::palette(prefs.high_contrast);
+    let training = prefs.mode == Mode::Training;
+    let warn = !s.file.about.content_warnings.is_empty();
+    body(&mut root, &prefs, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(theme::bold(s.title()).size(30.0));
+            let mode = if training { "Training mode" } else { "Assessment mode" };
+            ui.label(egui::RichText::new(mode).color(p.accent));
+        });
+        egui::ScrollArea::vertical().auto_shrink([false, true]).max_height(ui.available_height() - 70.0).show(ui, |ui| {
+            let b = &s.file.briefing;
+            ui.columns(2, |cols| {
+                theme::card(&mut cols[0], false, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    ui.label(theme::bold("📻 Dispatch").color(p.accent));
+                    ui.label(&b.dispatch);
+                    ui.add_space(8.0);
+                    ui.label(theme::bold("Setting").color(p.accent));
+                    ui.label(&b.setting);
+                    if let Some(role) = &b.role {
+                        ui.add_space(8.0);
+                        ui.label(theme::bold("You are").color(p.accent));
+                        ui.label(role);
+                    }
+                    });
+                });
+                let ui = &mut cols[1];
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                if training && !s.file.about.objectives.is_empty() {
+                    theme::card(ui, false, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(theme::bold("Objectives").color(p.accent));
+                        for o in &s.file.about.objectives {
+                            ui.label(format!("•  {o}"));
+                        }
+                    });
+                }
+                if warn {
+                    theme::card(ui, false, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(theme::bold("⚠ Content warning").color(p.warn));
+                        ui.label(format!("This scenario includes: {}.", s.file.about.content_warnings.join(", ")));
+                        ui.label(theme::muted(
+                            ui,
+                            "You can pause at any time (Esc). If this is difficult for you, talk to your instructor.",
+                        ));
+                        ui.checkbox(&mut ack.0, "I understand  (Space)");
+                    });
+                }
+                });
+            });
+        });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let ready = ack.0 || !warn;
+            let begin = ui.add_enabled(ready, egui::Button::new(theme::bold("Begin  (Enter)").size(24.0)));
+            if begin.clicked() {
+                start.write(StartRun::default());
+            }
+            if ui.button("Back  (Esc)").clicked() {
+                next.set(Screen::Trainee);
+            }
+            if !ready {
+                ui.label(egui::RichText::new("Acknowledge the content warning to begin.").color(p.warn));
+            }
+        });
+    });
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! History: the trainee's own attempts, grouped by scenario, with the score
+//! trend. Esc or L goes back to the library.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::{Screen, body, root, top_bar};
+use crate::app::UiSet;
+use crate::app::session::Attempts;
+use crate::app::theme::{self, Prefs};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
+        .add_systems(Update, keys.run_if(in_state(Screen::History)));
+}
+
+fn keys(keys: Res<ButtonInput<KeyCode>>, mut next: ResMut<NextState<Screen>>) {
+    if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyL) {
+        next.set(Screen::Library);
+    }
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    attempts: Res<Attempts>,
+    mut prefs: ResMut<Prefs>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = root(ctx);
+    top_bar(&mut root, Screen::History.title(), "Esc or L library", &mut prefs);
+    let p = theme::palette(prefs.high_contrast);
+    let who = prefs.trainee.trim().to_string();
+    body(&mut root, &prefs, |ui| {
+        let name = if who.is_empty() { "anonymous" } else { who.as_str() };
+        ui.label(theme::bold(format!("Attempts by {name}")).size(26.0));
+        let mine: Vec<_> = attempts.0.iter().filter(|a| a.trainee == name).collect();
+        if mine.is_empty() {
+            ui.label(theme::muted(ui, "No finished attempts yet in this session."));
+        }
+        let mut scenarios: Vec<&str> = mine.iter().map(|a| a.scenario.as_str()).collect();
+        scenarios.sort();
+        scenarios.dedup();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .max_height(ui.available_height() - 60.0)
+            .show(ui, |ui| {
+                for sid in scenarios {
+                    let runs: Vec<_> = mine.iter().filter(|a| a.scenario == sid).collect();
+                    theme::card(ui, false, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(theme::bold(runs[0].title.clone()).size(24.0));
+                        // Trend: one bar per attempt, oldest first.
+                        let (rect, _) = ui.allocate_exact_size(
+                            egui::vec2(ui.available_width().min(600.0), 70.0),
+                            egui::Sense::hover(),
+                        );
+                        let painter = ui.painter_at(rect);
+                        painter.rect_filled(rect, 4.0, p.bg);
+                        let w = (rect.width() / runs.len().max(1) as f32).min(60.0);
+                        for (i, a) in runs.iter().enumerate() {
+                            let f = a.percent.unwrap_or(0) as f32 / 100.0;
+                            let x = rect.left() + i as f32 * w;
+                            let bar = egui::Rect::from_min_max(
+                                egui::pos2(x + 4.0, rect.bottom() - rect.height() * f.max(0.03)),
+                                egui::pos2(x + w - 4.0, rect.bottom()),
+                            );
+                            painter.rect_filled(
+                                bar,
+                                2.0,
+                                a.grade.map(|g| theme::grade_color(&p, g)).unwrap_or(p.muted),
+                            );
+                        }
+                        egui::Grid::new(sid).striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
+                            for h in ["When", "Mode", "Score", "Outcome", "Critical", "Seed"] {
+                                ui.label(theme::bold(h));
+                            }
+                            ui.end_row();
+                            for a in &runs {
+                                ui.label(a.when.format("%Y-%m-%d %H:%M").to_string());
+                                ui.label(a.mode.label());
+                                ui.label(a.percent.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into()));
+                                ui.label(a.outcome.clone().unwrap_or_default());
+                                ui.label(a.critical.to_string());
+                                ui.label(a.seed.to_string());
+                                ui.end_row();
+                            }
+                        });
+                    });
+                    ui.add_space(6.0);
+                }
+            });
+        if ui.button("Back to library  (Esc)").clicked() {
+            next.set(Screen::Library);
+        }
+    });
+    Ok(())
+}

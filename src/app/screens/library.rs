@@ -1,0 +1,212 @@
+//! Library: a card per scenario, a filter by text, tag and difficulty, and
+//! keyboard navigation (arrows, Enter; `/` to type a filter; H for history).
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::{Screen, body, enter_pressed, root, top_bar};
+use crate::app::UiSet;
+use crate::app::session::{Entry, Library, keys_free};
+use crate::app::theme::{self, Prefs};
+use crate::scenario::model::Difficulty;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Filter>()
+        .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Library)))
+        .add_systems(Update, keys.run_if(in_state(Screen::Library)));
+}
+
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Filter {
+    pub text: String,
+    pub tag: Option<String>,
+    pub difficulty: Option<Difficulty>,
+    /// Put the keyboard in the text box on the next frame.
+    pub focus_text: bool,
+}
+
+impl Filter {
+    pub fn matches(&self, e: &Entry) -> bool {
+        let Some(s) = &e.scenario else {
+            // Broken files stay visible (with their error) unless a filter is set.
+            return self.text.is_empty() && self.tag.is_none() && self.difficulty.is_none();
+        };
+        let a = &s.file.about;
+        let text = self.text.to_lowercase();
+        let text_ok = text.is_empty()
+            || a.title.to_lowercase().contains(&text)
+            || a.summary.to_lowercase().contains(&text)
+            || a.tags.iter().any(|t| t.to_lowercase().contains(&text))
+            || a.objectives.iter().any(|o| o.to_lowercase().contains(&text));
+        let tag_ok = self.tag.as_ref().is_none_or(|t| a.tags.contains(t));
+        let diff_ok = self.difficulty.is_none_or(|d| a.difficulty == d);
+        text_ok && tag_ok && diff_ok
+    }
+
+    /// Indices of the entries that pass the filter.
+    pub fn visible(&self, lib: &Library) -> Vec<usize> {
+        (0..lib.entries.len()).filter(|&i| self.matches(&lib.entries[i])).collect()
+    }
+}
+
+fn keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut library: ResMut<Library>,
+    mut filter: ResMut<Filter>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if !keys_free(wants) {
+        return;
+    }
+    let visible = filter.visible(&library);
+    let pos = visible.iter().position(|&i| i == library.selected);
+    let down = keys.just_pressed(KeyCode::ArrowDown) || keys.just_pressed(KeyCode::ArrowRight);
+    let up = keys.just_pressed(KeyCode::ArrowUp) || keys.just_pressed(KeyCode::ArrowLeft);
+    if (down || up) && !visible.is_empty() {
+        let p = match (pos, down) {
+            (None, _) => 0,
+            (Some(p), true) => (p + 1).min(visible.len() - 1),
+            (Some(p), false) => p.saturating_sub(1),
+        };
+        library.selected = visible[p];
+    }
+    if enter_pressed(&keys) && pos.is_some() && library.selected_entry().is_some_and(|e| e.scenario.is_some())
+    {
+        next.set(Screen::Trainee);
+    }
+    if keys.just_pressed(KeyCode::Slash) {
+        filter.focus_text = true;
+    }
+    if keys.just_pressed(KeyCode::KeyH) {
+        next.set(Screen::History);
+    }
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    mut library: ResMut<Library>,
+    mut filter: ResMut<Filter>,
+    mut prefs: ResMut<Prefs>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = root(ctx);
+    top_bar(
+        &mut root,
+        Screen::Library.title(),
+        "Up/Down choose   Enter open   / filter   H history   F3 contrast   Ctrl +/− text size",
+        &mut prefs,
+    );
+    let p = theme::palette(prefs.high_contrast);
+    let mut tags: Vec<String> = library
+        .entries
+        .iter()
+        .filter_map(|e| e.scenario.as_ref())
+        .flat_map(|s| s.file.about.tags.clone())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    body(&mut root, &prefs, |ui| {
+        if let Some(problem) = &library.folder_problem {
+            ui.label(egui::RichText::new(problem).color(p.bad));
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Filter:");
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut filter.text)
+                    .hint_text("title, tag or objective")
+                    .desired_width(300.0),
+            );
+            if filter.focus_text {
+                edit.request_focus();
+                filter.focus_text = false;
+            }
+            let tag_label = filter.tag.clone().unwrap_or_else(|| "any tag".into());
+            egui::ComboBox::from_id_salt("tag").selected_text(tag_label).show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.tag, None, "any tag");
+                for t in &tags {
+                    ui.selectable_value(&mut filter.tag, Some(t.clone()), t);
+                }
+            });
+            ui.selectable_value(&mut filter.difficulty, None, "All levels");
+            for d in Difficulty::ALL {
+                ui.selectable_value(&mut filter.difficulty, Some(d), d.label());
+            }
+        });
+        ui.add_space(6.0);
+        let visible = filter.visible(&library);
+        if visible.is_empty() {
+            ui.label(theme::muted(ui, "No scenario matches this filter."));
+        }
+        if !visible.contains(&library.selected)
+            && let Some(&first) = visible.first()
+        {
+            library.selected = first;
+        }
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            for i in visible {
+                let selected = i == library.selected;
+                let entry = library.entries[i].clone();
+                let response = theme::card(ui, selected, |ui| {
+                    ui.set_width(ui.available_width());
+                    card_body(ui, &entry, &p)
+                })
+                .response
+                .interact(egui::Sense::click());
+                if selected {
+                    response.scroll_to_me(None);
+                }
+                if response.clicked() {
+                    library.selected = i;
+                }
+                if response.double_clicked() && entry.scenario.is_some() {
+                    next.set(Screen::Trainee);
+                }
+                ui.add_space(4.0);
+            }
+        });
+    });
+    Ok(())
+}
+
+fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
+    let Some(s) = &entry.scenario else {
+        ui.label(theme::bold(entry.stem.clone()).size(26.0));
+        if let Some(problem) = &entry.problem {
+            ui.label(egui::RichText::new("This file cannot be played:").color(p.bad));
+            ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
+        }
+        return;
+    };
+    let a = &s.file.about;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(theme::bold(a.title.clone()).size(26.0));
+        ui.label(
+            egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes))
+                .color(p.accent),
+        );
+    });
+    ui.label(&a.summary);
+    if !a.tags.is_empty() {
+        ui.label(egui::RichText::new(format!("Tags: {}", a.tags.join(", "))).color(p.muted));
+    }
+    if !a.objectives.is_empty() {
+        ui.label(theme::bold("Objectives"));
+        for o in &a.objectives {
+            ui.label(format!("•  {o}"));
+        }
+    }
+    if !a.content_warnings.is_empty() {
+        ui.label(egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn));
+    }
+    if let Some(problem) = &entry.problem {
+        ui.label(
+            egui::RichText::new(format!(
+                "The file on disk has an error; this is the last good version. {}",
+                problem.headline
+            ))
+            .color(p.bad),
+        );
+    }
+}
