@@ -1,0 +1,435 @@
+//! The app without a window (MinimalPlugins): screens, keys, clicks, the
+//! countdown, pause, and hot reload, driven frame by frame.
+#![cfg(feature = "app")]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use bevy_egui::{EguiInput, egui};
+use talkdown::app::hot_reload::{FileChanged, Overlay};
+use talkdown::app::screens::play::ChoiceButtons;
+use talkdown::app::session::{Attempts, Current, Finished, Library};
+use talkdown::app::theme::Prefs;
+use talkdown::app::{AppConfig, Screen, headless};
+use talkdown::engine::Mode;
+
+const FIXTURE: &str = "tests/fixtures/every_feature.ron";
+
+/// A scenario folder in a temp dir holding the every-feature fixture.
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(FIXTURE, dir.path().join("every_feature.ron")).unwrap();
+    dir
+}
+
+fn app_in(dir: &Path, mode: Mode) -> App {
+    let mut app = headless(AppConfig {
+        scenarios: dir.to_path_buf(),
+        seed: Some(7),
+        mode: Some(mode),
+        trainee: Some("Cadet Test".into()),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    app
+}
+
+fn frames(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.update();
+    }
+}
+
+fn press(app: &mut App, key: KeyCode) {
+    let window = Entity::PLACEHOLDER;
+    for state in [ButtonState::Pressed, ButtonState::Released] {
+        app.world_mut().write_message(KeyboardInput {
+            key_code: key,
+            logical_key: Key::Unidentified(bevy::input::keyboard::NativeKey::Unidentified),
+            state,
+            text: None,
+            repeat: false,
+            window,
+        });
+        app.update();
+    }
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn decisions(app: &App) -> Vec<String> {
+    let current = app.world().resource::<Current>();
+    current
+        .0
+        .as_ref()
+        .map(|r| r.play.decisions().iter().map(|d| d.choice.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn beat(app: &App) -> String {
+    app.world()
+        .resource::<Current>()
+        .0
+        .as_ref()
+        .and_then(|r| r.play.current())
+        .map(|b| b.beat)
+        .unwrap_or_default()
+}
+
+/// The number shown for a choice id at the current beat (choices are shuffled per seed).
+fn number_of(app: &App, id: &str) -> usize {
+    let current = app.world().resource::<Current>();
+    let view = current.0.as_ref().unwrap().play.current().unwrap();
+    view.choices.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} not offered")).number
+}
+
+fn digit(n: usize) -> KeyCode {
+    [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ][n - 1]
+}
+
+/// Library → trainee → briefing (acknowledge the warning) → play, by keys only.
+fn into_play(app: &mut App) {
+    assert_eq!(screen(app), Screen::Library);
+    press(app, KeyCode::Enter);
+    assert_eq!(screen(app), Screen::Trainee);
+    press(app, KeyCode::Enter);
+    assert_eq!(screen(app), Screen::Briefing);
+    press(app, KeyCode::Enter);
+    assert_eq!(screen(app), Screen::Briefing, "the content warning must be acknowledged first");
+    press(app, KeyCode::Space);
+    press(app, KeyCode::Enter);
+    frames(app, 1);
+    assert_eq!(screen(app), Screen::Play);
+    assert_eq!(beat(app), "arrival");
+}
+
+#[test]
+fn keyboard_alone_goes_from_library_to_play() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert_eq!(run.trainee, "Cadet Test");
+    assert_eq!(run.play.seed(), 7);
+}
+
+#[test]
+fn a_broken_file_is_listed_with_its_first_error_and_the_rest_stay_playable() {
+    let dir = folder();
+    std::fs::write(dir.path().join("broken.ron"), "Scenario(id: \"broken\", about: (title: \"x\"").unwrap();
+    let app = app_in(dir.path(), Mode::Training);
+    let lib = app.world().resource::<Library>();
+    assert_eq!(lib.entries.len(), 2);
+    let broken = lib.entries.iter().find(|e| e.stem == "broken").unwrap();
+    assert!(broken.scenario.is_none());
+    let headline = &broken.problem.as_ref().unwrap().headline;
+    assert!(headline.contains("broken.ron:1:"), "{headline}");
+    assert!(lib.entries.iter().any(|e| e.id() == "every_feature" && e.scenario.is_some()));
+}
+
+#[test]
+fn number_keys_reach_the_engine() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    let n = number_of(&app, "introduce");
+    press(&mut app, digit(n));
+    assert_eq!(decisions(&app), ["introduce"]);
+    assert_eq!(beat(&app), "talk");
+    // Training mode: the choice's feedback line is shown.
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert_eq!(run.feedback.as_deref(), Some("He lets you stay."));
+    // A number that is not offered changes nothing and says what is.
+    press(&mut app, KeyCode::Digit9);
+    assert_eq!(decisions(&app), ["introduce"]);
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert!(run.notice.unwrap().starts_with("Choose 1 to"));
+}
+
+#[test]
+fn arrows_and_enter_choose_the_highlighted_choice() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Assessment);
+    into_play(&mut app);
+    press(&mut app, KeyCode::ArrowDown);
+    press(&mut app, KeyCode::ArrowDown);
+    let third = {
+        let current = app.world().resource::<Current>();
+        current.0.as_ref().unwrap().play.current().unwrap().choices[2].id.clone()
+    };
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(decisions(&app), [third]);
+    // Assessment mode: no feedback.
+    assert!(app.world().resource::<Current>().0.as_ref().is_none_or(|r| r.feedback.is_none()));
+}
+
+#[test]
+fn a_click_on_a_choice_button_reaches_the_engine() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    frames(&mut app, 2);
+    let n = number_of(&app, "introduce");
+    let rect = app.world().resource::<ChoiceButtons>().0[n - 1];
+    let pos = rect.center();
+    let ctx = app.world_mut().query_filtered::<Entity, With<EguiInput>>().single(app.world()).unwrap();
+    let events = [
+        vec![egui::Event::PointerMoved(pos)],
+        vec![egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Default::default(),
+        }],
+        vec![egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Default::default(),
+        }],
+    ];
+    for evs in events {
+        app.world_mut().get_mut::<EguiInput>(ctx).unwrap().events.extend(evs);
+        app.update();
+    }
+    frames(&mut app, 1);
+    assert_eq!(decisions(&app), ["introduce"]);
+}
+
+#[test]
+fn a_timed_beat_times_out_through_the_engine() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    // 20 s timer, 100 ms per frame.
+    frames(&mut app, 150);
+    assert!(decisions(&app).is_empty());
+    let left = app.world().resource::<Current>().0.as_ref().unwrap().remaining.unwrap();
+    assert!(left > 0.0 && left < 6.0, "{left}");
+    frames(&mut app, 60);
+    assert_eq!(decisions(&app), ["timeout"]);
+    assert_eq!(beat(&app), "talk");
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    let ms = run.play.decisions()[0].response_ms.unwrap();
+    assert!((19_500..=20_600).contains(&ms), "{ms}");
+}
+
+#[test]
+fn pause_stops_the_countdown_and_resume_continues_it() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    frames(&mut app, 50);
+    press(&mut app, KeyCode::Escape);
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert!(run.paused);
+    let left = run.remaining.unwrap();
+    frames(&mut app, 300); // 30 s paused: the 20 s timer must not fire
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert_eq!(run.remaining.unwrap(), left);
+    assert!(decisions(&app).is_empty());
+    // Choice keys do nothing while paused (9 is not in the pause menu).
+    press(&mut app, KeyCode::Digit9);
+    assert!(decisions(&app).is_empty());
+    assert!(app.world().resource::<Current>().0.as_ref().unwrap().paused);
+    press(&mut app, KeyCode::Escape);
+    assert!(!app.world().resource::<Current>().0.as_ref().unwrap().paused);
+    let n = number_of(&app, "introduce");
+    press(&mut app, digit(n));
+    assert_eq!(decisions(&app), ["introduce"]);
+}
+
+#[test]
+fn pause_menu_restart_and_back_to_library() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    let n = number_of(&app, "introduce");
+    press(&mut app, digit(n));
+    press(&mut app, KeyCode::Escape);
+    press(&mut app, KeyCode::Digit2); // restart
+    assert!(decisions(&app).is_empty());
+    assert_eq!(beat(&app), "arrival");
+    press(&mut app, KeyCode::Escape);
+    press(&mut app, KeyCode::Digit3); // library
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(app.world().resource::<Current>().0.is_none());
+}
+
+/// Play `ids` by key, in order.
+fn play_ids(app: &mut App, ids: &[&str]) {
+    for id in ids {
+        let n = number_of(app, id);
+        press(app, digit(n));
+    }
+}
+
+#[test]
+fn finishing_shows_the_debrief_records_the_attempt_and_replay_uses_the_same_seed() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let finished = app.world().resource::<Finished>();
+    let d = finished.debrief.as_ref().expect("a debrief");
+    assert_eq!(d.ending.as_ref().unwrap().id, "accepts_help");
+    assert_eq!(d.decisions.len(), 4);
+    let attempts = &app.world().resource::<Attempts>().0;
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].trainee, "Cadet Test");
+    press(&mut app, KeyCode::KeyR);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play);
+    assert_eq!(app.world().resource::<Current>().0.as_ref().unwrap().play.seed(), 7);
+    assert!(decisions(&app).is_empty());
+}
+
+#[test]
+fn history_lists_the_trainees_attempts() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["grab"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::KeyH);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::History);
+    let attempts = &app.world().resource::<Attempts>().0;
+    assert_eq!(attempts[0].critical, 1);
+    press(&mut app, KeyCode::Escape);
+    assert_eq!(screen(&app), Screen::Library);
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "fixture no longer contains {from:?}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn changed(app: &mut App, path: PathBuf) {
+    app.world_mut().write_message(FileChanged(path));
+    frames(app, 2);
+}
+
+#[test]
+fn hot_reload_of_a_changed_scenario_replays_the_run_to_where_it_was() {
+    let dir = folder();
+    let file = dir.path().join("every_feature.ron");
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce"]);
+    assert_eq!(beat(&app), "talk");
+    edit(&file, "Yeah. Yeah, that's it.", "Yeah. That's exactly it.");
+    changed(&mut app, file.clone());
+    assert_eq!(decisions(&app), ["introduce"]);
+    assert_eq!(beat(&app), "talk");
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert!(run.notice.as_deref().unwrap().contains("replayed your 1 choices"), "{:?}", run.notice);
+    assert_eq!(run.play.seed(), 7);
+    // The new text is live.
+    play_ids(&mut app, &["reflect"]);
+    let said = talkdown::engine::render_transcript(
+        app.world().resource::<Current>().0.as_ref().unwrap().play.transcript(),
+    );
+    assert!(said.contains("That's exactly it."), "{said}");
+}
+
+#[test]
+fn hot_reload_says_where_the_replay_diverged() {
+    let dir = folder();
+    let file = dir.path().join("every_feature.ron");
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "reflect"]);
+    edit(&file, "id: \"reflect\"", "id: \"label_feeling\"");
+    changed(&mut app, file);
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    let notice = run.notice.unwrap();
+    assert!(notice.contains("decision 2") && notice.contains("reflect"), "{notice}");
+    assert_eq!(decisions(&app), ["introduce"]);
+    assert_eq!(beat(&app), "talk");
+}
+
+#[test]
+fn hot_reload_of_a_broken_edit_keeps_the_last_good_version_and_shows_the_error() {
+    let dir = folder();
+    let file = dir.path().join("every_feature.ron");
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce"]);
+    let before = app.world().resource::<Current>().0.as_ref().unwrap().play.scenario().content_hash.clone();
+    edit(&file, "next: Go(\"talk_more\")", "next: Go(\"talk_mroe\")");
+    changed(&mut app, file.clone());
+    let overlay = app.world().resource::<Overlay>();
+    assert_eq!(overlay.problems.len(), 1);
+    assert!(overlay.problems[0].1.report.contains("talk_mroe"), "{}", overlay.problems[0].1.report);
+    let lib = app.world().resource::<Library>();
+    assert!(lib.entries[0].scenario.is_some(), "the last good version stays");
+    assert!(lib.entries[0].problem.is_some());
+    let run = app.world().resource::<Current>().0.clone().unwrap();
+    assert_eq!(run.play.scenario().content_hash, before);
+    assert_eq!(decisions(&app), ["introduce"]);
+    // Fixing the file closes the overlay.
+    edit(&file, "talk_mroe", "talk_more");
+    changed(&mut app, file);
+    assert!(app.world().resource::<Overlay>().problems.is_empty());
+    assert!(app.world().resource::<Library>().entries[0].problem.is_none());
+}
+
+#[test]
+fn the_watcher_notices_a_saved_file() {
+    let dir = folder();
+    let file = dir.path().join("every_feature.ron");
+    let mut app = app_in(dir.path(), Mode::Training);
+    frames(&mut app, 2);
+    std::thread::sleep(Duration::from_millis(600));
+    edit(&file, "title: \"Every feature\"", "title: \"Every feature, edited\"");
+    let mut seen = false;
+    for _ in 0..60 {
+        std::thread::sleep(Duration::from_millis(50));
+        app.update();
+        if app.world().resource::<Library>().entries[0].title() == "Every feature, edited" {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the library did not pick up the edit within 3 s");
+}
+
+#[test]
+fn preferences_are_remembered_between_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prefs.json");
+    let mut p = Prefs::load(Some(path.clone()));
+    p.trainee = "24-117".into();
+    p.mode = Mode::Assessment;
+    p.high_contrast = true;
+    p.change_scale(0.3);
+    p.save();
+    let q = Prefs::load(Some(path));
+    assert_eq!(q.trainee, "24-117");
+    assert_eq!(q.mode, Mode::Assessment);
+    assert!(q.high_contrast);
+    assert!((q.text_scale - 1.3).abs() < 1e-6);
+}
