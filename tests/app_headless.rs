@@ -433,3 +433,38 @@ fn preferences_are_remembered_between_runs() {
     assert!(q.high_contrast);
     assert!((q.text_scale - 1.3).abs() < 1e-6);
 }
+
+#[test]
+fn every_decision_is_recorded_and_history_reads_the_records() {
+    let dir = folder();
+    let db = dir.path().join("records.sqlite3");
+    let mut app = headless(AppConfig {
+        scenarios: dir.path().to_path_buf(),
+        seed: Some(7),
+        mode: Some(Mode::Training),
+        trainee: Some("Cadet Rec".into()),
+        records: Some(db.clone()),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce"]);
+    {
+        // Written at once: another connection sees the decision mid-run.
+        let store = talkdown::records::Store::open(&db).unwrap();
+        let rows = store.history("Cadet Rec").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].decisions, 1);
+    }
+    play_ids(&mut app, &["reflect", "ask_now", "offer_counsellor"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    // Forget the in-memory list: History must come from the store.
+    app.world_mut().resource_mut::<Attempts>().0.clear();
+    press(&mut app, KeyCode::KeyH);
+    let attempts = &app.world().resource::<Attempts>().0;
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].scenario, "every_feature");
+    assert!(attempts[0].percent.is_some());
+}

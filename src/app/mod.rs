@@ -42,6 +42,8 @@ pub struct AppConfig {
     pub seed: Option<u64>,
     pub mode: Option<Mode>,
     pub trainee: Option<String>,
+    /// The session records file (`None`: attempts are kept in memory only).
+    pub records: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -49,13 +51,19 @@ impl AppConfig {
         let scenarios = crate::cli::bundled_dir(args.scenarios.as_deref());
         let script = script::ScriptPlan::from_args(args)?;
         Ok(AppConfig {
+            script: script.clone(),
             scenarios,
             // Scripted runs must not change what a person at this machine sees next time.
             prefs: if script.is_some() { None } else { theme::Prefs::default_path() },
-            script,
             seed: args.seed,
             mode: args.mode.map(Into::into),
             trainee: args.trainee.clone(),
+            // A scripted run records only into a file it is given.
+            records: if script.is_some() {
+                args.records.clone()
+            } else {
+                crate::records::resolve_path(args.records.as_deref()).ok()
+            },
         })
     }
 }

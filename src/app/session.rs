@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
@@ -14,6 +15,7 @@ use bevy_egui::input::EguiWantsInput;
 use crate::analysis::{self, Analysis, StateSpace};
 use crate::debrief::Debrief;
 use crate::engine::{EngineError, Mode, Playthrough, StartOptions};
+use crate::records::{SessionId, Store};
 use crate::scenario::load;
 use crate::scenario::rubric::Grade;
 use crate::scenario::{Rubric, Scenario};
@@ -28,7 +30,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Finished>()
         .init_resource::<Attempts>()
         .init_resource::<Analyses>()
-        .add_systems(Startup, load_library)
+        .add_systems(Startup, (load_library, open_records))
         .add_systems(
             Update,
             (start_runs, tick_countdown.run_if(in_state(Screen::Play)), apply_play_actions)
@@ -206,6 +208,44 @@ fn load_library(mut commands: Commands, config: Res<AppConfig>) {
     commands.insert_resource(Library::load(&config.scenarios));
 }
 
+/// The session records store (SQLite), when one is configured: every
+/// decision is written as it happens. Without one, attempts stay in memory.
+#[derive(Resource, Default)]
+pub struct Records {
+    pub store: Option<Mutex<Store>>,
+    /// Why the store could not be opened (shown in the history screen).
+    pub problem: Option<String>,
+}
+
+impl Records {
+    /// Run `f` on the store, logging (not failing on) errors: a full disk
+    /// must not stop a training session.
+    pub fn with<T>(&self, what: &str, f: impl FnOnce(&mut Store) -> crate::records::Result<T>) -> Option<T> {
+        let mut store = self.store.as_ref()?.lock().ok()?;
+        match f(&mut store) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                error!("records: could not {what}: {e}");
+                None
+            }
+        }
+    }
+}
+
+fn open_records(mut commands: Commands, config: Res<AppConfig>) {
+    let mut records = Records::default();
+    if let Some(path) = &config.records {
+        match Store::open(path) {
+            Ok(s) => records.store = Some(Mutex::new(s)),
+            Err(e) => {
+                warn!("records: {e}; attempts are kept in memory only");
+                records.problem = Some(e.to_string());
+            }
+        }
+    }
+    commands.insert_resource(records);
+}
+
 // ---------------------------------------------------------------------------
 // The run in progress
 
@@ -248,6 +288,8 @@ pub struct Run {
     pub highlighted: usize,
     /// A message for the player, e.g. where a hot reload's replay diverged.
     pub notice: Option<String>,
+    /// This run's session in the records store.
+    pub session: Option<SessionId>,
 }
 
 impl Run {
@@ -268,6 +310,7 @@ impl Run {
             feedback: None,
             highlighted: 0,
             notice: None,
+            session: None,
         };
         run.entered_beat();
         Ok(run)
@@ -326,9 +369,31 @@ pub struct Attempt {
     pub critical: usize,
 }
 
-/// Attempts finished in this session (kept in memory).
+/// Finished attempts: this session's (in memory), replaced by the records
+/// store's history for the trainee when the History screen opens.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Attempts(pub Vec<Attempt>);
+
+impl Attempt {
+    pub fn from_summary(s: &crate::records::SessionSummary) -> Attempt {
+        Attempt {
+            trainee: s.trainee.clone(),
+            scenario: s.scenario.clone(),
+            title: s.title.clone(),
+            when: s.started_at.with_timezone(&chrono::Local),
+            mode: s.mode,
+            seed: s.seed,
+            percent: s.total_percent,
+            outcome: s.outcome_name.clone(),
+            grade: s.grade.as_deref().map(|g| match g {
+                "good" => Grade::Good,
+                "acceptable" => Grade::Acceptable,
+                _ => Grade::Bad,
+            }),
+            critical: s.critical_errors as usize,
+        }
+    }
+}
 
 /// The analyzer's results per scenario version (content hash): the debrief
 /// and the developer panel need them, and they are costly to compute twice.
@@ -351,6 +416,7 @@ fn start_runs(
     prefs: Res<Prefs>,
     config: Res<AppConfig>,
     mut current: ResMut<Current>,
+    records: Res<Records>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let Some(start) = starts.read().last().cloned() else { return };
@@ -360,7 +426,9 @@ fn start_runs(
     let options = StartOptions::new(seed, prefs.mode);
     let trainee = if prefs.trainee.trim().is_empty() { "anonymous" } else { prefs.trainee.trim() };
     match Run::start(scenario, &entry.path, options, trainee) {
-        Ok(run) => {
+        Ok(mut run) => {
+            run.session = records
+                .with("start a session", |s| s.start_session_from(&run.play, &run.trainee, Some(&run.path)));
             current.0 = Some(run);
             next.set(Screen::Play);
         }
@@ -392,6 +460,7 @@ fn apply_play_actions(
     mut finished: ResMut<Finished>,
     mut attempts: ResMut<Attempts>,
     mut analyses: ResMut<Analyses>,
+    records: Res<Records>,
     mut next: ResMut<NextState<Screen>>,
     state: Res<State<Screen>>,
 ) {
@@ -413,12 +482,22 @@ fn apply_play_actions(
             PlayAction::Restart => {
                 let options = run.play.run().options.clone();
                 let scenario = run.play.scenario().clone();
-                if let Ok(fresh) = Run::start(&scenario, &run.path.clone(), options, &run.trainee.clone()) {
+                if let Ok(mut fresh) = Run::start(&scenario, &run.path.clone(), options, &run.trainee.clone())
+                {
+                    if let Some(id) = run.session {
+                        records.with("close the session", |s| s.abandon_session(id, "restarted"));
+                    }
+                    fresh.session = records.with("start a session", |s| {
+                        s.start_session_from(&fresh.play, &fresh.trainee, Some(&fresh.path))
+                    });
                     *run = fresh;
                 }
                 continue;
             }
             PlayAction::Quit => {
+                if let Some(id) = run.session {
+                    records.with("close the session", |s| s.abandon_session(id, "quit"));
+                }
                 current.0 = None;
                 next.set(Screen::Library);
                 return;
@@ -429,6 +508,9 @@ fn apply_play_actions(
         };
         match result {
             Ok((beat, act)) => {
+                if let Some(id) = run.session {
+                    records.with("record the decision", |s| s.record_decision(id, &run.play));
+                }
                 run.notice = None;
                 run.feedback = if run.training() {
                     run.play.scenario().act_feedback(beat, act).map(str::to_string)
@@ -438,7 +520,7 @@ fn apply_play_actions(
                 run.entered_beat();
                 if run.play.is_finished() {
                     let run = current.0.take().expect("checked above");
-                    *finished = finish(run, &mut analyses, &mut attempts);
+                    *finished = finish(run, &mut analyses, &mut attempts, &records);
                     next.set(Screen::Debrief);
                     return;
                 }
@@ -452,13 +534,16 @@ fn apply_play_actions(
 }
 
 /// Judge a finished run and remember the attempt.
-pub fn finish(run: Run, analyses: &mut Analyses, attempts: &mut Attempts) -> Finished {
+pub fn finish(run: Run, analyses: &mut Analyses, attempts: &mut Attempts, records: &Records) -> Finished {
     let scenario = run.play.scenario().clone();
     let built = analyses.get(&scenario).and_then(|(a, space)| {
         Debrief::build(&run.play, a, space, Some(&run.trainee)).map_err(|e| e.to_string())
     });
     match built {
         Ok(debrief) => {
+            if let Some(id) = run.session {
+                records.with("finish the session", |s| s.finish_session(id, &run.play, &debrief));
+            }
             attempts.0.push(Attempt {
                 trainee: run.trainee.clone(),
                 scenario: scenario.id().to_string(),

@@ -6,12 +6,28 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, root, top_bar};
 use crate::app::UiSet;
-use crate::app::session::Attempts;
+use crate::app::session::{Attempt, Attempts, Records};
 use crate::app::theme::{self, Prefs};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
+    app.add_systems(OnEnter(Screen::History), load_from_records)
+        .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
         .add_systems(Update, keys.run_if(in_state(Screen::History)));
+}
+
+/// With a records store, history is every finished session of this trainee,
+/// not just this sitting's.
+fn load_from_records(records: Res<Records>, prefs: Res<Prefs>, mut attempts: ResMut<Attempts>) {
+    let name = if prefs.trainee.trim().is_empty() { "anonymous" } else { prefs.trainee.trim() };
+    if let Some(rows) = records.with("read the history", |s| s.history(name)) {
+        let mut list: Vec<Attempt> = rows
+            .iter()
+            .filter(|r| r.status == crate::records::Status::Finished)
+            .map(Attempt::from_summary)
+            .collect();
+        list.sort_by_key(|a| a.when);
+        attempts.0 = list;
+    }
 }
 
 fn keys(keys: Res<ButtonInput<KeyCode>>, mut next: ResMut<NextState<Screen>>) {
@@ -36,7 +52,7 @@ fn ui(
         ui.label(theme::bold(format!("Attempts by {name}")).size(26.0));
         let mine: Vec<_> = attempts.0.iter().filter(|a| a.trainee == name).collect();
         if mine.is_empty() {
-            ui.label(theme::muted(ui, "No finished attempts yet in this session."));
+            ui.label(theme::muted(ui, "No finished attempts yet."));
         }
         let mut scenarios: Vec<&str> = mine.iter().map(|a| a.scenario.as_str()).collect();
         scenarios.sort();
