@@ -237,7 +237,7 @@ fn overlay_ui(mut contexts: EguiContexts, mut overlay: ResMut<Overlay>, prefs: R
         .collapsible(false)
         .resizable(true)
         .show(ctx, |ui| {
-            egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("hot_reload_1").max_height(420.0).show(ui, |ui| {
                 for (path, problem) in &overlay.problems {
                     ui.label(theme::bold(path.display().to_string()));
                     ui.label(egui::RichText::new(&problem.report).monospace().size(16.0));

@@ -31,7 +31,8 @@ pub(super) fn plugin(app: &mut App) {
         PreUpdate,
         drop_repeated_modifiers.after(EguiPreUpdateSet::ProcessInput).before(EguiPreUpdateSet::BeginPass),
     )
-    .add_systems(Last, countdown_cadence);
+    .add_systems(Last, (countdown_cadence, frame_probe))
+    .add_systems(Update, perf_autostart.before(super::session::PlaySet));
 }
 
 /// Frames per second while a countdown bar is moving.
@@ -85,4 +86,53 @@ fn countdown_cadence(
         }
         _ => {}
     }
+}
+
+/// For benches/app_perf.sh: with `TALKDOWN_PERF` set, print
+/// `first-frame <unix seconds>` once the first full frame has been drawn and,
+/// every 5 s, the frame count and the mean and 95th-percentile frame time.
+pub fn frame_probe(
+    time: Res<Time<Real>>,
+    mut frames: Local<Vec<f32>>,
+    mut count: Local<u64>,
+    mut last: Local<f32>,
+) {
+    if std::env::var_os("TALKDOWN_PERF").is_none() {
+        return;
+    }
+    *count += 1;
+    // Frame 3: the window exists and fonts are bound (see theme::FontsReady).
+    if *count == 3 {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        println!("first-frame {:.3}", now.as_secs_f64());
+    }
+    if *count > 3 {
+        frames.push(time.delta_secs() * 1000.0);
+    }
+    let t = time.elapsed_secs();
+    if t - *last >= 5.0 {
+        *last = t;
+        if !frames.is_empty() {
+            let mut v = frames.clone();
+            v.sort_by(|a, b| a.total_cmp(b));
+            let mean = v.iter().sum::<f32>() / v.len() as f32;
+            let p95 = v[(v.len() * 95 / 100).min(v.len() - 1)];
+            println!("frames {} mean_ms {mean:.1} p95_ms {p95:.1}", v.len());
+            frames.clear();
+        }
+    }
+}
+
+/// For benches/app_perf.sh: `TALKDOWN_PERF=countdown` starts the first
+/// scenario in the library at once, so a countdown is running.
+pub fn perf_autostart(
+    ready: Res<super::theme::FontsReady>,
+    mut done: Local<bool>,
+    mut start: MessageWriter<super::session::StartRun>,
+) {
+    if *done || !ready.0 || std::env::var("TALKDOWN_PERF").as_deref() != Ok("countdown") {
+        return;
+    }
+    *done = true;
+    start.write(super::session::StartRun::default());
 }

@@ -75,7 +75,7 @@ fn ui(
             let mode = if training { "Training mode" } else { "Assessment mode" };
             ui.label(egui::RichText::new(mode).color(p.accent));
         });
-        egui::ScrollArea::vertical().auto_shrink([false, true]).max_height(ui.available_height() - 70.0).show(ui, |ui| {
+        egui::ScrollArea::vertical().id_salt("briefing_1").auto_shrink([false, true]).max_height(ui.available_height() - 70.0).show(ui, |ui| {
             let b = &s.file.briefing;
             ui.columns(2, |cols| {
                 theme::card(&mut cols[0], false, |ui| {

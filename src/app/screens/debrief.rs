@@ -136,7 +136,10 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| show(ui, d, &p));
+        egui::ScrollArea::vertical()
+            .id_salt("debrief_1")
+            .auto_shrink([false, false])
+            .show(ui, |ui| show(ui, d, &p));
     });
     Ok(())
 }

@@ -58,6 +58,7 @@ fn ui(
         scenarios.sort();
         scenarios.dedup();
         egui::ScrollArea::vertical()
+            .id_salt("history_1")
             .auto_shrink([false, false])
             .max_height(ui.available_height() - 60.0)
             .show(ui, |ui| {

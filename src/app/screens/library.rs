@@ -23,6 +23,9 @@ pub struct Filter {
     pub difficulty: Option<Difficulty>,
     /// Put the keyboard in the text box on the next frame.
     pub focus_text: bool,
+    /// The card last scrolled into view (scroll only when the selection moves,
+    /// so the mouse wheel still works).
+    pub scrolled_to: Option<usize>,
 }
 
 impl Filter {
@@ -144,7 +147,7 @@ fn ui(
         {
             library.selected = first;
         }
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        egui::ScrollArea::vertical().id_salt("library_1").auto_shrink([false, false]).show(ui, |ui| {
             for i in visible {
                 let selected = i == library.selected;
                 let entry = library.entries[i].clone();
@@ -154,8 +157,9 @@ fn ui(
                 })
                 .response
                 .interact(egui::Sense::click());
-                if selected {
+                if selected && filter.scrolled_to != Some(i) {
                     response.scroll_to_me(None);
+                    filter.scrolled_to = Some(i);
                 }
                 if response.clicked() {
                     library.selected = i;

@@ -175,12 +175,13 @@ fn ui(
             &mut inner,
             |ui| {
                 ui.set_min_size(ui.available_size());
-                egui::ScrollArea::vertical().stick_to_bottom(true).auto_shrink([false, false]).show(
-                    ui,
-                    |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("play_1")
+                    .stick_to_bottom(true)
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
                         transcript(ui, run.play.transcript(), &p);
-                    },
-                );
+                    });
             },
         );
     });
