@@ -1,5 +1,5 @@
-//! Debrief: the outcome banner, the total as a share of the best achievable,
-//! a bar per rubric dimension, critical errors, the timeline of decisions with
+//! Debrief: the outcome banner, critical errors (first, whatever the score),
+//! the total as a share of the best achievable, a bar per rubric dimension, the timeline of decisions with
 //! the clinician's commentary and the better alternative, teaching points and
 //! resources. R replays (same seed), N replays with a new seed, E exports
 //! HTML, H shows history, L or Esc goes back to the library.
@@ -168,6 +168,29 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             });
     }
     ui.add_space(8.0);
+    // Critical errors come first, whatever the score (the rubric's rule; the
+    // text and HTML debriefs order them the same way).
+    if !d.critical_errors.is_empty() {
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(3.0, p.bad))
+            .corner_radius(8)
+            .inner_margin(egui::Margin::same(12))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    theme::bold(format!("⚠ Critical errors: {}", d.critical_errors.len()))
+                        .size(24.0)
+                        .color(p.bad),
+                );
+                for c in &d.critical_errors {
+                    ui.label(theme::bold(format!("Decision {}: {}", c.step, c.text)).color(p.bad));
+                    if !c.commentary.is_empty() {
+                        ui.label(&c.commentary);
+                    }
+                }
+            });
+        ui.add_space(8.0);
+    }
     // Scores.
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
@@ -203,15 +226,6 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             theme::bar(ui, f, color, format!("{}  {pct}  ({}/{})", dim.name, dim.score, dim.best));
         }
     });
-    if !d.critical_errors.is_empty() {
-        ui.add_space(8.0);
-        ui.label(
-            theme::bold(format!("⚠ Critical errors: {}", d.critical_errors.len())).size(24.0).color(p.bad),
-        );
-        for c in &d.critical_errors {
-            ui.label(egui::RichText::new(format!("Decision {}: {}", c.step, c.text)).color(p.bad));
-        }
-    }
     ui.add_space(8.0);
     ui.label(theme::bold("Decision by decision").size(26.0));
     for r in &d.decisions {
