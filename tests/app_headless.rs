@@ -11,6 +11,7 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy_egui::{EguiInput, egui};
 use talkdown::app::hot_reload::{FileChanged, Overlay};
+use talkdown::app::screens::instructor::Instructor;
 use talkdown::app::screens::play::ChoiceButtons;
 use talkdown::app::session::{Attempts, Current, Finished, Library};
 use talkdown::app::theme::Prefs;
@@ -467,4 +468,133 @@ fn every_decision_is_recorded_and_history_reads_the_records() {
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].scenario, "every_feature");
     assert!(attempts[0].percent.is_some());
+}
+
+/// RFC 4180: quoted fields, doubled quotes, CRLF rows.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_instructor_screen_shows_the_class_report_and_exports_csv_and_html() {
+    let dir = folder();
+    let db = dir.path().join("records.sqlite3");
+    let mut app = headless(AppConfig {
+        scenarios: dir.path().to_path_buf(),
+        seed: Some(7),
+        mode: Some(Mode::Training),
+        trainee: Some("Cadet Class".into()),
+        records: Some(db.clone()),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    // Three attempts through the app: a good ending, a critical error, one abandoned.
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::KeyL);
+    into_play(&mut app);
+    play_ids(&mut app, &["grab"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::KeyL);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce"]);
+    press(&mut app, KeyCode::Escape);
+    press(&mut app, KeyCode::Digit3); // pause menu: back to the library
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Library);
+
+    press(&mut app, KeyCode::KeyI);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Instructor);
+    let expected =
+        talkdown::records::Store::open_existing(&db).unwrap().class_report("every_feature", None).unwrap();
+    assert_eq!(expected.attempts, 3);
+    assert_eq!(expected.finished, 2);
+    let state = app.world().resource::<Instructor>().clone();
+    assert_eq!(state.problem, None);
+    assert_eq!(state.scenario.as_deref(), Some("every_feature"));
+    let shown = state.report.expect("a report");
+    assert_eq!(shown.attempts, expected.attempts);
+    assert_eq!(shown.finished, expected.finished);
+    assert_eq!(shown.completion_rate, expected.completion_rate);
+    assert_eq!(shown.outcomes, expected.outcomes);
+    assert_eq!(shown.critical_errors, expected.critical_errors);
+    assert_eq!(shown.decision_points, expected.decision_points);
+
+    // C: one CSV row per recorded decision (4 + 1 + 1), next to the store.
+    press(&mut app, KeyCode::KeyC);
+    let state = app.world().resource::<Instructor>().clone();
+    let csv = state.last_export.clone().unwrap_or_else(|| panic!("no export: {:?}", state.message));
+    assert_eq!(csv.parent(), db.parent());
+    assert!(state.message.unwrap().contains(&csv.display().to_string()));
+    let rows = parse_csv(&std::fs::read_to_string(&csv).unwrap());
+    assert_eq!(rows.len(), 1 + 6, "header and six decisions");
+    let col =
+        |name: &str| rows[0].iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+    assert!(
+        rows[1..].iter().all(|r| r[col("scenario")] == "every_feature" && r[col("trainee")] == "Cadet Class")
+    );
+    assert!(rows[1..].iter().any(|r| r[col("choice")] == "grab" && r[col("critical")] == "true"));
+
+    // E: the same report as `talkdown report --html`.
+    press(&mut app, KeyCode::KeyE);
+    let html = app.world().resource::<Instructor>().last_export.clone().unwrap();
+    assert!(html.extension().is_some_and(|e| e == "html"));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("Class report"));
+
+    // A start date after today: nothing in range.
+    app.world_mut().resource_mut::<Instructor>().since = "2999-01-01".into();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.world().resource::<Instructor>().report.as_ref().unwrap().attempts, 0);
+    app.world_mut().resource_mut::<Instructor>().since = "yesterday".into();
+    press(&mut app, KeyCode::Enter);
+    let problem = app.world().resource::<Instructor>().problem.clone().unwrap();
+    assert!(problem.contains("Since") && problem.contains("YYYY-MM-DD"), "{problem}");
+
+    press(&mut app, KeyCode::Escape);
+    assert_eq!(screen(&app), Screen::Library);
+}
+
+#[test]
+fn the_instructor_screen_says_so_when_recording_is_disabled() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    press(&mut app, KeyCode::KeyI);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Instructor);
+    let state = app.world().resource::<Instructor>().clone();
+    assert!(state.report.is_none());
+    assert!(state.problem.unwrap().contains("Recording is disabled"));
+    press(&mut app, KeyCode::KeyC);
+    let state = app.world().resource::<Instructor>().clone();
+    assert!(state.last_export.is_none());
+    assert!(state.message.unwrap().contains("Recording is disabled"));
 }

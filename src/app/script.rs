@@ -5,8 +5,8 @@
 //! opens the real window, selects the scenario in the library, goes through
 //! the briefing, plays the choices as a trainee would (numbers as shown; `t`
 //! lets the beat's timer run out through the normal countdown), saves a PNG of
-//! each screen — library, briefing, every beat, debrief — and exits 0 after the
-//! debrief screenshot. A choice that is not offered is an error (exit 1).
+//! each screen — library, briefing, every beat, debrief, and with `--records`
+//! the instructor's class report — and exits 0 after the last screenshot. A choice that is not offered is an error (exit 1).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -80,6 +80,7 @@ enum Stage {
     Beat(usize),
     Act(usize),
     ShotDebrief,
+    ShotInstructor,
     Exit,
 }
 
@@ -256,6 +257,16 @@ fn drive(
         }
         Stage::ShotDebrief => {
             script.shot(&mut commands, &dir, "debrief");
+            script.stage = Stage::Exit;
+            // With a records file, the run just played is in the class report.
+            if config.records.is_some() {
+                next.set(Screen::Instructor);
+                script.stage = Stage::ShotInstructor;
+                script.wait = SETTLE;
+            }
+        }
+        Stage::ShotInstructor => {
+            script.shot(&mut commands, &dir, "instructor");
             script.stage = Stage::Exit;
         }
         Stage::Exit => {

@@ -1,5 +1,6 @@
 //! Library: a card per scenario, a filter by text, tag and difficulty, and
-//! keyboard navigation (arrows, Enter; `/` to type a filter; H for history).
+//! keyboard navigation (arrows, Enter; `/` to type a filter; H for history,
+//! I for the instructor's class report).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -84,6 +85,9 @@ fn keys(
     if keys.just_pressed(KeyCode::KeyH) {
         next.set(Screen::History);
     }
+    if keys.just_pressed(KeyCode::KeyI) {
+        next.set(Screen::Instructor);
+    }
 }
 
 fn ui(
@@ -98,7 +102,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Library.title(),
-        "Up/Down choose   Enter open   / filter   H history   F3 contrast   Ctrl +/− text size",
+        "Up/Down choose   Enter open   / filter   H history   I instructor   F3 contrast   Ctrl +/− text size",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -110,6 +114,18 @@ fn ui(
         .collect();
     tags.sort();
     tags.dedup();
+    egui::Panel::bottom("library_buttons")
+        .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(24, 8)))
+        .show(&mut root, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                if ui.button(theme::bold("History (H)")).clicked() {
+                    next.set(Screen::History);
+                }
+                if ui.button(theme::bold("Class report for instructors (I)")).clicked() {
+                    next.set(Screen::Instructor);
+                }
+            });
+        });
     body(&mut root, &prefs, |ui| {
         if let Some(problem) = &library.folder_problem {
             ui.label(egui::RichText::new(problem).color(p.bad));

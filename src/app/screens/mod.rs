@@ -1,9 +1,11 @@
 //! The screens, one `States` value each: library → trainee → briefing → play
-//! → debrief, and history. Each file owns its screen's UI and keys.
+//! → debrief, history, and the instructor's class report. Each file owns its
+//! screen's UI and keys.
 
 pub mod briefing;
 pub mod debrief;
 pub mod history;
+pub mod instructor;
 pub mod library;
 pub mod play;
 pub mod trainee;
@@ -22,6 +24,7 @@ pub enum Screen {
     Play,
     Debrief,
     History,
+    Instructor,
 }
 
 impl Screen {
@@ -33,6 +36,7 @@ impl Screen {
             Screen::Play => "On scene",
             Screen::Debrief => "Debrief",
             Screen::History => "History",
+            Screen::Instructor => "Class report",
         }
     }
 }
@@ -45,6 +49,7 @@ pub(super) fn plugin(app: &mut App) {
         play::plugin,
         debrief::plugin,
         history::plugin,
+        instructor::plugin,
     ));
 }
 

@@ -1,0 +1,451 @@
+//! Instructor: the class report for one scenario, over a date range, from the
+//! session records, with CSV and HTML exports. Reached from the library (I).
+//!
+//! The numbers are [`crate::records::Store::class_report`]'s, the same call
+//! `talkdown report` prints; this file only lays them out. Up/Down pick the
+//! scenario, D types a date, Enter refreshes, C exports CSV, E exports HTML,
+//! Esc or L goes back to the library.
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::{Screen, body, enter_pressed, root, top_bar};
+use crate::app::UiSet;
+use crate::app::session::{Library, Records, keys_free};
+use crate::app::theme::{self, Prefs};
+use crate::records::{self, ClassReport, Filter, Store, parse_date};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Instructor>()
+        .add_message::<InstructorAction>()
+        .add_systems(OnEnter(Screen::Instructor), enter)
+        .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Instructor)))
+        .add_systems(Update, (keys, act).chain().run_if(in_state(Screen::Instructor)));
+}
+
+/// What the instructor has picked and what the records said.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Instructor {
+    /// The scenario id (from the library).
+    pub scenario: Option<String>,
+    /// `YYYY-MM-DD` (or RFC 3339); empty = from the first session.
+    pub since: String,
+    /// `YYYY-MM-DD` (or RFC 3339); empty = up to now. Limits the CSV export.
+    pub until: String,
+    /// The report for the current choice, from [`Store::class_report`].
+    pub report: Option<ClassReport>,
+    /// Why there is no report (recording disabled, a bad date, a store error).
+    pub problem: Option<String>,
+    /// What the last export did ("Saved …" or why not).
+    pub message: Option<String>,
+    /// The file the last successful export wrote.
+    pub last_export: Option<PathBuf>,
+    /// Put the keyboard in the "since" field on the next frame.
+    pub focus_dates: bool,
+}
+
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstructorAction {
+    /// Build the report again (after a change of scenario or dates).
+    Refresh,
+    PreviousScenario,
+    NextScenario,
+    ExportCsv,
+    ExportHtml,
+    Library,
+}
+
+/// The scenarios the library can offer: (id, title), in library order.
+fn scenarios(library: &Library) -> Vec<(String, String)> {
+    library
+        .entries
+        .iter()
+        .filter(|e| e.scenario.is_some())
+        .map(|e| (e.id().to_string(), e.title().to_string()))
+        .collect()
+}
+
+/// Start on the scenario selected in the library, and show its report.
+fn enter(library: Res<Library>, mut state: ResMut<Instructor>, mut out: MessageWriter<InstructorAction>) {
+    let list = scenarios(&library);
+    let selected = library.selected_entry().filter(|e| e.scenario.is_some()).map(|e| e.id().to_string());
+    let keep = state.scenario.clone().filter(|id| list.iter().any(|(i, _)| i == id));
+    state.scenario = keep.or(selected).or_else(|| list.first().map(|(id, _)| id.clone()));
+    state.message = None;
+    out.write(InstructorAction::Refresh);
+}
+
+fn keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut state: ResMut<Instructor>,
+    mut out: MessageWriter<InstructorAction>,
+) {
+    if !keys_free(wants) {
+        return;
+    }
+    let map = [
+        (KeyCode::ArrowUp, InstructorAction::PreviousScenario),
+        (KeyCode::ArrowLeft, InstructorAction::PreviousScenario),
+        (KeyCode::ArrowDown, InstructorAction::NextScenario),
+        (KeyCode::ArrowRight, InstructorAction::NextScenario),
+        (KeyCode::KeyC, InstructorAction::ExportCsv),
+        (KeyCode::KeyE, InstructorAction::ExportHtml),
+        (KeyCode::KeyL, InstructorAction::Library),
+        (KeyCode::Escape, InstructorAction::Library),
+    ];
+    for (k, a) in map {
+        if keys.just_pressed(k) {
+            out.write(a);
+        }
+    }
+    if enter_pressed(&keys) {
+        out.write(InstructorAction::Refresh);
+    }
+    if keys.just_pressed(KeyCode::KeyD) {
+        state.focus_dates = true;
+    }
+}
+
+/// The dates as times; an error message names the field and the format.
+fn dates(state: &Instructor) -> Result<Filter, String> {
+    let parse = |what: &str, s: &str| {
+        let s = s.trim();
+        if s.is_empty() { Ok(None) } else { parse_date(s).map(Some).map_err(|e| format!("{what}: {e}")) }
+    };
+    Ok(Filter {
+        scenario: state.scenario.clone(),
+        since: parse("Since", &state.since)?,
+        until: parse("Until", &state.until)?,
+        ..Filter::default()
+    })
+}
+
+/// The store, or a message saying why there is none.
+fn store<'a>(records: &'a Records) -> Result<std::sync::MutexGuard<'a, Store>, String> {
+    match &records.store {
+        Some(m) => m.lock().map_err(|_| "The records store is unavailable (a panic while writing).".into()),
+        None => Err(match &records.problem {
+            Some(p) => format!("Recording is disabled, so there is no class report: {p}"),
+            None => "Recording is disabled (no records file): start Talkdown with --records PATH or set \
+                     TALKDOWN_RECORDS to see class reports."
+                .into(),
+        }),
+    }
+}
+
+/// Exports go next to the records file (the folder instructors already back
+/// up), else the documents folder the debrief exports to.
+fn export_dir(store: &Store) -> PathBuf {
+    match store.path().parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => super::debrief::export_dir(),
+    }
+}
+
+fn write_export(dir: &Path, name: String, text: &str) -> Result<PathBuf, String> {
+    let file = dir.join(name);
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&file, text))
+        .map(|_| file.clone())
+        .map_err(|e| format!("Could not save {}: {e}", file.display()))
+}
+
+fn file_stem(id: &str) -> String {
+    id.replace(|c: char| !c.is_alphanumeric() && c != '-' && c != '_', "_")
+}
+
+fn act(
+    mut actions: MessageReader<InstructorAction>,
+    mut state: ResMut<Instructor>,
+    library: Res<Library>,
+    records: Res<Records>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for a in actions.read().copied().collect::<Vec<_>>() {
+        match a {
+            InstructorAction::Library => next.set(Screen::Library),
+            InstructorAction::PreviousScenario | InstructorAction::NextScenario => {
+                let list = scenarios(&library);
+                if list.is_empty() {
+                    continue;
+                }
+                let at = list.iter().position(|(id, _)| Some(id) == state.scenario.as_ref());
+                let i = match (at, a == InstructorAction::NextScenario) {
+                    (None, _) => 0,
+                    (Some(i), true) => (i + 1).min(list.len() - 1),
+                    (Some(i), false) => i.saturating_sub(1),
+                };
+                state.scenario = Some(list[i].0.clone());
+                refresh(&mut state, &records);
+            }
+            InstructorAction::Refresh => refresh(&mut state, &records),
+            InstructorAction::ExportCsv | InstructorAction::ExportHtml => {
+                let result = export(&state, &records, a == InstructorAction::ExportCsv);
+                state.message = Some(match &result {
+                    Ok(path) => format!("Saved {}", path.display()),
+                    Err(e) => e.clone(),
+                });
+                state.last_export = result.ok();
+            }
+        }
+    }
+}
+
+/// Ask the records for the report (the same call as `talkdown report`).
+fn refresh(state: &mut Instructor, records: &Records) {
+    state.report = None;
+    state.problem = None;
+    let Some(id) = state.scenario.clone() else {
+        state.problem = Some("The library has no playable scenario to report on.".into());
+        return;
+    };
+    let result = dates(state).and_then(|f| {
+        let store = store(records)?;
+        store.class_report(&id, f.since).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(r) => state.report = Some(r),
+        Err(e) => state.problem = Some(e),
+    }
+}
+
+/// CSV: one row per decision of the sessions in the range. HTML: the report.
+fn export(state: &Instructor, records: &Records, csv: bool) -> Result<PathBuf, String> {
+    let id = state.scenario.clone().ok_or("Pick a scenario first.")?;
+    let filter = dates(state)?;
+    let store = store(records)?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let dir = export_dir(&store);
+    if csv {
+        let sessions = store.session_records(&filter).map_err(|e| e.to_string())?;
+        let text = records::export::to_csv(&sessions);
+        write_export(&dir, format!("sessions-{}-{stamp}.csv", file_stem(&id)), &text)
+    } else {
+        let report = store.class_report(&id, filter.since).map_err(|e| e.to_string())?;
+        write_export(&dir, format!("class-report-{}-{stamp}.html", file_stem(&id)), &report.to_html())
+    }
+}
+
+/// One decimal place, as `talkdown report` prints.
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    library: Res<Library>,
+    mut state: ResMut<Instructor>,
+    mut prefs: ResMut<Prefs>,
+    mut out: MessageWriter<InstructorAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = root(ctx);
+    top_bar(
+        &mut root,
+        Screen::Instructor.title(),
+        "Up/Down scenario   D dates   Enter refresh   C export CSV   E export HTML   Esc or L library",
+        &mut prefs,
+    );
+    let p = theme::palette(prefs.high_contrast);
+    egui::Panel::bottom("instructor_buttons")
+        .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(24, 10)))
+        .show(&mut root, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for (label, a) in [
+                    ("Export CSV (C)", InstructorAction::ExportCsv),
+                    ("Export HTML (E)", InstructorAction::ExportHtml),
+                    ("Library (L)", InstructorAction::Library),
+                ] {
+                    if ui.button(theme::bold(label)).clicked() {
+                        out.write(a);
+                    }
+                }
+                if let Some(m) = &state.message {
+                    let c = if state.last_export.is_some() { p.muted } else { p.bad };
+                    ui.label(egui::RichText::new(m).color(c));
+                }
+            });
+        });
+    let list = scenarios(&library);
+    body(&mut root, &prefs, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Scenario:");
+            let current = state.scenario.clone();
+            let shown = list
+                .iter()
+                .find(|(id, _)| Some(id) == current.as_ref())
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(|| "—".into());
+            egui::ComboBox::from_id_salt("instructor_scenario").selected_text(shown).width(320.0).show_ui(
+                ui,
+                |ui| {
+                    for (id, title) in &list {
+                        if ui.selectable_label(current.as_deref() == Some(id), title).clicked() {
+                            state.scenario = Some(id.clone());
+                            out.write(InstructorAction::Refresh);
+                        }
+                    }
+                },
+            );
+            ui.label("Since:");
+            let since = ui.add(
+                egui::TextEdit::singleline(&mut state.since).hint_text("YYYY-MM-DD").desired_width(150.0),
+            );
+            if state.focus_dates {
+                since.request_focus();
+                state.focus_dates = false;
+            }
+            ui.label("Until:");
+            let until = ui.add(
+                egui::TextEdit::singleline(&mut state.until).hint_text("YYYY-MM-DD").desired_width(150.0),
+            );
+            // Enter (or leaving the field) applies the dates.
+            if since.lost_focus() || until.lost_focus() {
+                out.write(InstructorAction::Refresh);
+            }
+            if ui.button("Refresh (Enter)").clicked() {
+                out.write(InstructorAction::Refresh);
+            }
+        });
+        if !state.until.trim().is_empty() {
+            ui.label(
+                egui::RichText::new(
+                    "“Until” limits the CSV export only: the class report, like `talkdown report`, \
+                     counts every session from “Since” on.",
+                )
+                .color(p.warn),
+            );
+        }
+        ui.add_space(6.0);
+        if let Some(problem) = &state.problem {
+            ui.label(egui::RichText::new(problem).color(p.bad).size(22.0));
+            return;
+        }
+        let Some(r) = &state.report else {
+            ui.label(theme::muted(ui, "No report yet: press Enter."));
+            return;
+        };
+        egui::ScrollArea::vertical()
+            .id_salt("instructor_1")
+            .auto_shrink([false, false])
+            .show(ui, |ui| show(ui, r, &p));
+    });
+    Ok(())
+}
+
+fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
+    ui.label(theme::bold(format!("{} ({})", r.title, r.scenario)).size(26.0));
+    if let Some(s) = &r.since {
+        ui.label(theme::muted(
+            ui,
+            format!("Sessions since {}", s.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")),
+        ));
+    }
+    ui.label(theme::bold(format!(
+        "Attempts: {}   Finished: {}   Abandoned: {}   Trainees: {}   Completion rate: {}",
+        r.attempts,
+        r.finished,
+        r.abandoned,
+        r.trainees,
+        r.completion_rate.map(|c| format!("{}%", f1(c))).unwrap_or_else(|| "–".into())
+    )));
+    if r.versions.len() > 1 {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} versions of the scenario were played; decision points are grouped by beat and choice id.",
+                r.versions.len()
+            ))
+            .color(p.warn),
+        );
+    }
+    if r.attempts == 0 {
+        ui.add_space(8.0);
+        ui.label(theme::muted(ui, "No sessions recorded for this scenario in this range."));
+        return;
+    }
+    ui.add_space(8.0);
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        if let Some(t) = &r.total {
+            ui.label(theme::bold(format!("Scores (finished sessions, n = {})", t.n)).size(22.0));
+            egui::Grid::new("instructor_scores").striped(true).spacing([14.0, 4.0]).show(ui, |ui| {
+                for h in ["Dimension", "Mean", "Median", "Min", "Max", "Best"] {
+                    ui.label(theme::bold(h));
+                }
+                ui.end_row();
+                for d in r.dimensions.iter().chain(std::iter::once(t)) {
+                    ui.label(&d.name);
+                    ui.label(f1(d.mean));
+                    ui.label(f1(d.median));
+                    ui.label(d.min.to_string());
+                    ui.label(d.max.to_string());
+                    ui.label(d.best.to_string());
+                    ui.end_row();
+                }
+            });
+        } else {
+            ui.label(theme::muted(ui, "No finished sessions: no scores yet."));
+        }
+        let ui = &mut cols[1];
+        ui.label(theme::bold("Outcomes (finished sessions)").size(22.0));
+        for c in &r.outcomes {
+            let color = match c.grade.as_str() {
+                "good" => p.good,
+                "acceptable" => p.warn,
+                _ => p.bad,
+            };
+            theme::bar(
+                ui,
+                (c.percent / 100.0) as f32,
+                color,
+                format!("{}  {} ({}%)  {}", c.name, c.count, f1(c.percent), c.grade),
+            );
+        }
+    });
+    if !r.critical_errors.is_empty() {
+        ui.add_space(8.0);
+        ui.label(theme::bold("Most common critical errors").size(22.0).color(p.bad));
+        for c in &r.critical_errors {
+            let times = if c.count == 1 { "once".to_string() } else { format!("{} times", c.count) };
+            ui.label(
+                egui::RichText::new(format!(
+                    "✖ [{}] {} — {times}, in {}% of attempts",
+                    c.beat,
+                    c.text,
+                    f1(c.percent_of_attempts)
+                ))
+                .color(p.bad),
+            );
+        }
+    }
+    ui.add_space(8.0);
+    ui.label(theme::bold("How the class chose").size(22.0));
+    for d in &r.decision_points {
+        theme::card(ui, false, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(theme::bold(format!("[{}]  {} decisions", d.beat, d.decisions)));
+            egui::Grid::new(("instructor_beat", d.beat.as_str())).striped(true).spacing([18.0, 4.0]).show(
+                ui,
+                |ui| {
+                    for c in &d.choices {
+                        let color = match c.judgement.as_str() {
+                            "critical error" | "harmful" => p.bad,
+                            "best available" | "helpful" => p.good,
+                            _ => p.muted,
+                        };
+                        ui.label(c.count.to_string());
+                        ui.label(format!("{}%", f1(c.percent)));
+                        ui.label(egui::RichText::new(&c.judgement).color(color));
+                        ui.label(format!("{:+}", c.points));
+                        ui.label(&c.text);
+                        ui.end_row();
+                    }
+                },
+            );
+        });
+        ui.add_space(4.0);
+    }
+}
