@@ -116,11 +116,11 @@ fn records(c: &mut Criterion) {
             size as f64 / 1e6
         );
         if sync {
-            let r = store.class_report("bench_chain", None).unwrap();
+            let r = store.class_report("bench_chain", None, None).unwrap();
             assert_eq!(r.attempts as usize, SESSIONS);
             assert_eq!(r.decision_points.len(), DECISIONS);
             c.bench_function("class_report over 10,000 sessions x 15 decisions", |b| {
-                b.iter(|| store.class_report("bench_chain", None).unwrap())
+                b.iter(|| store.class_report("bench_chain", None, None).unwrap())
             });
             c.bench_function("record_decision (one committed decision, sync every commit)", |b| {
                 let mut p = Playthrough::start(&s, StartOptions::new(1, Mode::Training)).unwrap();

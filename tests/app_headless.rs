@@ -132,6 +132,16 @@ fn keyboard_alone_goes_from_library_to_play() {
 }
 
 #[test]
+fn templates_are_not_offered_to_trainees() {
+    let dir = folder();
+    std::fs::copy(FIXTURE, dir.path().join("_template.ron")).unwrap();
+    let app = app_in(dir.path(), Mode::Training);
+    let lib = app.world().resource::<Library>();
+    let stems: Vec<&str> = lib.entries.iter().map(|e| e.stem.as_str()).collect();
+    assert_eq!(stems, ["every_feature"]);
+}
+
+#[test]
 fn a_broken_file_is_listed_with_its_first_error_and_the_rest_stay_playable() {
     let dir = folder();
     std::fs::write(dir.path().join("broken.ron"), "Scenario(id: \"broken\", about: (title: \"x\"").unwrap();
@@ -533,8 +543,10 @@ fn the_instructor_screen_shows_the_class_report_and_exports_csv_and_html() {
     press(&mut app, KeyCode::KeyI);
     frames(&mut app, 2);
     assert_eq!(screen(&app), Screen::Instructor);
-    let expected =
-        talkdown::records::Store::open_existing(&db).unwrap().class_report("every_feature", None).unwrap();
+    let expected = talkdown::records::Store::open_existing(&db)
+        .unwrap()
+        .class_report("every_feature", None, None)
+        .unwrap();
     assert_eq!(expected.attempts, 3);
     assert_eq!(expected.finished, 2);
     let state = app.world().resource::<Instructor>().clone();

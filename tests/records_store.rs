@@ -238,7 +238,7 @@ fn class_report_matches_hand_computed_numbers() {
     let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
     let s = fixture();
     class(&mut store, &s);
-    let r = store.class_report("every_feature", None).unwrap();
+    let r = store.class_report("every_feature", None, None).unwrap();
     assert_eq!(r.attempts, 6);
     assert_eq!(r.finished, 4);
     assert_eq!(r.abandoned, 2);
@@ -313,13 +313,25 @@ fn class_report_since_counts_only_later_sessions() {
         conn.execute("UPDATE sessions SET started_at = '2020-01-01T09:00:00.000Z' WHERE id = ?1", [id.0])
             .unwrap();
     }
-    let r = store.class_report("every_feature", Some(parse_date("2021-01-01").unwrap())).unwrap();
+    let r = store.class_report("every_feature", Some(parse_date("2021-01-01").unwrap()), None).unwrap();
     assert_eq!((r.attempts, r.finished), (4, 2));
     let t = r.total.unwrap();
     assert_eq!((t.mean, t.median), (-4.5, -4.5)); // -10 and 1
-    let old = store.class_report("every_feature", None).unwrap();
+    let before_2021 =
+        store.class_report("every_feature", None, Some(parse_date("2021-01-01").unwrap())).unwrap();
+    assert_eq!(before_2021.attempts, 2, "A and B were played before 2021");
+    assert!(before_2021.to_text().contains("Sessions before "), "{}", before_2021.to_text());
+    let both = store
+        .class_report(
+            "every_feature",
+            Some(parse_date("2020-01-01").unwrap()),
+            Some(parse_date("2999-01-01").unwrap()),
+        )
+        .unwrap();
+    assert_eq!(both.attempts, 6);
+    let old = store.class_report("every_feature", None, None).unwrap();
     assert_eq!(old.attempts, 6);
-    let none = store.class_report("no_such_scenario", None).unwrap();
+    let none = store.class_report("no_such_scenario", None, None).unwrap();
     assert_eq!(none.attempts, 0);
     assert!(none.to_text().contains("No sessions"));
 }

@@ -115,14 +115,15 @@ impl Library {
             Ok(files) => {
                 for path in files {
                     let stem = stem(&path);
+                    // Files starting with `_` are templates for authors (`talkdown
+                    // validate` still checks them); trainees never see them.
+                    if stem.starts_with('_') {
+                        continue;
+                    }
                     let (scenario, problem) = match lib.check(&path) {
                         Ok(s) => (Some(s), None),
                         Err(p) => (None, Some(p)),
                     };
-                    // Files starting with `_` are templates: listed only if they validate.
-                    if stem.starts_with('_') && scenario.is_none() {
-                        continue;
-                    }
                     lib.entries.push(Entry { path, stem, scenario, problem });
                 }
             }
@@ -157,7 +158,7 @@ impl Library {
     /// Check one file again after it changed on disk.
     pub fn reload(&mut self, path: &Path) -> Reloaded {
         let existing = self.entries.iter().position(|e| e.path == path);
-        if !path.is_file() {
+        if !path.is_file() || stem(path).starts_with('_') {
             if let Some(i) = existing {
                 self.entries.remove(i);
                 self.selected = self.selected.min(self.entries.len().saturating_sub(1));

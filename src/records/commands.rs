@@ -110,6 +110,9 @@ pub struct ReportArgs {
     /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339).
     #[arg(long)]
     pub since: Option<String>,
+    /// Only sessions started before this date.
+    #[arg(long)]
+    pub until: Option<String>,
     /// Also write a self-contained, printable HTML report.
     #[arg(long)]
     pub html: Option<PathBuf>,
@@ -271,7 +274,8 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
     let go = || -> Result<ExitCode, Error> {
         let since = args.since.as_deref().map(parse_date).transpose()?;
         let store = open_existing(records)?;
-        let report = store.class_report(&args.scenario, since)?;
+        let until = args.until.as_deref().map(parse_date).transpose()?;
+        let report = store.class_report(&args.scenario, since, until)?;
         let mut out = std::io::stdout().lock();
         if args.json {
             let _ = writeln!(out, "{}", report.to_json());

@@ -26,7 +26,7 @@
 //! store.history(trainee) -> Result<Vec<SessionSummary>>   // oldest first, with per-dimension scores
 //! store.session(id) -> Result<SessionRecord>              // one session with its decisions
 //! store.session_records(&Filter) -> Result<Vec<SessionRecord>>
-//! store.class_report(scenario, since: Option<DateTime<Utc>>) -> Result<ClassReport>
+//! store.class_report(scenario, since, until: Option<DateTime<Utc>>) -> Result<ClassReport>
 //! report.to_text() / report.to_html()
 //! export::to_csv(&[SessionRecord]) / export::to_json(..) / export::to_xapi(.., &XapiOptions)
 //! replay::replay_session(&SessionRecord, &Scenario) -> ReplayCheck

@@ -91,6 +91,8 @@ pub struct ClassReport {
     pub scenario: String,
     pub title: String,
     pub since: Option<DateTime<Utc>>,
+    /// Sessions started before this time only.
+    pub until: Option<DateTime<Utc>>,
     pub generated_at: DateTime<Utc>,
     pub attempts: u32,
     pub finished: u32,
@@ -151,10 +153,15 @@ fn judgement(points: i32, critical: bool, best_share: Option<f64>) -> &'static s
     }
 }
 
-pub(crate) fn build(store: &Store, scenario: &str, since: Option<DateTime<Utc>>) -> Result<ClassReport> {
+pub(crate) fn build(
+    store: &Store,
+    scenario: &str,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<ClassReport> {
     let conn = store.conn();
     let e = |err| classify(store.path(), err);
-    let filter = Filter { scenario: Some(scenario.to_string()), since, ..Filter::default() };
+    let filter = Filter { scenario: Some(scenario.to_string()), since, until, ..Filter::default() };
     let (w, args) = super::store::where_clause(&filter);
     let a: Vec<&dyn rusqlite::ToSql> = args.iter().map(|x| x as &dyn rusqlite::ToSql).collect();
     let a = a.as_slice();
@@ -340,6 +347,7 @@ pub(crate) fn build(store: &Store, scenario: &str, since: Option<DateTime<Utc>>)
         scenario: scenario.to_string(),
         title,
         since,
+        until,
         generated_at: Utc::now(),
         attempts,
         finished,
@@ -369,8 +377,17 @@ impl ClassReport {
         use std::fmt::Write;
         let mut o = String::new();
         let _ = writeln!(o, "═══ Class report: {} ({}) ═══", self.title, self.scenario);
-        if let Some(s) = &self.since {
-            let _ = writeln!(o, "Sessions since {}", fmt_time(s));
+        match (&self.since, &self.until) {
+            (Some(s), Some(u)) => {
+                let _ = writeln!(o, "Sessions from {} to before {}", fmt_time(s), fmt_time(u));
+            }
+            (Some(s), None) => {
+                let _ = writeln!(o, "Sessions since {}", fmt_time(s));
+            }
+            (None, Some(u)) => {
+                let _ = writeln!(o, "Sessions before {}", fmt_time(u));
+            }
+            (None, None) => {}
         }
         let _ = writeln!(
             o,
@@ -461,7 +478,8 @@ impl ClassReport {
         o.push_str(&format!(
             "<p class=\"meta\">Scenario <code>{}</code>{} · generated {}</p>\n",
             e(&self.scenario),
-            self.since.map(|s| format!(" · sessions since {}", fmt_time(&s))).unwrap_or_default(),
+            self.since.map(|s| format!(" · sessions since {}", fmt_time(&s))).unwrap_or_default()
+                + &self.until.map(|u| format!(" · before {}", fmt_time(&u))).unwrap_or_default(),
             fmt_time(&self.generated_at)
         ));
         o.push_str("<table class=\"facts\"><tr>");

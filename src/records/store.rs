@@ -596,8 +596,14 @@ impl Store {
     }
 
     /// The class report for one scenario (see [`super::report`]).
-    pub fn class_report(&self, scenario: &str, since: Option<DateTime<Utc>>) -> Result<super::ClassReport> {
-        super::report::build(self, scenario, since)
+    /// The class report over sessions started in `[since, until)` (either open).
+    pub fn class_report(
+        &self,
+        scenario: &str,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<super::ClassReport> {
+        super::report::build(self, scenario, since, until)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

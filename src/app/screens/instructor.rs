@@ -118,7 +118,7 @@ fn dates(state: &Instructor) -> Result<Filter, String> {
     Ok(Filter {
         scenario: state.scenario.clone(),
         since: parse("Since", &state.since)?,
-        until: parse("Until", &state.until)?,
+        until: parse("Before", &state.until)?,
         ..Filter::default()
     })
 }
@@ -204,7 +204,7 @@ fn refresh(state: &mut Instructor, records: &Records) {
     };
     let result = dates(state).and_then(|f| {
         let store = store(records)?;
-        store.class_report(&id, f.since).map_err(|e| e.to_string())
+        store.class_report(&id, f.since, f.until).map_err(|e| e.to_string())
     });
     match result {
         Ok(r) => state.report = Some(r),
@@ -224,7 +224,7 @@ fn export(state: &Instructor, records: &Records, csv: bool) -> Result<PathBuf, S
         let text = records::export::to_csv(&sessions);
         write_export(&dir, format!("sessions-{}-{stamp}.csv", file_stem(&id)), &text)
     } else {
-        let report = store.class_report(&id, filter.since).map_err(|e| e.to_string())?;
+        let report = store.class_report(&id, filter.since, filter.until).map_err(|e| e.to_string())?;
         write_export(&dir, format!("class-report-{}-{stamp}.html", file_stem(&id)), &report.to_html())
     }
 }
@@ -298,7 +298,7 @@ fn ui(
                 since.request_focus();
                 state.focus_dates = false;
             }
-            ui.label("Until:");
+            ui.label("Before:");
             let until = ui.add(
                 egui::TextEdit::singleline(&mut state.until).hint_text("YYYY-MM-DD").desired_width(150.0),
             );
@@ -310,15 +310,6 @@ fn ui(
                 out.write(InstructorAction::Refresh);
             }
         });
-        if !state.until.trim().is_empty() {
-            ui.label(
-                egui::RichText::new(
-                    "“Until” limits the CSV export only: the class report, like `talkdown report`, \
-                     counts every session from “Since” on.",
-                )
-                .color(p.warn),
-            );
-        }
         ui.add_space(6.0);
         if let Some(problem) = &state.problem {
             ui.label(egui::RichText::new(problem).color(p.bad).size(22.0));
