@@ -69,12 +69,14 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
     for i in 0..n {
         let last_of_chapter = i % chapter == chapter - 1;
         // Forward targets within reach; the last beat of each chapter leads on.
-        let target = |rng: &mut ChaCha8Rng| -> String {
+        // `forward_only`: never loop back (used for the always-offered first choice,
+        // so every beat has a way on to an ending).
+        let target = |rng: &mut ChaCha8Rng, forward_only: bool| -> String {
             let chapter_end = ((i / chapter) + 1) * chapter - 1;
             if i + 1 >= n || (last_of_chapter && rng.random_bool(0.3)) {
                 return format!("e{}", rng.random_range(0..shape.endings.max(1)));
             }
-            if shape.loops && rng.random_bool(0.15) && i % chapter > 0 {
+            if shape.loops && !forward_only && rng.random_bool(0.15) && i % chapter > 0 {
                 return beat_id(i - rng.random_range(1..=i % chapter));
             }
             let hi = if last_of_chapter { (i + 1 + chapter).min(n - 1) } else { chapter_end.min(n - 1) };
@@ -114,17 +116,25 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
                 // next chapter, so every chapter is reachable in play.
                 _ if last_of_chapter && c == 0 && i + 1 < n => Next::Go(beat_id(i + 1)),
                 0 => Next::Chance(vec![
-                    Outcome { weight: rng.random_range(1..=5), to: target(&mut rng), effects: Vec::new() },
-                    Outcome { weight: rng.random_range(1..=5), to: target(&mut rng), effects: Vec::new() },
+                    Outcome {
+                        weight: rng.random_range(1..=5),
+                        to: target(&mut rng, c == 0),
+                        effects: Vec::new(),
+                    },
+                    Outcome {
+                        weight: rng.random_range(1..=5),
+                        to: target(&mut rng, c == 0),
+                        effects: Vec::new(),
+                    },
                 ]),
                 1 if shape.meters > 0 => Next::Route {
                     rules: vec![RouteRule {
                         when: Condition::AtLeast(meter(&mut rng), rng.random_range(0..=shape.meter_max)),
-                        to: target(&mut rng),
+                        to: target(&mut rng, c == 0),
                     }],
-                    otherwise: target(&mut rng),
+                    otherwise: target(&mut rng, c == 0),
                 },
-                _ => Next::Go(target(&mut rng)),
+                _ => Next::Go(target(&mut rng, c == 0)),
             };
             choices.push(Choice {
                 id: format!("c{c}"),
@@ -142,7 +152,7 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
         }
         let timer = rng.random_bool(0.1).then(|| Timer {
             seconds: 15,
-            next: Next::Go(target(&mut rng)),
+            next: Next::Go(target(&mut rng, true)),
             effects: Vec::new(),
             scores: BTreeMap::from([("deescalation".to_string(), -1)]),
             techniques: Vec::new(),
