@@ -98,7 +98,9 @@ pub struct Debrief {
     pub resources: Vec<crate::scenario::model::Resource>,
 }
 
-fn percent(score: i32, best: i32) -> Option<u32> {
+/// A score as a rounded share of the best achievable, 0–100; `None` when
+/// nothing positive is achievable. The debrief and the records both use this.
+pub fn percent(score: i32, best: i32) -> Option<u32> {
     (best > 0).then(|| ((score.max(0) as i64 * 100 + best as i64 / 2) / best as i64).min(100) as u32)
 }
 

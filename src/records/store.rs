@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 use super::{
     DecisionRecord, DimensionResult, Error, Filter, Result, SessionId, SessionRecord, SessionSummary, Status,
 };
-use crate::debrief::Debrief;
+use crate::debrief::{Debrief, percent};
 use crate::engine::{Mode, Playthrough};
 use crate::scenario::Act;
 
@@ -614,10 +614,6 @@ impl Store {
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
-}
-
-pub(crate) fn percent(score: i32, best: i32) -> Option<u32> {
-    (best > 0).then(|| ((score.max(0) as i64 * 100 + best as i64 / 2) / best as i64).min(100) as u32)
 }
 
 /// How many decisions a session has stored; `None` when there is no such session.
