@@ -143,8 +143,10 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
                 when: if c == 0 { None } else { cond(&mut rng) },
                 effects,
                 scores,
+                score_variants: Vec::new(),
                 techniques: Vec::new(),
                 critical: false,
+                reaction: Vec::new(),
                 feedback: None,
                 commentary: "Synthetic commentary.".into(),
                 next,
@@ -155,7 +157,9 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
             next: Next::Go(target(&mut rng, true)),
             effects: Vec::new(),
             scores: BTreeMap::from([("deescalation".to_string(), -1)]),
+            score_variants: Vec::new(),
             techniques: Vec::new(),
+            reaction: Vec::new(),
             feedback: None,
             commentary: "Hesitation.".into(),
         });
@@ -173,7 +177,7 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
                 when: cond(&mut rng),
             },
         ];
-        beats.push(Beat { id: beat_id(i), lines, choices, timer });
+        beats.push(Beat { id: beat_id(i), lines, choices, timer, no_win: None });
     }
     connect(&mut beats, shape.endings.max(1));
     ScenarioFile {

@@ -235,6 +235,7 @@ pub fn bundled_rubric() -> Rubric {
         dimensions: Vec::new(),
         techniques: Vec::new(),
         outcomes: Vec::new(),
+        policy: Default::default(),
     })
 }
 

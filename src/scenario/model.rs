@@ -161,6 +161,10 @@ pub struct Beat {
     /// When set, the trainee has this long to answer before `timer.next` happens.
     #[serde(default)]
     pub timer: Option<Timer>,
+    /// The author's reason why every choice here may score below zero (a
+    /// deliberate no-win moment); without it the validator flags such a beat.
+    #[serde(default)]
+    pub no_win: Option<String>,
 }
 
 /// A line of narration or speech.
@@ -193,13 +197,22 @@ pub struct Choice {
     /// Points per rubric dimension, typically -3 to +3.
     #[serde(default)]
     pub scores: BTreeMap<String, i32>,
+    /// Scores that depend on the state when the choice is made: the first
+    /// variant whose condition holds replaces `scores` (a Stairway move that
+    /// scores lower before rapport is one choice, not two copies).
+    #[serde(default)]
+    pub score_variants: Vec<ScoreVariant>,
     /// Rubric technique ids this choice shows (or, for harmful ones, commits).
     #[serde(default)]
     pub techniques: Vec<String>,
     /// A safety-critical error a field-training officer would stop the scenario for.
     #[serde(default)]
     pub critical: bool,
-    /// A short reaction shown after the choice in training mode.
+    /// What the trainee sees happen after the choice (a cast member's answer,
+    /// or narration). Part of the story in every mode.
+    #[serde(default)]
+    pub reaction: Vec<Line>,
+    /// The training hint shown after the choice in training mode only.
     #[serde(default)]
     pub feedback: Option<String>,
     /// The clinician's commentary on this choice, shown in the debrief.
@@ -220,12 +233,30 @@ pub struct Timer {
     #[serde(default)]
     pub scores: BTreeMap<String, i32>,
     #[serde(default)]
+    pub score_variants: Vec<ScoreVariant>,
+    #[serde(default)]
     pub techniques: Vec<String>,
+    /// What the trainee sees happen when the time runs out (every mode).
+    #[serde(default)]
+    pub reaction: Vec<Line>,
+    /// The training hint (training mode only).
     #[serde(default)]
     pub feedback: Option<String>,
     /// Commentary on letting the time run out.
     #[serde(default)]
     pub commentary: String,
+}
+
+/// Scores that apply instead of a choice's plain `scores` when `when` holds
+/// at the moment the choice is made (before its effects).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreVariant {
+    pub when: Condition,
+    pub scores: BTreeMap<String, i32>,
+    /// Why the score differs, in the debrief's words, e.g. "trust was still low:
+    /// problem-solving before rapport rarely lands".
+    pub reason: String,
 }
 
 /// Where a choice leads.

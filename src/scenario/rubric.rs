@@ -13,6 +13,35 @@ pub struct Rubric {
     pub dimensions: Vec<Dimension>,
     pub techniques: Vec<Technique>,
     pub outcomes: Vec<OutcomeCategory>,
+    /// How critical errors and the pass mark decide the verdict; an academy sets it.
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// The academy's assessment policy: what makes a run "meets the standard".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Harmful technique ids that are critical by definition: a choice tagged
+    /// with one must be marked `critical: true` (and the reverse is checked).
+    pub critical_techniques: Vec<String>,
+    /// The process score (percent) a run needs to meet the standard.
+    pub pass_percent: u32,
+    /// With any critical error the process score shown is at most this percent.
+    pub critical_cap_percent: u32,
+    /// A critical error means "not yet at standard", whatever the points.
+    pub critical_fails: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            critical_techniques: Vec::new(),
+            pass_percent: 70,
+            critical_cap_percent: 50,
+            critical_fails: true,
+        }
+    }
 }
 
 /// Something every choice can be scored on, e.g. `safety` or `listening`.
