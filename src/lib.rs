@@ -11,8 +11,10 @@ pub mod debrief;
 pub mod diagnostics;
 pub mod engine;
 pub mod export;
+pub mod library;
 pub mod records;
 pub mod scenario;
+pub mod session;
 pub mod state;
 
 #[cfg(feature = "app")]

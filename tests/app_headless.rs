@@ -40,6 +40,11 @@ fn app_in(dir: &Path, mode: Mode) -> App {
     app
 }
 
+/// Whether the run is paused (the app's `Pause` state).
+fn paused(app: &App) -> bool {
+    app.world().resource::<State<talkdown::app::Pause>>().get().0
+}
+
 fn frames(app: &mut App, n: usize) {
     for _ in 0..n {
         app.update();
@@ -70,7 +75,7 @@ fn decisions(app: &App) -> Vec<String> {
     current
         .0
         .as_ref()
-        .map(|r| r.play.decisions().iter().map(|d| d.choice.clone()).collect())
+        .map(|r| r.play().decisions().iter().map(|d| d.choice.clone()).collect())
         .unwrap_or_default()
 }
 
@@ -79,7 +84,7 @@ fn beat(app: &App) -> String {
         .resource::<Current>()
         .0
         .as_ref()
-        .and_then(|r| r.play.current())
+        .and_then(|r| r.play().current())
         .map(|b| b.beat)
         .unwrap_or_default()
 }
@@ -87,7 +92,7 @@ fn beat(app: &App) -> String {
 /// The number shown for a choice id at the current beat (choices are shuffled per seed).
 fn number_of(app: &App, id: &str) -> usize {
     let current = app.world().resource::<Current>();
-    let view = current.0.as_ref().unwrap().play.current().unwrap();
+    let view = current.0.as_ref().unwrap().play().current().unwrap();
     view.choices.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} not offered")).number
 }
 
@@ -126,9 +131,9 @@ fn keyboard_alone_goes_from_library_to_play() {
     let dir = folder();
     let mut app = app_in(dir.path(), Mode::Training);
     into_play(&mut app);
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    assert_eq!(run.trainee, "Cadet Test");
-    assert_eq!(run.play.seed(), 7);
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    assert_eq!(run.trainee(), "Cadet Test");
+    assert_eq!(run.play().seed(), 7);
 }
 
 #[test]
@@ -165,13 +170,13 @@ fn number_keys_reach_the_engine() {
     assert_eq!(decisions(&app), ["introduce"]);
     assert_eq!(beat(&app), "talk");
     // Training mode: the choice's feedback line is shown.
-    let run = app.world().resource::<Current>().0.clone().unwrap();
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
     assert_eq!(run.feedback.as_deref(), Some("He lets you stay."));
     // A number that is not offered changes nothing and says what is.
     press(&mut app, KeyCode::Digit9);
     assert_eq!(decisions(&app), ["introduce"]);
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    assert!(run.notice.unwrap().starts_with("Choose 1 to"));
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    assert!(run.notice.clone().unwrap().starts_with("Choose 1 to"));
 }
 
 #[test]
@@ -183,7 +188,7 @@ fn arrows_and_enter_choose_the_highlighted_choice() {
     press(&mut app, KeyCode::ArrowDown);
     let third = {
         let current = app.world().resource::<Current>();
-        current.0.as_ref().unwrap().play.current().unwrap().choices[2].id.clone()
+        current.0.as_ref().unwrap().play().current().unwrap().choices[2].id.clone()
     };
     press(&mut app, KeyCode::Enter);
     assert_eq!(decisions(&app), [third]);
@@ -237,8 +242,8 @@ fn a_timed_beat_times_out_through_the_engine() {
     frames(&mut app, 60);
     assert_eq!(decisions(&app), ["timeout"]);
     assert_eq!(beat(&app), "talk");
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    let ms = run.play.decisions()[0].response_ms.unwrap();
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    let ms = run.play().decisions()[0].response_ms.unwrap();
     assert!((19_500..=20_600).contains(&ms), "{ms}");
 }
 
@@ -249,19 +254,19 @@ fn pause_stops_the_countdown_and_resume_continues_it() {
     into_play(&mut app);
     frames(&mut app, 50);
     press(&mut app, KeyCode::Escape);
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    assert!(run.paused);
+    assert!(paused(&app));
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
     let left = run.remaining.unwrap();
     frames(&mut app, 300); // 30 s paused: the 20 s timer must not fire
-    let run = app.world().resource::<Current>().0.clone().unwrap();
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
     assert_eq!(run.remaining.unwrap(), left);
     assert!(decisions(&app).is_empty());
     // Choice keys do nothing while paused (9 is not in the pause menu).
     press(&mut app, KeyCode::Digit9);
     assert!(decisions(&app).is_empty());
-    assert!(app.world().resource::<Current>().0.as_ref().unwrap().paused);
+    assert!(paused(&app));
     press(&mut app, KeyCode::Escape);
-    assert!(!app.world().resource::<Current>().0.as_ref().unwrap().paused);
+    assert!(!paused(&app));
     let n = number_of(&app, "introduce");
     press(&mut app, digit(n));
     assert_eq!(decisions(&app), ["introduce"]);
@@ -311,7 +316,7 @@ fn finishing_shows_the_debrief_records_the_attempt_and_replay_uses_the_same_seed
     press(&mut app, KeyCode::KeyR);
     frames(&mut app, 1);
     assert_eq!(screen(&app), Screen::Play);
-    assert_eq!(app.world().resource::<Current>().0.as_ref().unwrap().play.seed(), 7);
+    assert_eq!(app.world().resource::<Current>().0.as_ref().unwrap().play().seed(), 7);
     assert!(decisions(&app).is_empty());
 }
 
@@ -355,13 +360,13 @@ fn hot_reload_of_a_changed_scenario_replays_the_run_to_where_it_was() {
     changed(&mut app, file.clone());
     assert_eq!(decisions(&app), ["introduce"]);
     assert_eq!(beat(&app), "talk");
-    let run = app.world().resource::<Current>().0.clone().unwrap();
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
     assert!(run.notice.as_deref().unwrap().contains("replayed your 1 choices"), "{:?}", run.notice);
-    assert_eq!(run.play.seed(), 7);
+    assert_eq!(run.play().seed(), 7);
     // The new text is live.
     play_ids(&mut app, &["reflect"]);
     let said = talkdown::engine::render_transcript(
-        app.world().resource::<Current>().0.as_ref().unwrap().play.transcript(),
+        app.world().resource::<Current>().0.as_ref().unwrap().play().transcript(),
     );
     assert!(said.contains("That's exactly it."), "{said}");
 }
@@ -375,8 +380,8 @@ fn hot_reload_says_where_the_replay_diverged() {
     play_ids(&mut app, &["introduce", "reflect"]);
     edit(&file, "id: \"reflect\"", "id: \"label_feeling\"");
     changed(&mut app, file);
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    let notice = run.notice.unwrap();
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    let notice = run.notice.clone().unwrap();
     assert!(notice.contains("decision 2") && notice.contains("reflect"), "{notice}");
     assert_eq!(decisions(&app), ["introduce"]);
     assert_eq!(beat(&app), "talk");
@@ -389,7 +394,7 @@ fn hot_reload_of_a_broken_edit_keeps_the_last_good_version_and_shows_the_error()
     let mut app = app_in(dir.path(), Mode::Training);
     into_play(&mut app);
     play_ids(&mut app, &["introduce"]);
-    let before = app.world().resource::<Current>().0.as_ref().unwrap().play.scenario().content_hash.clone();
+    let before = app.world().resource::<Current>().0.as_ref().unwrap().play().scenario().content_hash.clone();
     edit(&file, "next: Go(\"talk_more\")", "next: Go(\"talk_mroe\")");
     changed(&mut app, file.clone());
     let overlay = app.world().resource::<Overlay>();
@@ -398,8 +403,8 @@ fn hot_reload_of_a_broken_edit_keeps_the_last_good_version_and_shows_the_error()
     let lib = app.world().resource::<Library>();
     assert!(lib.entries[0].scenario.is_some(), "the last good version stays");
     assert!(lib.entries[0].problem.is_some());
-    let run = app.world().resource::<Current>().0.clone().unwrap();
-    assert_eq!(run.play.scenario().content_hash, before);
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    assert_eq!(run.play().scenario().content_hash, before);
     assert_eq!(decisions(&app), ["introduce"]);
     // Fixing the file closes the overlay.
     edit(&file, "talk_mroe", "talk_more");
@@ -433,6 +438,8 @@ fn preferences_are_remembered_between_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("prefs.json");
     let mut p = Prefs::load(Some(path.clone()));
+    // A station for one person may remember the name (the default is not to).
+    p.remember_trainee = true;
     p.trainee = "24-117".into();
     p.mode = Mode::Assessment;
     p.high_contrast = true;
@@ -591,4 +598,79 @@ fn the_instructor_screen_says_so_when_recording_is_disabled() {
     let state = app.world().resource::<Instructor>().clone();
     assert!(state.last_export.is_none());
     assert!(state.message.unwrap().contains("Recording is disabled"));
+}
+
+/// Type text into whatever egui widget has the keyboard.
+fn type_text(app: &mut App, text: &str) {
+    let ctx = app.world_mut().query_filtered::<Entity, With<EguiInput>>().single(app.world()).unwrap();
+    app.world_mut().get_mut::<EguiInput>(ctx).unwrap().events.push(egui::Event::Text(text.into()));
+    frames(app, 2);
+}
+
+#[test]
+fn a_shared_station_does_not_offer_the_last_trainees_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prefs.json");
+    let mut p = Prefs::load(Some(path.clone()));
+    p.trainee = "Cadet Before".into();
+    p.save();
+    assert_eq!(Prefs::load(Some(path)).trainee, "", "the next cadet must not inherit the name");
+}
+
+#[test]
+fn each_visit_to_who_is_training_takes_a_new_name_and_records_under_it() {
+    let dir = folder();
+    let db = dir.path().join("records.sqlite3");
+    let mut app = headless(AppConfig {
+        scenarios: dir.path().to_path_buf(),
+        seed: Some(7),
+        mode: Some(Mode::Training),
+        records: Some(db.clone()),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    for (visit, name) in ["Cadet One", "Cadet Two"].into_iter().enumerate() {
+        assert_eq!(screen(&app), Screen::Library);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(screen(&app), Screen::Trainee);
+        frames(&mut app, 2);
+        assert_eq!(app.world().resource::<Prefs>().trainee, "", "visit {visit}: the field starts empty");
+        // An empty name is refused, with a message.
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(screen(&app), Screen::Trainee);
+        let form = app.world().resource::<talkdown::app::screens::trainee::TraineeForm>();
+        assert!(form.problem.as_deref().is_some_and(|p| p.contains("name")), "{:?}", form.problem);
+        // Letters reach the name field, on every visit (T and A are not shortcuts).
+        frames(&mut app, 2);
+        type_text(&mut app, name);
+        assert_eq!(app.world().resource::<Prefs>().trainee, name, "visit {visit}");
+        assert_eq!(app.world().resource::<Prefs>().mode, Mode::Training);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(screen(&app), Screen::Briefing);
+        press(&mut app, KeyCode::Space);
+        press(&mut app, KeyCode::Enter);
+        frames(&mut app, 1);
+        assert_eq!(screen(&app), Screen::Play);
+        play_ids(&mut app, &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+        frames(&mut app, 1);
+        assert_eq!(screen(&app), Screen::Debrief);
+        press(&mut app, KeyCode::Escape);
+    }
+    let store = talkdown::records::Store::open(&db).unwrap();
+    assert_eq!(store.history("Cadet One").unwrap().len(), 1);
+    assert_eq!(store.history("Cadet Two").unwrap().len(), 1);
+}
+
+#[test]
+fn up_and_down_pick_the_mode_even_while_typing_the_name() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee);
+    frames(&mut app, 2);
+    press(&mut app, KeyCode::ArrowDown);
+    assert_eq!(app.world().resource::<Prefs>().mode, Mode::Assessment);
+    press(&mut app, KeyCode::ArrowUp);
+    assert_eq!(app.world().resource::<Prefs>().mode, Mode::Training);
 }

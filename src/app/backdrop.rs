@@ -40,7 +40,7 @@ pub fn distress(current: &Current) -> Option<f32> {
     if !run.training() {
         return None;
     }
-    let s = run.play.scenario();
+    let s = run.play().scenario();
     let i = s
         .file
         .meters
@@ -48,7 +48,7 @@ pub fn distress(current: &Current) -> Option<f32> {
         .position(|m| m.id == "distress")
         .or_else(|| s.file.meters.iter().position(|m| m.higher_is == Direction::Worse))?;
     let r = &s.meters[i];
-    let v = *run.play.state().meters.get(i)?;
+    let v = *run.play().state().meters.get(i)?;
     Some(if r.max > r.min { (v - r.min) as f32 / (r.max - r.min) as f32 } else { 0.0 })
 }
 

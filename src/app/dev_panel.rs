@@ -13,6 +13,7 @@ use crate::state::GameState;
 use super::UiSet;
 use super::session::{Analyses, Current, Library, Run};
 use super::theme::{self, Prefs};
+use crate::records::recorder::Recorder;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<DevPanel>()
@@ -38,10 +39,14 @@ fn toggle(keys: Res<ButtonInput<KeyCode>>, mut panel: ResMut<DevPanel>) {
 /// Restart the current run at `beat` with `state` (same seed and mode).
 pub fn jump(current: &mut Current, beat: &str, state: GameState) -> Result<(), String> {
     let run = current.0.as_mut().ok_or("no run in progress")?;
-    let old = &run.play.run().options;
+    let old = &run.play().run().options;
     let options = StartOptions { from: Some((beat.to_string(), state)), ..old.clone() };
-    let scenario = run.play.scenario().clone();
-    let fresh = Run::start(&scenario, &run.path, options, &run.trainee).map_err(|e| e.to_string())?;
+    let scenario = run.play().scenario().clone();
+    // An author's jump is a playtest: the recorded session ends here and the
+    // rest of this run is not recorded.
+    let fresh = Run::start(&scenario, &run.path, options, run.trainee(), Recorder::off())
+        .map_err(|e| e.to_string())?;
+    run.session.abandon("author jumped to another beat");
     *run = fresh;
     run.notice = Some(format!("Developer panel: jumped to `{beat}`."));
     Ok(())
@@ -68,7 +73,7 @@ fn ui(
         .default_width(520.0)
         .show(ctx, |ui| {
             let scenario = match current.0.as_ref() {
-                Some(run) => run.play.scenario().clone(),
+                Some(run) => run.play().scenario().clone(),
                 None => {
                     if let Some(s) = library.selected_entry().and_then(|e| e.scenario.clone()) {
                         summary(ui, &mut analyses, &s, &p);
@@ -79,13 +84,13 @@ fn ui(
             };
             summary(ui, &mut analyses, &scenario, &p);
             let run = current.0.as_ref().expect("checked");
-            let here = (run.play.run().scenario.clone(), run.play.run().step);
-            let at_beat = match run.play.at() {
+            let here = (run.play().run().scenario.clone(), run.play().run().step);
+            let at_beat = match run.play().at() {
                 crate::scenario::NodeRef::Beat(b) => Some(b),
                 _ => None,
             };
             if panel.synced_step.as_ref() != Some(&here) || panel.state.is_none() {
-                panel.state = Some(run.play.state().clone());
+                panel.state = Some(run.play().state().clone());
                 panel.beat = at_beat.unwrap_or(0) as usize;
                 panel.synced_step = Some(here);
             }
@@ -94,18 +99,19 @@ fn ui(
                 ui.label(format!(
                     "Now at beat `{}`: {}",
                     scenario.beat(b).id,
-                    run.play.state().describe(&scenario)
+                    run.play().state().describe(&scenario)
                 ));
                 match analyses.get(&scenario) {
                     Ok((_, space)) => {
-                        let state = run.play.state().clone();
+                        let state = run.play().state().clone();
                         if let Ok(best) = space.best_total(b, &state) {
                             ui.label(format!(
                                 "Best total still achievable from here: {}",
                                 best.map(|v| v.to_string()).unwrap_or_else(|| "no ending reachable".into())
                             ));
                         }
-                        if let (Ok(values), Some(view)) = (space.act_values(b, &state), run.play.current()) {
+                        if let (Ok(values), Some(view)) = (space.act_values(b, &state), run.play().current())
+                        {
                             for c in &view.choices {
                                 let v = values.iter().find(|(a, _)| *a == c.act).and_then(|x| x.1);
                                 let v = v.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
@@ -152,7 +158,7 @@ fn ui(
         });
     panel.open = open;
     if apply && let (Some(state), Some(run)) = (panel.state.clone(), current.0.as_ref()) {
-        let id = run.play.scenario().file.beats.get(panel.beat).map(|b| b.id.clone()).unwrap_or_default();
+        let id = run.play().scenario().file.beats.get(panel.beat).map(|b| b.id.clone()).unwrap_or_default();
         if let Err(e) = jump(&mut current, &id, state) {
             warn!("developer panel: {e}");
         }

@@ -22,9 +22,11 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crate::engine;
 use crate::scenario::load::RUBRIC_FILE;
 
-use super::session::{Current, Library, PlaySet, Problem, Reloaded};
+use super::AppSystems;
+use super::session::{Current, Library};
 use super::theme::{self, Prefs};
 use super::{AppConfig, UiSet};
+use crate::library::{Problem, Reloaded};
 
 pub const POLL: Duration = Duration::from_millis(400);
 
@@ -32,7 +34,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<FileChanged>()
         .init_resource::<Overlay>()
         .add_systems(PostStartup, start_watcher)
-        .add_systems(Update, (forward_changes, apply_changes).chain().before(PlaySet))
+        .add_systems(Update, (forward_changes, apply_changes).chain().in_set(AppSystems::RecordInput))
         .add_systems(EguiPrimaryContextPass, overlay_ui.after(UiSet).run_if(theme::fonts_ready));
 }
 
@@ -194,17 +196,17 @@ fn replay_if_playing(library: &Library, current: &mut Current, path: &Path) {
     else {
         return;
     };
-    if scenario.content_hash == run.play.scenario().content_hash {
+    if scenario.content_hash == run.play().scenario().content_hash {
         return;
     }
     let recorded: Vec<(String, String)> =
-        run.play.decisions().iter().map(|d| (d.beat.clone(), d.choice.clone())).collect();
-    let options = run.play.run().options.clone();
+        run.play().decisions().iter().map(|d| (d.beat.clone(), d.choice.clone())).collect();
+    let options = run.play().run().options.clone();
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     match engine::replay(&scenario, options, &recorded) {
         Ok((play, divergence)) => {
             let feedback = run.feedback.take();
-            run.play = play;
+            run.session.replace_play(play);
             run.entered_beat();
             run.feedback = feedback;
             run.notice = Some(match divergence {
@@ -240,7 +242,7 @@ fn overlay_ui(mut contexts: EguiContexts, mut overlay: ResMut<Overlay>, prefs: R
             egui::ScrollArea::vertical().id_salt("hot_reload_1").max_height(420.0).show(ui, |ui| {
                 for (path, problem) in &overlay.problems {
                     ui.label(theme::bold(path.display().to_string()));
-                    ui.label(egui::RichText::new(&problem.report).monospace().size(16.0));
+                    ui.label(egui::RichText::new(&problem.report(false)).monospace().size(theme::CODE_SIZE));
                 }
             });
             ui.label(theme::muted(ui, "Fix the file and save it: this closes by itself."));

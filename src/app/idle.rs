@@ -32,7 +32,7 @@ pub(super) fn plugin(app: &mut App) {
         drop_repeated_modifiers.after(EguiPreUpdateSet::ProcessInput).before(EguiPreUpdateSet::BeginPass),
     )
     .add_systems(Last, (countdown_cadence, frame_probe))
-    .add_systems(Update, perf_autostart.before(super::session::PlaySet));
+    .add_systems(Update, perf_autostart.in_set(super::AppSystems::RecordInput));
 }
 
 /// Frames per second while a countdown bar is moving.
@@ -64,6 +64,7 @@ pub fn drop_repeated_modifiers(
 
 fn countdown_cadence(
     current: Res<Current>,
+    pause: Res<State<super::Pause>>,
     settings: Option<ResMut<WinitSettings>>,
     mut resting: Local<Option<WinitSettings>>,
 ) {
@@ -71,7 +72,7 @@ fn countdown_cadence(
     if matches!(settings.focused_mode, UpdateMode::Continuous) && resting.is_none() {
         return; // scripted runs draw every frame anyway
     }
-    let ticking = current.countdown_running();
+    let ticking = current.countdown_shown() && !pause.get().0;
     match (ticking, resting.is_some()) {
         (true, false) => {
             *resting = Some(settings.clone());

@@ -25,7 +25,6 @@ use bevy::window::{ExitCondition, WindowResolution};
 use bevy::winit::WinitSettings;
 use bevy_egui::EguiPlugin;
 
-use crate::cli::AppArgs;
 use crate::engine::Mode;
 
 pub use screens::Screen;
@@ -47,30 +46,57 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
-    pub fn from_args(args: &AppArgs) -> Result<AppConfig, String> {
-        let scenarios = crate::cli::bundled_dir(args.scenarios.as_deref());
-        let script = script::ScriptPlan::from_args(args)?;
-        Ok(AppConfig {
-            script: script.clone(),
-            scenarios,
+    /// The configuration for a window on `scenarios`, recording into `records`
+    /// (`None`: the default file), with an optional scripted run.
+    pub fn new(
+        scenarios: PathBuf,
+        records: Option<PathBuf>,
+        script: Option<script::ScriptPlan>,
+    ) -> AppConfig {
+        AppConfig {
             // Scripted runs must not change what a person at this machine sees next time.
             prefs: if script.is_some() { None } else { theme::Prefs::default_path() },
-            seed: args.seed,
-            mode: args.mode.map(Into::into),
-            trainee: args.trainee.clone(),
             // A scripted run records only into a file it is given.
             records: if script.is_some() {
-                args.records.clone()
+                records
             } else {
-                crate::records::resolve_path(args.records.as_deref()).ok()
+                crate::records::resolve_path(records.as_deref()).ok()
             },
-        })
+            script,
+            scenarios,
+            seed: None,
+            mode: None,
+            trainee: None,
+        }
     }
 }
 
 /// Systems that draw egui UI run in this set, after the theme is applied.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UiSet;
+
+/// The order of the app's own `Update` work, set in one place (as
+/// bevy_new_2d's `AppSystems`): clocks tick, then input (keys, clicks, a
+/// script, file changes) becomes action messages, then the actions are
+/// applied to the core session. A key pressed in a frame is applied in that frame.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    /// Countdowns.
+    TickTimers,
+    /// Keys, clicks, scripted steps and file changes turn into actions.
+    RecordInput,
+    /// Actions are applied: runs start, choices reach the engine.
+    Update,
+}
+
+/// Whether the run in progress is paused (Esc). Only meaningful on the play
+/// screen; leaving it resumes.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Pause(pub bool);
+
+/// Systems that stop while the run is paused (the countdown).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PausableSystems;
 
 /// The whole app, minus the window and renderer (so tests can run it headless).
 pub struct AppPlugin {
@@ -89,6 +115,12 @@ impl Plugin for AppPlugin {
         app.insert_resource(self.config.clone())
             .insert_resource(prefs)
             .init_resource::<ClearColor>()
+            .init_state::<Pause>()
+            .configure_sets(
+                Update,
+                (AppSystems::TickTimers, AppSystems::RecordInput, AppSystems::Update).chain(),
+            )
+            .configure_sets(Update, PausableSystems.run_if(in_state(Pause(false))))
             .configure_sets(bevy_egui::EguiPrimaryContextPass, UiSet.run_if(theme::fonts_ready));
         app.add_plugins((
             idle::plugin,
@@ -105,20 +137,22 @@ impl Plugin for AppPlugin {
     }
 }
 
+/// Why the window could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot create the screenshots folder {path}: {source}")]
+    Screenshots {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// `talkdown` with no subcommand: open the window and run until it closes.
-pub fn run(args: AppArgs) -> ExitCode {
-    let config = match AppConfig::from_args(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("talkdown: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Some(dir) = config.script.as_ref().and_then(|p| p.screenshots.as_ref())
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        eprintln!("talkdown: cannot create {}: {e}", dir.display());
-        return ExitCode::from(2);
+/// Returns the app's own exit code (a scripted run's failure is 1).
+pub fn run(config: AppConfig) -> Result<ExitCode, AppError> {
+    if let Some(dir) = config.script.as_ref().and_then(|p| p.screenshots.as_ref()) {
+        std::fs::create_dir_all(dir).map_err(|source| AppError::Screenshots { path: dir.clone(), source })?;
     }
     let scripted = config.script.is_some();
     let mut app = App::new();
@@ -145,10 +179,10 @@ pub fn run(args: AppArgs) -> ExitCode {
     .insert_resource(if scripted { WinitSettings::continuous() } else { WinitSettings::desktop_app() })
     .add_systems(Startup, spawn_camera)
     .add_plugins(AppPlugin { config });
-    match app.run() {
+    Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
-    }
+    })
 }
 
 fn spawn_camera(mut commands: Commands) {

@@ -15,13 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 
-use crate::cli::AppArgs;
-
 use super::AppConfig;
+use super::AppSystems;
 use super::screens::Screen;
 use super::screens::briefing::Acknowledged;
 use super::screens::library::Filter;
-use super::session::{Current, Library, PlayAction, PlaySet, StartRun};
+use super::session::{Current, Library, PlayAction, StartRun};
 use super::theme::Prefs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,18 +37,20 @@ pub struct ScriptPlan {
 }
 
 impl ScriptPlan {
-    /// `None` when no scripted-run flag is given.
-    pub fn from_args(args: &AppArgs) -> Result<Option<ScriptPlan>, String> {
-        let any = args.scenario.is_some() || args.choices.is_some() || args.screenshots.is_some();
-        if !any {
+    /// A plan from the command line's scripted-run options; `None` when none is given.
+    pub fn new(
+        scenario: Option<&str>,
+        choices: Option<&[String]>,
+        screenshots: Option<&std::path::Path>,
+    ) -> Result<Option<ScriptPlan>, String> {
+        if scenario.is_none() && choices.is_none() && screenshots.is_none() {
             return Ok(None);
         }
-        let scenario = args
-            .scenario
-            .clone()
-            .ok_or("a scripted run needs --scenario ID (with --choices and --screenshots)")?;
-        let steps = args.choices.iter().flatten().map(|c| parse_step(c)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(ScriptPlan { scenario, steps, screenshots: args.screenshots.clone() }))
+        let scenario = scenario
+            .ok_or("a scripted run needs --scenario ID (with --choices and --screenshots)")?
+            .to_string();
+        let steps = choices.into_iter().flatten().map(|c| parse_step(c)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(ScriptPlan { scenario, steps, screenshots: screenshots.map(|p| p.to_path_buf()) }))
     }
 }
 
@@ -67,7 +68,7 @@ pub fn parse_step(token: &str) -> Result<ScriptStep, String> {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Script>().add_systems(Update, drive.before(PlaySet));
+    app.init_resource::<Script>().add_systems(Update, drive.in_set(AppSystems::RecordInput));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -158,8 +159,7 @@ fn drive(
                 );
             };
             if library.entries[i].scenario.is_none() {
-                let report =
-                    library.entries[i].problem.as_ref().map(|p| p.report.clone()).unwrap_or_default();
+                let report = library.entries[i].problem.as_ref().map(|p| p.report(false)).unwrap_or_default();
                 return fail(
                     &mut exit,
                     1,
@@ -202,13 +202,13 @@ fn drive(
             let Some(run) = current.0.as_ref() else {
                 return fail(&mut exit, 1, "the run did not start".into());
             };
-            let beat = run.play.current().map(|b| b.beat).unwrap_or_default();
+            let beat = run.play().current().map(|b| b.beat).unwrap_or_default();
             script.shot(&mut commands, &dir, &format!("beat-{:02}-{beat}", k + 1));
             script.stage = Stage::Act(k);
         }
         Stage::Act(k) => {
             let Some(run) = current.0.as_mut() else { return };
-            let Some(view) = run.play.current() else { return };
+            let Some(view) = run.play().current() else { return };
             let Some(step) = plan.steps.get(k) else {
                 return fail(
                     &mut exit,

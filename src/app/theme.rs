@@ -40,10 +40,16 @@ pub const MAX_SCALE: f32 = 2.0;
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
+    /// The name typed last. Offered again only on a station that allows it
+    /// (`remember_trainee`): on a shared station the next cadet must never
+    /// play under the previous cadet's name.
     pub trainee: String,
     pub mode: Mode,
     pub text_scale: f32,
     pub high_contrast: bool,
+    /// A station setting (in this file): put the last trainee's name in the
+    /// name field. Off by default, for shared lab stations.
+    pub remember_trainee: bool,
     /// Where to save; `None` in tests and scripted runs (nothing is written).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -56,6 +62,7 @@ impl Default for Prefs {
             mode: Mode::Training,
             text_scale: 1.0,
             high_contrast: false,
+            remember_trainee: false,
             path: None,
         }
     }
@@ -75,6 +82,9 @@ impl Prefs {
             .and_then(|t| serde_json::from_str::<Prefs>(&t).ok())
             .unwrap_or_default();
         prefs.text_scale = prefs.text_scale.clamp(MIN_SCALE, MAX_SCALE);
+        if !prefs.remember_trainee {
+            prefs.trainee.clear();
+        }
         prefs.path = path;
         prefs
     }
@@ -267,6 +277,37 @@ fn style(s: &mut egui::Style, p: &Palette, high_contrast: bool) {
 // ---------------------------------------------------------------------------
 // Helpers the screens use.
 
+/// The type scale every screen uses, in points at text scale 1.0: screens
+/// call the widgets below instead of choosing sizes inline.
+pub const BANNER_SIZE: f32 = 30.0;
+pub const SCREEN_TITLE_SIZE: f32 = 28.0;
+pub const SECTION_SIZE: f32 = 26.0;
+pub const SUBHEADING_SIZE: f32 = 24.0;
+pub const LABEL_SIZE: f32 = 22.0;
+pub const INPUT_SIZE: f32 = 26.0;
+pub const HINT_SIZE: f32 = 18.0;
+pub const CODE_SIZE: f32 = 16.0;
+
+/// The largest line on a screen: a scenario's title, the debrief's outcome.
+pub fn banner(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.label(bold(text).size(BANNER_SIZE))
+}
+
+/// A section of a screen ("Decision by decision", "Resources").
+pub fn section(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.label(bold(text).size(SECTION_SIZE))
+}
+
+/// A heading inside a section ("Mode", "Teaching points").
+pub fn subheading(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.label(bold(text).size(SUBHEADING_SIZE))
+}
+
+/// A bold label for a block of figures ("Outcomes").
+pub fn label_heading(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.label(bold(text).size(LABEL_SIZE))
+}
+
 pub fn heading(ui: &mut egui::Ui, text: impl Into<String>) {
     ui.label(RichText::new(text.into()).heading());
 }
@@ -301,7 +342,7 @@ pub fn card<R>(
 /// A full-width button with a key hint, e.g. `[1]  I'm Alex...`.
 pub fn big_button(ui: &mut egui::Ui, key: &str, text: &str, highlighted: bool) -> egui::Response {
     let p = current(ui);
-    let label = RichText::new(format!("{key}   {text}")).size(22.0);
+    let label = RichText::new(format!("{key}   {text}")).size(LABEL_SIZE);
     let button = egui::Button::new(label)
         .wrap()
         .fill(if highlighted { p.selected } else { p.card })

@@ -4,6 +4,7 @@
 //! 2 usage or I/O errors.
 
 pub mod play;
+pub mod records;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,10 +13,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis;
-use crate::debrief::Debrief;
-use crate::engine::{Mode, Playthrough, StartOptions};
+use crate::engine::{EngineError, Mode, StartOptions};
+use crate::library::{bundled_dir, files_to_check, resolve_scenario};
+use crate::records::recorder::Recorder;
 use crate::scenario::load::{self, LoadError};
-use crate::scenario::{Rubric, Scenario};
+use crate::session::{Analyses, FinishError, Session, default_trainee, random_seed};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -139,74 +141,115 @@ pub enum Command {
     /// Recorded sessions: list, show, export (CSV, JSON, xAPI), check.
     Records {
         #[command(subcommand)]
-        command: crate::records::commands::RecordsCommand,
+        command: self::records::RecordsCommand,
     },
     /// The class report for one scenario from the session records.
-    Report(crate::records::commands::ReportArgs),
+    Report(self::records::ReportArgs),
     /// Replay a recorded session and check it gives the same run.
-    Replay(crate::records::commands::ReplayArgs),
+    Replay(self::records::ReplayArgs),
+    /// Write the man pages and shell completions (bash, zsh, fish) into DIR,
+    /// generated from these very definitions (for packagers).
+    #[command(hide = true)]
+    GenerateDocs {
+        /// The folder to write `man/` and `completions/` into.
+        dir: PathBuf,
+    },
 }
 
+/// Everything that can stop a command. Each kind maps to one exit code in
+/// [`exit_code`], the only place that decides it (as ripgrep's `main` does).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read, or a scenario or rubric is broken.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The records file could not be used.
+    #[error(transparent)]
+    Records(#[from] crate::records::Error),
+    /// The run could not start.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A file could not be written.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The terminal went away mid-run.
+    #[error("the terminal: {0}")]
+    Terminal(std::io::Error),
+    /// The options given do not fit together.
+    #[error("{0}")]
+    Usage(String),
+    /// The desktop app could not start.
+    #[cfg(feature = "app")]
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+}
+
+/// What a command found, when it ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong (exit 0).
+    Clean,
+    /// Problems found: validation errors, an unfinished run, a replay that
+    /// does not match (exit 1).
+    ProblemsFound,
+    /// A front end's own exit code (the app's scripted runs).
+    Code(u8),
+}
+
+/// The one route from a command's result to the process's exit code.
+pub fn exit_code(result: Result<Outcome, Error>) -> ExitCode {
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::ProblemsFound) => ExitCode::from(1),
+        Ok(Outcome::Code(c)) => ExitCode::from(c),
+        Err(e) => {
+            eprintln!("talkdown: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The `talkdown` binary: parse the command line, run, exit.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    exit_code(match cli.command {
         None => run_app(cli.app),
-        Some(cmd) => match run(cmd, cli.app.scenarios.as_deref(), cli.app.records.as_deref()) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("talkdown: {e}");
-                ExitCode::from(2)
-            }
-        },
-    }
+        Some(cmd) => run(cmd, cli.app.scenarios.as_deref(), cli.app.records.as_deref()),
+    })
 }
 
 #[cfg(feature = "app")]
-fn run_app(args: AppArgs) -> ExitCode {
-    crate::app::run(args)
+fn run_app(args: AppArgs) -> Result<Outcome, Error> {
+    use crate::app::{AppConfig, script::ScriptPlan};
+    let script =
+        ScriptPlan::new(args.scenario.as_deref(), args.choices.as_deref(), args.screenshots.as_deref())
+            .map_err(Error::Usage)?;
+    let mut config = AppConfig::new(bundled_dir(args.scenarios.as_deref()), args.records.clone(), script);
+    config.seed = args.seed;
+    config.mode = args.mode.map(Into::into);
+    config.trainee = args.trainee.clone();
+    let code = crate::app::run(config)?;
+    Ok(if code == ExitCode::SUCCESS { Outcome::Clean } else { Outcome::ProblemsFound })
 }
 
 #[cfg(not(feature = "app"))]
-fn run_app(_args: AppArgs) -> ExitCode {
-    eprintln!(
-        "talkdown: this build has no desktop app (built without the `app` feature).\n\
+fn run_app(_args: AppArgs) -> Result<Outcome, Error> {
+    Err(Error::Usage(
+        "this build has no desktop app (built without the `app` feature).\n\
          Try `talkdown play <scenario>` for the terminal player, or `talkdown --help`."
-    );
-    ExitCode::from(2)
-}
-
-/// Where the bundled scenarios live: `$TALKDOWN_SCENARIOS`, `./scenarios`,
-/// beside the executable, or the source tree this binary was built from.
-pub fn bundled_dir(explicit: Option<&Path>) -> PathBuf {
-    if let Some(p) = explicit {
-        return p.to_path_buf();
-    }
-    let candidates = [
-        Some(PathBuf::from("scenarios")),
-        std::env::current_exe().ok().and_then(|e| e.parent().map(|p| p.join("scenarios"))),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join(load::RUBRIC_FILE).is_file())
-        .unwrap_or_else(|| PathBuf::from("scenarios"))
-}
-
-/// A path to a scenario file, or the id of a bundled scenario.
-pub fn resolve_scenario(arg: &str, dir: Option<&Path>) -> PathBuf {
-    let p = PathBuf::from(arg);
-    if p.exists() || arg.ends_with(".ron") || arg.contains('/') {
-        return p;
-    }
-    bundled_dir(dir).join(format!("{arg}.ron"))
+            .into(),
+    ))
 }
 
 fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<ExitCode, LoadError> {
+fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<Outcome, Error> {
     match cmd {
         Command::Validate { paths, deny_warnings, rubric, short } => {
             validate(paths, deny_warnings, rubric, short, scenarios)
@@ -220,11 +263,11 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
                     } else {
                         print!("{}", analysis::render_text(&a, &s));
                     }
-                    Ok(ExitCode::SUCCESS)
+                    Ok(Outcome::Clean)
                 }
                 Err(e) => {
                     eprintln!("talkdown: {}: {e}", s.id());
-                    Ok(ExitCode::from(1))
+                    Ok(Outcome::ProblemsFound)
                 }
             }
         }
@@ -237,102 +280,88 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
                     GraphFormat::Mermaid => crate::export::mermaid(&s),
                 }
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Clean)
         }
         Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
-            let seed = seed.unwrap_or_else(random_seed);
-            let mut opts = StartOptions::new(seed, mode.into());
+            let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into());
             opts.shuffle = !no_shuffle;
-            let rec = (!no_records).then_some((records, path.as_path()));
-            play_terminal(&s, opts, trainee.as_deref(), html.as_deref(), json.as_deref(), rec)
+            let recorder = if no_records { Recorder::off() } else { Recorder::open(records) };
+            let trainee = trainee.unwrap_or_else(default_trainee);
+            let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
+            play_terminal(session, html.as_deref(), json.as_deref())
         }
-        Command::Records { command } => Ok(crate::records::commands::run_records(command, records)),
-        Command::Report(args) => Ok(crate::records::commands::run_report(args, records)),
+        Command::Records { command } => self::records::run_records(command, records),
+        Command::Report(args) => self::records::run_report(args, records),
         Command::Replay(args) => {
-            Ok(crate::records::commands::run_replay(args, records, &|a| resolve_scenario(a, scenarios)))
+            self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }
+        Command::GenerateDocs { dir } => generate_docs(&dir),
     }
 }
 
-/// The trainee name when none is given: the login name, or `anonymous`.
-pub fn default_trainee() -> String {
-    ["USER", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
-        .unwrap_or_else(|| "anonymous".to_string())
-}
-
-pub fn random_seed() -> u64 {
-    use rand::Rng;
-    rand::rng().random_range(1..1_000_000)
-}
-
-fn play_terminal(
-    s: &Scenario,
-    opts: StartOptions,
-    trainee: Option<&str>,
-    html: Option<&Path>,
-    json: Option<&Path>,
-    records: Option<(Option<&Path>, &Path)>,
-) -> Result<ExitCode, LoadError> {
-    let io = |path: &Path| {
+/// The man pages (one per command) and the shell completions.
+fn generate_docs(dir: &Path) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
+    let write_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| LoadError::Io { path, source }
+        move |source| Error::Write { path, source }
     };
-    let mut play = match Playthrough::start(s, opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("talkdown: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let man = dir.join("man");
+    let completions = dir.join("completions");
+    for d in [&man, &completions] {
+        std::fs::create_dir_all(d).map_err(write_err(d))?;
+    }
+    clap_mangen::generate_to(Cli::command(), &man).map_err(write_err(&man))?;
+    let mut cmd = Cli::command();
+    for (shell, file) in [
+        (clap_complete::Shell::Bash, "talkdown.bash"),
+        (clap_complete::Shell::Zsh, "_talkdown"),
+        (clap_complete::Shell::Fish, "talkdown.fish"),
+    ] {
+        let path = completions.join(file);
+        let mut f = std::fs::File::create(&path).map_err(write_err(&path))?;
+        clap_complete::generate(shell, &mut cmd, "talkdown", &mut f);
+    }
+    println!("wrote {} and {}", man.display(), completions.display());
+    Ok(Outcome::Clean)
+}
+
+/// Play in the terminal, then print (and save) the debrief.
+fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>) -> Result<Outcome, Error> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
-    let mut recorder = match records {
-        Some((file, scenario_file)) => {
-            let name = trainee.map(str::to_string).unwrap_or_else(default_trainee);
-            crate::records::commands::Recorder::start(file, &play, &name, Some(scenario_file))
-        }
-        None => crate::records::commands::Recorder::off(),
-    };
-    let finish =
-        play::run(&mut play, &mut input, &mut out, &mut recorder).map_err(io(Path::new("<terminal>")))?;
+    let finish = play::run(&mut session, &mut input, &mut out).map_err(Error::Terminal)?;
     if finish != play::Finish::Ended {
-        recorder.abandon(match finish {
+        session.abandon(match finish {
             play::Finish::Quit => "quit",
             play::Finish::InputEnded => "input ended",
             _ => "scenario stuck",
         });
-        return Ok(ExitCode::from(1));
+        return Ok(Outcome::ProblemsFound);
     }
-    let (analysis, mut space) = match analysis::analyze(s) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("talkdown: cannot score this run: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let debrief = match Debrief::build(&play, &analysis, &mut space, trainee) {
+    let debrief = match session.finish(&mut Analyses::default()) {
         Ok(d) => d,
-        Err(e) => {
+        Err(FinishError(e)) => {
             eprintln!("talkdown: cannot score this run: {e}");
-            return Ok(ExitCode::from(1));
+            return Ok(Outcome::ProblemsFound);
         }
     };
-    recorder.finish(&play, &debrief);
     use std::io::Write;
     let _ = writeln!(out, "{}", debrief.to_text());
+    let write = |p: &Path, text: String| {
+        std::fs::write(p, text).map_err(|source| Error::Write { path: p.to_path_buf(), source })
+    };
     if let Some(p) = html {
-        std::fs::write(p, debrief.to_html()).map_err(io(p))?;
+        write(p, debrief.to_html())?;
         let _ = writeln!(out, "Debrief saved to {}", p.display());
     }
     if let Some(p) = json {
-        std::fs::write(p, debrief.to_json()).map_err(io(p))?;
+        write(p, debrief.to_json())?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Clean)
 }
 
 fn validate(
@@ -341,56 +370,14 @@ fn validate(
     rubric_path: Option<PathBuf>,
     short: bool,
     scenarios: Option<&Path>,
-) -> Result<ExitCode, LoadError> {
+) -> Result<Outcome, Error> {
     let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
     let color = color_stdout();
-    let fixed_rubric = match &rubric_path {
-        Some(p) => Some(load::load_rubric(p)?),
-        None => None,
-    };
-    let mut files: Vec<(PathBuf, Option<Rubric>)> = Vec::new();
-    let mut io_errors = 0;
-    for p in &paths {
-        if p.is_dir() {
-            let rubric = match &fixed_rubric {
-                Some(r) => r.clone(),
-                None => match load::rubric_for_dir(p) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("talkdown: {e}");
-                        io_errors += 1;
-                        continue;
-                    }
-                },
-            };
-            match load::scenario_files(p) {
-                Ok(fs) => files.extend(fs.into_iter().map(|f| (f, Some(rubric.clone())))),
-                Err(e) => {
-                    eprintln!("talkdown: {e}");
-                    io_errors += 1;
-                }
-            }
-        } else {
-            files.push((p.clone(), fixed_rubric.clone()));
-        }
-    }
-    let (mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0);
-    for (file, rubric) in &files {
-        let rubric = match rubric {
-            Some(r) => r.clone(),
-            None => {
-                let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                match load::rubric_for_dir(dir) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("talkdown: {e}");
-                        io_errors += 1;
-                        continue;
-                    }
-                }
-            }
-        };
-        let checked = match load::check_file(file, &rubric) {
+    let fixed_rubric = rubric_path.as_deref().map(load::load_rubric).transpose()?;
+    let targets = files_to_check(&paths, fixed_rubric.as_ref());
+    let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
+    for target in targets {
+        let checked = match target.and_then(|(file, rubric)| load::check_file(&file, &rubric)) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("talkdown: {e}");
@@ -398,6 +385,7 @@ fn validate(
                 continue;
             }
         };
+        files += 1;
         for d in &checked.diagnostics {
             if short {
                 println!("{}", d.headline(&checked.source));
@@ -421,8 +409,8 @@ fn validate(
     }
     println!(
         "checked {} {}: {} clean, {} with problems ({} {}, {} {})",
-        files.len(),
-        plural(files.len(), "file"),
+        files,
+        plural(files, "file"),
         clean,
         with_errors,
         total_e,
@@ -430,13 +418,15 @@ fn validate(
         total_w,
         plural(total_w, "warning"),
     );
-    Ok(if io_errors > 0 {
-        ExitCode::from(2)
-    } else if with_errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if io_errors > 0 {
+        // The files that could be read were reported above; the exit code
+        // says some could not.
+        return Err(Error::Usage(format!(
+            "{io_errors} {} could not be checked (see above)",
+            plural(io_errors, "path")
+        )));
+    }
+    Ok(if with_errors > 0 { Outcome::ProblemsFound } else { Outcome::Clean })
 }
 
 fn plural(n: usize, word: &str) -> String {

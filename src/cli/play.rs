@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::engine::{Entry, Mode, Playthrough, SpokenLine};
 use crate::scenario::Scenario;
 use crate::scenario::model::Direction;
+use crate::session::Session;
 
 /// How a terminal session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,22 +24,11 @@ pub enum Finish {
     Stuck,
 }
 
-/// Something that wants to know about every decision as it happens (records).
-pub trait Observer {
-    fn decided(&mut self, play: &Playthrough) -> std::io::Result<()>;
-}
-
-impl Observer for () {
-    fn decided(&mut self, _: &Playthrough) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Session records: every decision is committed as it is made.
-impl Observer for crate::records::commands::Recorder {
-    fn decided(&mut self, play: &Playthrough) -> std::io::Result<()> {
-        crate::records::commands::Recorder::decided(self, play);
-        Ok(())
+/// The records policy's one warning goes to standard error, so it never mixes
+/// with the transcript on standard output.
+fn warn_once(session: &mut Session) {
+    if let Some(w) = session.take_warning() {
+        eprintln!("talkdown: warning: {w}");
     }
 }
 
@@ -94,17 +84,15 @@ pub fn print_meters(play: &Playthrough, out: &mut impl Write) -> std::io::Result
     Ok(())
 }
 
-/// Play until an ending, `q`, or the end of input.
-pub fn run(
-    play: &mut Playthrough,
-    input: &mut impl BufRead,
-    out: &mut impl Write,
-    observer: &mut impl Observer,
-) -> std::io::Result<Finish> {
-    let mode = play.mode();
-    print_briefing(play.scenario(), mode, out)?;
+/// Play until an ending, `q`, or the end of input. Every decision goes
+/// through the [`Session`], which records it.
+pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<Finish> {
+    let mode = session.play().mode();
+    print_briefing(session.play().scenario(), mode, out)?;
+    warn_once(session);
     let mut shown = 0;
     loop {
+        let play = session.play();
         // Print what happened since last time (lines of the new beat, the ending).
         for e in &play.transcript()[shown..] {
             match e {
@@ -158,13 +146,13 @@ pub fn run(
                     writeln!(out, "Stopped. The run is left unfinished.")?;
                     return Ok(Finish::Quit);
                 }
-                "t" | "T" if view.timer.is_some() => play.time_out(ms).map(|_| ()),
+                "t" | "T" if view.timer.is_some() => session.time_out(ms).map(|_| ()),
                 "t" | "T" => {
                     writeln!(out, "This moment is not timed; choose 1 to {}.", view.choices.len())?;
                     continue;
                 }
                 n => match n.parse::<usize>() {
-                    Ok(n) => play.choose(n, ms).map(|_| ()),
+                    Ok(n) => session.choose(n, ms).map(|_| ()),
                     Err(_) => {
                         writeln!(
                             out,
@@ -182,6 +170,7 @@ pub fn run(
             }
         };
         if decided {
+            let play = session.play();
             let last = play.decisions().last().expect("a decision was just made");
             if mode == Mode::Training {
                 let s = play.scenario();
@@ -190,7 +179,7 @@ pub fn run(
                 }
             }
             writeln!(out)?;
-            observer.decided(play)?;
+            warn_once(session);
         }
     }
 }

@@ -37,8 +37,8 @@
 //! ([`Error`]) name the file and say what to do; a file that is not a
 //! readable records store is never overwritten or repaired.
 
-pub mod commands;
 pub mod export;
+pub mod recorder;
 pub mod replay;
 pub mod report;
 mod store;

@@ -1,20 +1,38 @@
 //! Briefing: dispatch, setting, the trainee's role, objectives (training mode)
 //! and the content warning to acknowledge. Space acknowledges, Enter begins.
+//!
+//! Keys and clicks become [`BriefingAction`] messages, applied in one system.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, enter_pressed, root, top_bar};
-use crate::app::UiSet;
 use crate::app::session::{Library, StartRun};
 use crate::app::theme::{self, Prefs};
+use crate::app::{AppSystems, UiSet};
 use crate::engine::Mode;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Acknowledged>()
         .add_systems(OnEnter(Screen::Briefing), |mut ack: ResMut<Acknowledged>| ack.0 = false)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Briefing)))
-        .add_systems(Update, keys.run_if(in_state(Screen::Briefing)));
+        .add_message::<BriefingAction>()
+        .add_systems(
+            Update,
+            (keys.in_set(AppSystems::RecordInput), apply.in_set(AppSystems::Update))
+                .run_if(in_state(Screen::Briefing)),
+        );
+}
+
+/// What the trainee does on the briefing screen.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BriefingAction {
+    /// Tick or untick "I understand" under the content warning.
+    ToggleAcknowledged,
+    /// Start the run (only once the warning is acknowledged).
+    Begin,
+    /// Back to "Who is training?".
+    Back,
 }
 
 /// The trainee has acknowledged the content warning.
@@ -28,21 +46,34 @@ fn needs_ack(library: &Library) -> bool {
         .is_some_and(|s| !s.file.about.content_warnings.is_empty())
 }
 
-fn keys(
-    keys: Res<ButtonInput<KeyCode>>,
+fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<BriefingAction>) {
+    if keys.just_pressed(KeyCode::Space) {
+        actions.write(BriefingAction::ToggleAcknowledged);
+    }
+    if enter_pressed(&keys) {
+        actions.write(BriefingAction::Begin);
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        actions.write(BriefingAction::Back);
+    }
+}
+
+fn apply(
+    mut actions: MessageReader<BriefingAction>,
     library: Res<Library>,
     mut ack: ResMut<Acknowledged>,
     mut start: MessageWriter<StartRun>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    if keys.just_pressed(KeyCode::Space) {
-        ack.0 = !ack.0;
-    }
-    if enter_pressed(&keys) && (ack.0 || !needs_ack(&library)) {
-        start.write(StartRun::default());
-    }
-    if keys.just_pressed(KeyCode::Escape) {
-        next.set(Screen::Trainee);
+    for action in actions.read() {
+        match action {
+            BriefingAction::ToggleAcknowledged => ack.0 = !ack.0,
+            BriefingAction::Begin if ack.0 || !needs_ack(&library) => {
+                start.write(StartRun::default());
+            }
+            BriefingAction::Begin => {}
+            BriefingAction::Back => next.set(Screen::Trainee),
+        }
     }
 }
 
@@ -50,9 +81,8 @@ fn ui(
     mut contexts: EguiContexts,
     library: Res<Library>,
     mut prefs: ResMut<Prefs>,
-    mut ack: ResMut<Acknowledged>,
-    mut start: MessageWriter<StartRun>,
-    mut next: ResMut<NextState<Screen>>,
+    ack: Res<Acknowledged>,
+    mut actions: MessageWriter<BriefingAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
@@ -71,7 +101,7 @@ fn ui(
     let warn = !s.file.about.content_warnings.is_empty();
     body(&mut root, &prefs, |ui| {
         ui.horizontal_wrapped(|ui| {
-            ui.label(theme::bold(s.title()).size(30.0));
+            theme::banner(ui, s.title());
             let mode = if training { "Training mode" } else { "Assessment mode" };
             ui.label(egui::RichText::new(mode).color(p.accent));
         });
@@ -113,7 +143,10 @@ fn ui(
                             ui,
                             "You can pause at any time (Esc). If this is difficult for you, talk to your instructor.",
                         ));
-                        ui.checkbox(&mut ack.0, "I understand  (Space)");
+                        let mut understood = ack.0;
+                        if ui.checkbox(&mut understood, "I understand  (Space)").changed() {
+                            actions.write(BriefingAction::ToggleAcknowledged);
+                        }
                     });
                 }
                 });
@@ -122,12 +155,15 @@ fn ui(
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let ready = ack.0 || !warn;
-            let begin = ui.add_enabled(ready, egui::Button::new(theme::bold("Begin  (Enter)").size(24.0)));
+            let begin = ui.add_enabled(
+                ready,
+                egui::Button::new(theme::bold("Begin  (Enter)").size(theme::SUBHEADING_SIZE)),
+            );
             if begin.clicked() {
-                start.write(StartRun::default());
+                actions.write(BriefingAction::Begin);
             }
             if ui.button("Back  (Esc)").clicked() {
-                next.set(Screen::Trainee);
+                actions.write(BriefingAction::Back);
             }
             if !ready {
                 ui.label(egui::RichText::new("Acknowledge the content warning to begin.").color(p.warn));

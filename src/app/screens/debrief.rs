@@ -10,17 +10,22 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, root, top_bar};
-use crate::app::UiSet;
 use crate::app::session::{Finished, Library, StartRun};
 use crate::app::theme::{self, Prefs};
+use crate::app::{AppSystems, UiSet};
 use crate::debrief::Debrief;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<DebriefAction>()
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Debrief)))
-        .add_systems(Update, (keys, act).chain().run_if(in_state(Screen::Debrief)));
+        .add_systems(
+            Update,
+            (keys.in_set(AppSystems::RecordInput), act.in_set(AppSystems::Update))
+                .run_if(in_state(Screen::Debrief)),
+        );
 }
 
+/// What the trainee does on the debrief screen (keys and buttons alike).
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DebriefAction {
     ReplaySameSeed,
@@ -70,7 +75,7 @@ fn act(
                 }
                 let seed = match a {
                     DebriefAction::ReplaySameSeed => finished.play.as_ref().map(|p| p.seed()),
-                    _ => Some(crate::cli::random_seed()),
+                    _ => Some(crate::session::random_seed()),
                 };
                 start.write(StartRun { seed });
             }
@@ -160,7 +165,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                 } else {
                     format!("{} — {}", e.title, e.outcome_name)
                 };
-                ui.label(theme::bold(banner).size(30.0).color(c));
+                ui.label(theme::bold(banner).size(theme::BANNER_SIZE).color(c));
                 ui.label(&e.narrative);
                 if !e.outcome_note.is_empty() {
                     ui.label(theme::muted(ui, e.outcome_note.clone()));
@@ -179,7 +184,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                 ui.set_width(ui.available_width());
                 ui.label(
                     theme::bold(format!("⚠ Critical errors: {}", d.critical_errors.len()))
-                        .size(24.0)
+                        .size(theme::SUBHEADING_SIZE)
                         .color(p.bad),
                 );
                 for c in &d.critical_errors {
@@ -196,7 +201,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
         let ui = &mut cols[0];
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
             let pct = d.total.percent.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into());
-            ui.label(theme::bold(format!("Score: {pct} of the best achievable")).size(26.0));
+            theme::section(ui, format!("Score: {pct} of the best achievable"));
             ui.label(theme::muted(
                 ui,
                 format!(
@@ -227,7 +232,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
         }
     });
     ui.add_space(8.0);
-    ui.label(theme::bold("Decision by decision").size(26.0));
+    theme::section(ui, "Decision by decision");
     for r in &d.decisions {
         theme::card(ui, false, |ui| {
             ui.set_width(ui.available_width());
@@ -273,11 +278,11 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
     if let Some(e) = &d.ending
         && !e.commentary.is_empty()
     {
-        ui.label(theme::bold("About this ending").size(24.0));
+        theme::subheading(ui, "About this ending");
         ui.label(&e.commentary);
     }
     if !d.commentary.is_empty() {
-        ui.label(theme::bold("Clinician's commentary").size(24.0));
+        theme::subheading(ui, "Clinician's commentary");
         ui.label(&d.commentary);
     }
     if !d.techniques_missed.is_empty() {
@@ -287,13 +292,13 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
         );
     }
     if !d.teaching_points.is_empty() {
-        ui.label(theme::bold("Teaching points").size(24.0));
+        theme::subheading(ui, "Teaching points");
         for t in &d.teaching_points {
             ui.label(format!("•  {t}"));
         }
     }
     if !d.resources.is_empty() {
-        ui.label(theme::bold("Resources").size(24.0));
+        theme::subheading(ui, "Resources");
         for r in &d.resources {
             let note = r.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
             ui.label(format!("•  {}: {}{note}", r.name, r.contact));

@@ -12,7 +12,10 @@ use crate::app::theme::{self, Prefs};
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::History), load_from_records)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
-        .add_systems(Update, keys.run_if(in_state(Screen::History)));
+        .add_systems(
+            Update,
+            keys.in_set(crate::app::AppSystems::RecordInput).run_if(in_state(Screen::History)),
+        );
 }
 
 /// With a records store, history is every finished session of this trainee,
@@ -49,7 +52,7 @@ fn ui(
     let who = prefs.trainee.trim().to_string();
     body(&mut root, &prefs, |ui| {
         let name = if who.is_empty() { "anonymous" } else { who.as_str() };
-        ui.label(theme::bold(format!("Attempts by {name}")).size(26.0));
+        theme::section(ui, format!("Attempts by {name}"));
         let mine: Vec<_> = attempts.0.iter().filter(|a| a.trainee == name).collect();
         if mine.is_empty() {
             ui.label(theme::muted(ui, "No finished attempts yet."));
@@ -66,7 +69,7 @@ fn ui(
                     let runs: Vec<_> = mine.iter().filter(|a| a.scenario == sid).collect();
                     theme::card(ui, false, |ui| {
                         ui.set_width(ui.available_width());
-                        ui.label(theme::bold(runs[0].title.clone()).size(24.0));
+                        theme::subheading(ui, runs[0].title.clone());
                         // Trend: one bar per attempt, oldest first.
                         let (rect, _) = ui.allocate_exact_size(
                             egui::vec2(ui.available_width().min(600.0), 70.0),

@@ -22,7 +22,11 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<InstructorAction>()
         .add_systems(OnEnter(Screen::Instructor), enter)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Instructor)))
-        .add_systems(Update, (keys, act).chain().run_if(in_state(Screen::Instructor)));
+        .add_systems(
+            Update,
+            (keys.in_set(crate::app::AppSystems::RecordInput), act.in_set(crate::app::AppSystems::Update))
+                .run_if(in_state(Screen::Instructor)),
+        );
 }
 
 /// What the instructor has picked and what the records said.
@@ -312,7 +316,7 @@ fn ui(
         });
         ui.add_space(6.0);
         if let Some(problem) = &state.problem {
-            ui.label(egui::RichText::new(problem).color(p.bad).size(22.0));
+            ui.label(egui::RichText::new(problem).color(p.bad).size(theme::LABEL_SIZE));
             return;
         }
         let Some(r) = &state.report else {
@@ -328,7 +332,7 @@ fn ui(
 }
 
 fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
-    ui.label(theme::bold(format!("{} ({})", r.title, r.scenario)).size(26.0));
+    theme::section(ui, format!("{} ({})", r.title, r.scenario));
     if let Some(s) = &r.since {
         ui.label(theme::muted(
             ui,
@@ -361,7 +365,7 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         if let Some(t) = &r.total {
-            ui.label(theme::bold(format!("Scores (finished sessions, n = {})", t.n)).size(22.0));
+            theme::label_heading(ui, format!("Scores (finished sessions, n = {})", t.n));
             egui::Grid::new("instructor_scores").striped(true).spacing([14.0, 4.0]).show(ui, |ui| {
                 for h in ["Dimension", "Mean", "Median", "Min", "Max", "Best"] {
                     ui.label(theme::bold(h));
@@ -381,7 +385,7 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
             ui.label(theme::muted(ui, "No finished sessions: no scores yet."));
         }
         let ui = &mut cols[1];
-        ui.label(theme::bold("Outcomes (finished sessions)").size(22.0));
+        theme::label_heading(ui, "Outcomes (finished sessions)");
         for c in &r.outcomes {
             let color = match c.grade.as_str() {
                 "good" => p.good,
@@ -398,7 +402,7 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
     });
     if !r.critical_errors.is_empty() {
         ui.add_space(8.0);
-        ui.label(theme::bold("Most common critical errors").size(22.0).color(p.bad));
+        ui.label(theme::bold("Most common critical errors").size(theme::LABEL_SIZE).color(p.bad));
         for c in &r.critical_errors {
             let times = if c.count == 1 { "once".to_string() } else { format!("{} times", c.count) };
             ui.label(
@@ -413,7 +417,7 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
         }
     }
     ui.add_space(8.0);
-    ui.label(theme::bold("How the class chose").size(22.0));
+    theme::label_heading(ui, "How the class chose");
     for d in &r.decision_points {
         theme::card(ui, false, |ui| {
             ui.set_width(ui.available_width());

@@ -1,20 +1,43 @@
 //! Library: a card per scenario, a filter by text, tag and difficulty, and
 //! keyboard navigation (arrows, Enter; `/` to type a filter; H for history,
 //! I for the instructor's class report).
+//!
+//! Keys and clicks become [`LibraryAction`] messages, applied in one system.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, enter_pressed, root, top_bar};
-use crate::app::UiSet;
-use crate::app::session::{Entry, Library, keys_free};
+use crate::app::session::{Library, keys_free};
 use crate::app::theme::{self, Prefs};
+use crate::app::{AppSystems, UiSet};
+use crate::library::LibraryEntry as Entry;
 use crate::scenario::model::Difficulty;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Filter>()
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Library)))
-        .add_systems(Update, keys.run_if(in_state(Screen::Library)));
+        .add_message::<LibraryAction>()
+        .add_systems(
+            Update,
+            (keys.in_set(AppSystems::RecordInput), apply.in_set(AppSystems::Update))
+                .run_if(in_state(Screen::Library)),
+        );
+}
+
+/// What the trainee does in the library.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryAction {
+    /// Select the entry at this index (a click).
+    Select(usize),
+    /// Move the selection to the next (`true`) or previous visible entry.
+    Step { down: bool },
+    /// Open the selected scenario (it must be playable).
+    Open,
+    /// Put the keyboard in the filter box.
+    FocusFilter,
+    /// Go to another screen (History, Instructor).
+    Go(Screen),
 }
 
 #[derive(Resource, Debug, Clone, Default)]
@@ -56,37 +79,60 @@ impl Filter {
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut library: ResMut<Library>,
-    mut filter: ResMut<Filter>,
-    mut next: ResMut<NextState<Screen>>,
+    mut actions: MessageWriter<LibraryAction>,
 ) {
     if !keys_free(wants) {
         return;
     }
-    let visible = filter.visible(&library);
-    let pos = visible.iter().position(|&i| i == library.selected);
-    let down = keys.just_pressed(KeyCode::ArrowDown) || keys.just_pressed(KeyCode::ArrowRight);
-    let up = keys.just_pressed(KeyCode::ArrowUp) || keys.just_pressed(KeyCode::ArrowLeft);
-    if (down || up) && !visible.is_empty() {
-        let p = match (pos, down) {
-            (None, _) => 0,
-            (Some(p), true) => (p + 1).min(visible.len() - 1),
-            (Some(p), false) => p.saturating_sub(1),
-        };
-        library.selected = visible[p];
+    if keys.just_pressed(KeyCode::ArrowDown) || keys.just_pressed(KeyCode::ArrowRight) {
+        actions.write(LibraryAction::Step { down: true });
     }
-    if enter_pressed(&keys) && pos.is_some() && library.selected_entry().is_some_and(|e| e.scenario.is_some())
-    {
-        next.set(Screen::Trainee);
+    if keys.just_pressed(KeyCode::ArrowUp) || keys.just_pressed(KeyCode::ArrowLeft) {
+        actions.write(LibraryAction::Step { down: false });
+    }
+    if enter_pressed(&keys) {
+        actions.write(LibraryAction::Open);
     }
     if keys.just_pressed(KeyCode::Slash) {
-        filter.focus_text = true;
+        actions.write(LibraryAction::FocusFilter);
     }
     if keys.just_pressed(KeyCode::KeyH) {
-        next.set(Screen::History);
+        actions.write(LibraryAction::Go(Screen::History));
     }
     if keys.just_pressed(KeyCode::KeyI) {
-        next.set(Screen::Instructor);
+        actions.write(LibraryAction::Go(Screen::Instructor));
+    }
+}
+
+fn apply(
+    mut actions: MessageReader<LibraryAction>,
+    mut library: ResMut<Library>,
+    mut filter: ResMut<Filter>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for action in actions.read() {
+        let visible = filter.visible(&library);
+        let pos = visible.iter().position(|&i| i == library.selected);
+        match *action {
+            LibraryAction::Select(i) if i < library.entries.len() => library.selected = i,
+            LibraryAction::Select(_) => {}
+            LibraryAction::Step { down } if !visible.is_empty() => {
+                let p = match (pos, down) {
+                    (None, _) => 0,
+                    (Some(p), true) => (p + 1).min(visible.len() - 1),
+                    (Some(p), false) => p.saturating_sub(1),
+                };
+                library.selected = visible[p];
+            }
+            LibraryAction::Step { .. } => {}
+            LibraryAction::Open => {
+                if pos.is_some() && library.selected_entry().is_some_and(|e| e.scenario.is_some()) {
+                    next.set(Screen::Trainee);
+                }
+            }
+            LibraryAction::FocusFilter => filter.focus_text = true,
+            LibraryAction::Go(screen) => next.set(screen),
+        }
     }
 }
 
@@ -95,7 +141,7 @@ fn ui(
     mut library: ResMut<Library>,
     mut filter: ResMut<Filter>,
     mut prefs: ResMut<Prefs>,
-    mut next: ResMut<NextState<Screen>>,
+    mut actions: MessageWriter<LibraryAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
@@ -119,10 +165,10 @@ fn ui(
         .show(&mut root, |ui| {
             ui.horizontal_wrapped(|ui| {
                 if ui.button(theme::bold("History (H)")).clicked() {
-                    next.set(Screen::History);
+                    actions.write(LibraryAction::Go(Screen::History));
                 }
                 if ui.button(theme::bold("Class report for instructors (I)")).clicked() {
-                    next.set(Screen::Instructor);
+                    actions.write(LibraryAction::Go(Screen::Instructor));
                 }
             });
         });
@@ -178,10 +224,11 @@ fn ui(
                     filter.scrolled_to = Some(i);
                 }
                 if response.clicked() {
-                    library.selected = i;
+                    actions.write(LibraryAction::Select(i));
                 }
-                if response.double_clicked() && entry.scenario.is_some() {
-                    next.set(Screen::Trainee);
+                if response.double_clicked() {
+                    actions.write(LibraryAction::Select(i));
+                    actions.write(LibraryAction::Open);
                 }
                 ui.add_space(4.0);
             }
@@ -192,7 +239,7 @@ fn ui(
 
 fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
     let Some(s) = &entry.scenario else {
-        ui.label(theme::bold(entry.stem.clone()).size(26.0));
+        theme::section(ui, entry.stem.clone());
         if let Some(problem) = &entry.problem {
             ui.label(egui::RichText::new("This file cannot be played:").color(p.bad));
             ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
@@ -201,7 +248,7 @@ fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
     };
     let a = &s.file.about;
     ui.horizontal_wrapped(|ui| {
-        ui.label(theme::bold(a.title.clone()).size(26.0));
+        theme::section(ui, a.title.clone());
         ui.label(
             egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes))
                 .color(p.accent),

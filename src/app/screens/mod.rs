@@ -76,15 +76,15 @@ pub fn top_bar(root: &mut egui::Ui, title: &str, hints: &str, prefs: &mut Prefs)
         .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(18, 10)))
         .show(root, |ui| {
             ui.horizontal(|ui| {
-                ui.label(theme::bold("TALKDOWN").color(p.accent).size(22.0));
+                ui.label(theme::bold("TALKDOWN").color(p.accent).size(theme::LABEL_SIZE));
                 ui.separator();
-                ui.label(egui::RichText::new(title).heading().size(28.0));
+                ui.label(egui::RichText::new(title).heading().size(theme::SCREEN_TITLE_SIZE));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     theme::display_controls(ui, prefs);
                 });
             });
             if !hints.is_empty() {
-                ui.label(egui::RichText::new(hints).color(p.muted).size(18.0));
+                ui.label(egui::RichText::new(hints).color(p.muted).size(theme::HINT_SIZE));
             }
         });
 }

@@ -8,17 +8,17 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, digit_pressed, enter_pressed, root, top_bar};
-use crate::app::UiSet;
 use crate::app::backdrop::{self, Mood};
 use crate::app::session::{Current, PlayAction};
 use crate::app::theme::{self, Prefs};
+use crate::app::{AppSystems, Pause, UiSet};
 use crate::engine::Entry;
 use crate::scenario::model::Direction;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ChoiceButtons>()
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Play)))
-        .add_systems(Update, keys.run_if(in_state(Screen::Play)).before(crate::app::session::PlaySet));
+        .add_systems(Update, keys.run_if(in_state(Screen::Play)).in_set(AppSystems::RecordInput));
 }
 
 /// Where the choice buttons were drawn last frame (screen points), for tests
@@ -28,11 +28,12 @@ pub struct ChoiceButtons(pub Vec<egui::Rect>);
 
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
+    pause: Res<State<Pause>>,
     mut current: ResMut<Current>,
     mut actions: MessageWriter<PlayAction>,
 ) {
     let Some(run) = current.0.as_mut() else { return };
-    if run.paused {
+    if pause.get().0 {
         if keys.just_pressed(KeyCode::Escape) || digit_pressed(&keys) == Some(1) {
             actions.write(PlayAction::Resume);
         } else if digit_pressed(&keys) == Some(2) {
@@ -46,7 +47,7 @@ fn keys(
         actions.write(PlayAction::Pause);
         return;
     }
-    let n = run.play.current().map(|b| b.choices.len()).unwrap_or(0);
+    let n = run.play().current().map(|b| b.choices.len()).unwrap_or(0);
     if let Some(d) = digit_pressed(&keys) {
         actions.write(PlayAction::Choose(d));
     }
@@ -77,6 +78,7 @@ fn meter_color(p: &theme::Palette, fraction: f32, dir: Direction) -> egui::Color
 fn ui(
     mut contexts: EguiContexts,
     current: Res<Current>,
+    pause: Res<State<Pause>>,
     mut prefs: ResMut<Prefs>,
     mood: Res<Mood>,
     mut buttons: ResMut<ChoiceButtons>,
@@ -89,15 +91,15 @@ fn ui(
         return Ok(());
     };
     let p = theme::palette(prefs.high_contrast);
-    let s = run.play.scenario();
-    let step = run.play.decisions().len() + 1;
+    let s = run.play().scenario();
+    let step = run.play().decisions().len() + 1;
     top_bar(
         &mut root,
         &format!("{} — decision {step}", s.title()),
         "1–9 or Up/Down + Enter choose   Esc pause",
         &mut prefs,
     );
-    let view = run.play.current();
+    let view = run.play().current();
 
     // Right: the subject's state and the last reaction (training mode only).
     if run.training() {
@@ -106,10 +108,10 @@ fn ui(
             .resizable(false)
             .frame(egui::Frame::new().fill(p.panel).inner_margin(egui::Margin::same(16)))
             .show(&mut root, |ui| {
-                ui.label(theme::bold("Subject").size(24.0));
+                theme::subheading(ui, "Subject");
                 for (i, m) in s.file.meters.iter().enumerate() {
                     let r = &s.meters[i];
-                    let v = run.play.state().meters[i];
+                    let v = run.play().state().meters[i];
                     let f = if r.max > r.min { (v - r.min) as f32 / (r.max - r.min) as f32 } else { 0.0 };
                     theme::bar(ui, f, meter_color(&p, f, m.higher_is), format!("{} {v}/{}", m.name, r.max));
                 }
@@ -152,7 +154,7 @@ fn ui(
                         run.highlighted + 1 == c.number,
                     );
                     rects.push(r.rect);
-                    if r.clicked() && !run.paused {
+                    if r.clicked() && !pause.get().0 {
                         actions.write(PlayAction::Choose(c.number));
                     }
                 }
@@ -180,14 +182,14 @@ fn ui(
                     .stick_to_bottom(true)
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        transcript(ui, run.play.transcript(), &p);
+                        transcript(ui, run.play().transcript(), &p);
                     });
             },
         );
     });
 
-    if run.paused {
-        egui::Window::new(theme::bold("Paused").size(28.0))
+    if pause.get().0 {
+        egui::Window::new(theme::bold("Paused").size(theme::SCREEN_TITLE_SIZE))
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
@@ -244,7 +246,7 @@ fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {
                 ui.add_space(6.0);
             }
             Entry::Ending { title, narrative, .. } => {
-                ui.label(theme::bold(title.clone()).size(26.0));
+                theme::section(ui, title.clone());
                 ui.label(narrative);
             }
         }

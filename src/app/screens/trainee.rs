@@ -1,48 +1,111 @@
-//! Trainee: name or ID and mode (training or assessment), remembered between
-//! runs. Keys: type the name, ↑ ↓ (or T / A) for the mode, Enter to go on, Esc back.
+//! Trainee: name or ID and mode (training or assessment). Keys: type the
+//! name (the field has the keyboard on every visit), ↑ ↓ for the mode (they
+//! work while typing: a one-line name has no use for them), Enter to go on,
+//! Esc back. No letter is a shortcut here, so typing always reaches the name.
+//!
+//! Input becomes [`TraineeAction`] messages, applied in one system.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, enter_pressed, root, top_bar};
-use crate::app::UiSet;
-use crate::app::session::{Library, keys_free};
+use crate::app::session::Library;
 use crate::app::theme::{self, Prefs};
+use crate::app::{AppConfig, AppSystems, UiSet};
 use crate::engine::Mode;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Trainee)))
-        .add_systems(Update, keys.run_if(in_state(Screen::Trainee)));
+    app.add_message::<TraineeAction>()
+        .add_systems(OnEnter(Screen::Trainee), open_form)
+        .add_systems(OnTransition { exited: Screen::Library, entered: Screen::Trainee }, new_trainee)
+        .add_systems(OnExit(Screen::Trainee), close_form)
+        .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Trainee)))
+        .add_systems(
+            Update,
+            (keys.in_set(AppSystems::RecordInput), apply.in_set(AppSystems::Update))
+                .run_if(in_state(Screen::Trainee)),
+        );
 }
 
-fn keys(
-    keys: Res<ButtonInput<KeyCode>>,
-    wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
+/// What the trainee does on this screen.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum TraineeAction {
+    /// Pick training or assessment.
+    SetMode(Mode),
+    /// Go on to the briefing (refused without a name).
+    Continue,
+    /// Back to the library.
+    Back,
+}
+
+/// The screen's own state, made when it opens and dropped when it closes.
+#[derive(Resource, Debug, Default)]
+pub struct TraineeForm {
+    /// Give the name field the keyboard on the next frame.
+    pub focus_name: bool,
+    /// Why Continue was refused.
+    pub problem: Option<String>,
+}
+
+fn open_form(mut commands: Commands) {
+    commands.insert_resource(TraineeForm { focus_name: true, problem: None });
+}
+
+fn close_form(mut commands: Commands) {
+    commands.remove_resource::<TraineeForm>();
+}
+
+/// Coming from the library is a new trainee at the station: the last name is
+/// offered only where the station allows it (or it was given on the command line).
+fn new_trainee(mut prefs: ResMut<Prefs>, config: Res<AppConfig>) {
+    if !prefs.remember_trainee && config.trainee.is_none() {
+        prefs.trainee.clear();
+    }
+}
+
+fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<TraineeAction>) {
+    if enter_pressed(&keys) {
+        actions.write(TraineeAction::Continue);
+    } else if keys.just_pressed(KeyCode::Escape) {
+        actions.write(TraineeAction::Back);
+    } else if keys.just_pressed(KeyCode::ArrowUp) {
+        actions.write(TraineeAction::SetMode(Mode::Training));
+    } else if keys.just_pressed(KeyCode::ArrowDown) {
+        actions.write(TraineeAction::SetMode(Mode::Assessment));
+    }
+}
+
+fn apply(
+    mut actions: MessageReader<TraineeAction>,
     mut prefs: ResMut<Prefs>,
+    mut form: Option<ResMut<TraineeForm>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    // Enter and Esc work even while typing the name.
-    if enter_pressed(&keys) {
-        prefs.save();
-        next.set(Screen::Briefing);
-        return;
-    }
-    if keys.just_pressed(KeyCode::Escape) {
-        next.set(Screen::Library);
-        return;
-    }
-    if !keys_free(wants) {
-        return;
-    }
-    let before = prefs.mode;
-    if keys.just_pressed(KeyCode::ArrowUp) || keys.just_pressed(KeyCode::KeyT) {
-        prefs.mode = Mode::Training;
-    }
-    if keys.just_pressed(KeyCode::ArrowDown) || keys.just_pressed(KeyCode::KeyA) {
-        prefs.mode = Mode::Assessment;
-    }
-    if prefs.mode != before {
-        prefs.save();
+    for action in actions.read() {
+        match action {
+            TraineeAction::SetMode(m) => {
+                if prefs.mode != *m {
+                    prefs.mode = *m;
+                    prefs.save();
+                }
+            }
+            TraineeAction::Continue => {
+                let name = prefs.trainee.trim().to_string();
+                if name.is_empty() {
+                    if let Some(f) = form.as_mut() {
+                        f.problem = Some(
+                            "Type your name or trainee ID first: every run is recorded under it.".into(),
+                        );
+                        f.focus_name = true;
+                    }
+                    continue;
+                }
+                prefs.trainee = name;
+                prefs.save();
+                next.set(Screen::Briefing);
+            }
+            TraineeAction::Back => next.set(Screen::Library),
+        }
     }
 }
 
@@ -50,9 +113,10 @@ fn ui(
     mut contexts: EguiContexts,
     library: Res<Library>,
     mut prefs: ResMut<Prefs>,
-    mut next: ResMut<NextState<Screen>>,
-    mut focused_once: Local<bool>,
+    form: Option<ResMut<TraineeForm>>,
+    mut actions: MessageWriter<TraineeAction>,
 ) -> Result {
+    let Some(mut form) = form else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
     top_bar(
@@ -62,65 +126,52 @@ fn ui(
         &mut prefs,
     );
     let title = library.selected_entry().map(|e| e.title().to_string()).unwrap_or_default();
-    let mut go = false;
-    let mut back = false;
-    let mut prefs_now = prefs.clone();
+    let p = theme::palette(prefs.high_contrast);
+    let mut name = prefs.trainee.clone();
+    let mode = prefs.mode;
     body(&mut root, &prefs, |ui| {
         ui.label(theme::muted(ui, format!("Scenario: {title}")));
         ui.add_space(8.0);
-        ui.label(theme::bold("Your name or trainee ID").size(24.0));
+        theme::subheading(ui, "Your name or trainee ID");
         let edit = ui.add(
-            egui::TextEdit::singleline(&mut prefs_now.trainee)
+            egui::TextEdit::singleline(&mut name)
                 .hint_text("e.g. Cadet Rivera or 24-117")
-                .font(egui::FontId::proportional(26.0))
+                .font(egui::FontId::proportional(theme::INPUT_SIZE))
                 .desired_width(520.0),
         );
-        if !*focused_once {
+        if form.focus_name {
             edit.request_focus();
-            *focused_once = true;
+            form.focus_name = false;
+        }
+        if let Some(problem) = &form.problem {
+            ui.label(egui::RichText::new(format!("⚠ {problem}")).color(p.bad));
         }
         ui.add_space(16.0);
-        ui.label(theme::bold("Mode").size(24.0));
-        let training = prefs_now.mode == Mode::Training;
-        if theme::big_button(
-            ui,
-            if training { "✔" } else { "   " },
-            "Training — the subject's state is shown, with a short reaction after each choice",
-            training,
-        )
-        .clicked()
-        {
-            prefs_now.mode = Mode::Training;
-        }
-        if theme::big_button(
-            ui,
-            if training { "   " } else { "✔" },
-            "Assessment — no hints or meters until the debrief",
-            !training,
-        )
-        .clicked()
-        {
-            prefs_now.mode = Mode::Assessment;
+        theme::subheading(ui, "Mode");
+        let training = mode == Mode::Training;
+        let options = [
+            (Mode::Training, "Training — the subject's state is shown, with a hint after each choice"),
+            (Mode::Assessment, "Assessment — no hints or meters until the debrief"),
+        ];
+        for (m, label) in options {
+            let on = (m == Mode::Training) == training;
+            if theme::big_button(ui, if on { "✔" } else { "   " }, label, on).clicked() {
+                actions.write(TraineeAction::SetMode(m));
+            }
         }
         ui.add_space(16.0);
         ui.horizontal(|ui| {
-            go = ui.button(theme::bold("Continue to briefing  (Enter)")).clicked();
-            back = ui.button("Back to library  (Esc)").clicked();
+            if ui.button(theme::bold("Continue to briefing  (Enter)")).clicked() {
+                actions.write(TraineeAction::Continue);
+            }
+            if ui.button("Back to library  (Esc)").clicked() {
+                actions.write(TraineeAction::Back);
+            }
         });
     });
-    if prefs_now != *prefs {
-        let mode_changed = prefs_now.mode != prefs.mode;
-        *prefs = prefs_now;
-        if mode_changed {
-            prefs.save();
-        }
-    }
-    if go {
-        prefs.save();
-        next.set(Screen::Briefing);
-    }
-    if back {
-        next.set(Screen::Library);
+    if name != prefs.trainee {
+        prefs.trainee = name;
+        form.problem = None;
     }
     Ok(())
 }

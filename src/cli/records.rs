@@ -1,22 +1,19 @@
 //! The instructor commands over the records file (`talkdown records list`,
-//! `records export`, `report`, `replay`) and the [`Recorder`] the terminal
-//! player records through. The CLI only parses flags and calls these.
-//!
-//! Exit codes: 0 success; 1 a replay that does not match (or a changed
-//! scenario); 2 a records file or usage problem.
+//! `records export`, `report`, `replay`): flags and printing. The records
+//! layer returns values and typed errors; exit codes are decided once, in
+//! [`super::exit_code`]: a replay that does not match (or a changed scenario)
+//! is "problems found" (1); a records file problem is an error (2).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use chrono::Local;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::export::{self, XapiOptions};
-use super::replay::{ReplayCheck, replay_session};
-use super::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
-use crate::debrief::Debrief;
-use crate::engine::Playthrough;
+use super::{Error as CliError, Outcome};
+use crate::records::export::{self, XapiOptions};
+use crate::records::replay::{ReplayCheck, replay_session};
+use crate::records::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
 
 /// Which sessions (all when no option is given).
 #[derive(Debug, Clone, Default, Args)]
@@ -130,11 +127,6 @@ pub struct ReplayArgs {
     pub scenario: Option<String>,
 }
 
-fn fail(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("talkdown: {e}");
-    ExitCode::from(2)
-}
-
 fn open_existing(records: Option<&Path>) -> Result<Store, Error> {
     Store::open_existing(resolve_path(records)?)
 }
@@ -144,14 +136,7 @@ fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// `talkdown records ...`
-pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> ExitCode {
-    match records_inner(cmd, records) {
-        Ok(c) => c,
-        Err(e) => fail(e),
-    }
-}
-
-fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode, Error> {
+pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcome, CliError> {
     let mut out = std::io::stdout().lock();
     match cmd {
         RecordsCommand::List { filter, json } => {
@@ -159,11 +144,11 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             let list = store.sessions(&filter.to_filter()?)?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
-                return Ok(ExitCode::SUCCESS);
+                return Ok(Outcome::Clean);
             }
             if list.is_empty() {
                 let _ = writeln!(out, "No sessions match.");
-                return Ok(ExitCode::SUCCESS);
+                return Ok(Outcome::Clean);
             }
             let _ = writeln!(
                 out,
@@ -192,7 +177,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                     s.critical_errors
                 );
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Clean)
         }
         RecordsCommand::Export { format, filter, output, xapi_homepage } => {
             let store = open_existing(records)?;
@@ -211,9 +196,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             };
             match output {
                 Some(p) => {
-                    if let Err(e) = std::fs::write(&p, text) {
-                        return Ok(fail(format!("cannot write {}: {e}", p.display())));
-                    }
+                    std::fs::write(&p, text).map_err(|source| CliError::Write { path: p.clone(), source })?;
                     eprintln!("talkdown: exported {} sessions to {}", sessions.len(), p.display());
                 }
                 None => {
@@ -223,7 +206,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                     }
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Clean)
         }
         RecordsCommand::Show { session } => {
             let store = open_existing(records)?;
@@ -252,7 +235,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                 let ms = d.response_ms.map(|m| format!(" {:.1}s", m as f64 / 1000.0)).unwrap_or_default();
                 let _ = writeln!(out, " {mark} {:>2}. [{}] {} ({:+}){ms}", d.step, d.beat, d.text, d.total);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Clean)
         }
         RecordsCommand::Check => {
             let store = open_existing(records)?;
@@ -264,14 +247,14 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                 store.path().display(),
                 store.schema_version()?
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Clean)
         }
     }
 }
 
 /// `talkdown report --scenario ID`
-pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
-    let go = || -> Result<ExitCode, Error> {
+pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, CliError> {
+    {
         let since = args.since.as_deref().map(parse_date).transpose()?;
         let store = open_existing(records)?;
         let until = args.until.as_deref().map(parse_date).transpose()?;
@@ -283,43 +266,33 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
             let _ = write!(out, "{}", report.to_text());
         }
         if let Some(p) = &args.html {
-            if let Err(e) = std::fs::write(p, report.to_html()) {
-                return Ok(fail(format!("cannot write {}: {e}", p.display())));
-            }
+            std::fs::write(p, report.to_html())
+                .map_err(|source| CliError::Write { path: p.clone(), source })?;
             let _ = writeln!(out, "Report saved to {}", p.display());
         }
-        Ok(ExitCode::SUCCESS)
-    };
-    go().unwrap_or_else(fail)
+        Ok(Outcome::Clean)
+    }
 }
 
 /// `talkdown replay SESSION`: `resolve` turns a scenario argument (file or
 /// bundled id) into a path, as the other commands do.
-pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&str) -> PathBuf) -> ExitCode {
-    let store = match open_existing(records) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let rec = match store.session(SessionId(args.session)) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+pub fn run_replay(
+    args: ReplayArgs,
+    records: Option<&Path>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<Outcome, CliError> {
+    let store = open_existing(records)?;
+    let rec = store.session(SessionId(args.session))?;
     let path = match (&args.scenario, &rec.summary.scenario_path) {
         (Some(a), _) => resolve(a),
         (None, Some(p)) if Path::new(p).is_file() => PathBuf::from(p),
         (None, _) => resolve(&rec.summary.scenario),
     };
-    let scenario = match crate::scenario::load_scenario(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            return fail(format!("{e}\n(pass the scenario this session was played on with --scenario FILE)"));
-        }
-    };
+    let scenario = crate::scenario::load_scenario(&path).map_err(|e| {
+        CliError::Usage(format!("{e}\n(pass the scenario this session was played on with --scenario FILE)"))
+    })?;
     let mut out = std::io::stdout().lock();
-    let check = match replay_session(&rec, &scenario) {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
+    let check = replay_session(&rec, &scenario)?;
     let s = &rec.summary;
     match check {
         ReplayCheck::WrongScenario { recorded, given } => {
@@ -328,7 +301,7 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 s.id,
                 path.display()
             );
-            ExitCode::from(1)
+            Ok(Outcome::ProblemsFound)
         }
         ReplayCheck::VersionChanged {
             scenario,
@@ -345,7 +318,7 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 s.id,
                 s.id
             );
-            ExitCode::from(1)
+            Ok(Outcome::ProblemsFound)
         }
         ReplayCheck::Diverged(d) => {
             eprintln!(
@@ -356,7 +329,7 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 d.beat,
                 d.reason
             );
-            ExitCode::from(1)
+            Ok(Outcome::ProblemsFound)
         }
         ReplayCheck::Mismatch { step, what, play } => {
             let _ = write!(out, "{}", play.render_transcript());
@@ -364,7 +337,7 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 "talkdown: the replay of session {} does not match the record at step {step}: {what}",
                 s.id
             );
-            ExitCode::from(1)
+            Ok(Outcome::ProblemsFound)
         }
         ReplayCheck::Matches { play, decisions } => {
             let _ = writeln!(
@@ -382,71 +355,7 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 Status::Abandoned => "the session was abandoned there".to_string(),
             };
             let _ = writeln!(out, "\nReplay matches the record: {decisions} decisions, {end}.");
-            ExitCode::SUCCESS
+            Ok(Outcome::Clean)
         }
-    }
-}
-
-/// Records a terminal (or scripted) run as it happens. Problems with the
-/// store are shown once on standard error and turn recording off; the run
-/// itself always goes on.
-#[derive(Debug, Default)]
-pub struct Recorder {
-    active: Option<(Store, SessionId)>,
-}
-
-impl Recorder {
-    /// Recording turned off.
-    pub fn off() -> Recorder {
-        Recorder { active: None }
-    }
-
-    /// Open the store and record the start of `play`, or warn and record nothing.
-    pub fn start(
-        records: Option<&Path>,
-        play: &Playthrough,
-        trainee: &str,
-        scenario_file: Option<&Path>,
-    ) -> Recorder {
-        let opened = resolve_path(records).and_then(Store::open).and_then(|mut store| {
-            let id = store.start_session_from(play, trainee, scenario_file)?;
-            Ok((store, id))
-        });
-        match opened {
-            Ok(active) => Recorder { active: Some(active) },
-            Err(e) => {
-                eprintln!("talkdown: warning: this run is NOT being recorded: {e}");
-                Recorder::off()
-            }
-        }
-    }
-
-    /// The session being recorded, if any.
-    pub fn session(&self) -> Option<(SessionId, &Path)> {
-        self.active.as_ref().map(|(s, id)| (*id, s.path()))
-    }
-
-    fn guard(&mut self, what: &str, f: impl FnOnce(&mut Store, SessionId) -> Result<(), Error>) {
-        if let Some((store, id)) = &mut self.active
-            && let Err(e) = f(store, *id)
-        {
-            eprintln!("talkdown: warning: recording stopped ({what}): {e}");
-            self.active = None;
-        }
-    }
-
-    /// After every decision.
-    pub fn decided(&mut self, play: &Playthrough) {
-        self.guard("saving a decision", |s, id| s.record_decision(id, play));
-    }
-
-    /// When the run reached an ending and was judged.
-    pub fn finish(&mut self, play: &Playthrough, debrief: &Debrief) {
-        self.guard("saving the outcome", |s, id| s.finish_session(id, play, debrief));
-    }
-
-    /// When the run stopped without an ending.
-    pub fn abandon(&mut self, reason: &str) {
-        self.guard("marking the run unfinished", |s, id| s.abandon_session(id, reason));
     }
 }

@@ -1,0 +1,157 @@
+//! A training session from start to record: the one place where a run is
+//! started, each decision is recorded, and the finished run is judged and
+//! stored. The terminal player and the app both drive a [`Session`]; neither
+//! holds its own copy of the finish sequence or of the records policy
+//! ("records unavailable: warn once, keep playing").
+//!
+//! ```text
+//! Session::start(scenario, file, options, trainee, recorder)
+//!   .choose(n, ms) / .time_out(ms)      → engine, then the recorder
+//!   .finish(&mut analyses) → Debrief    → analysis, debrief, recorder
+//!   .abandon(reason)                    → recorder
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{self, Analysis, StateSpace};
+use crate::debrief::Debrief;
+use crate::engine::{Decision, EngineError, Playthrough, StartOptions};
+use crate::records::SessionId;
+use crate::records::recorder::Recorder;
+use crate::scenario::Scenario;
+
+/// A fresh random seed for a run (shown in the debrief, so a run can be replayed).
+pub fn random_seed() -> u64 {
+    use rand::Rng;
+    rand::rng().random_range(1..1_000_000)
+}
+
+/// The trainee name when none is given: the login name, or `anonymous`.
+pub fn default_trainee() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "anonymous".to_string())
+}
+
+/// Why a finished run could not be judged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot score this run: {0}")]
+pub struct FinishError(pub String);
+
+/// The analyzer's results per scenario version (content hash): debriefs and
+/// the authors' panel need them, and they are costly to compute twice.
+#[derive(Default)]
+pub struct Analyses(HashMap<String, Result<(Analysis, StateSpace), String>>);
+
+impl Analyses {
+    /// The analysis of this version of the scenario, computed on first use.
+    pub fn get(&mut self, scenario: &Scenario) -> Result<&mut (Analysis, StateSpace), String> {
+        self.0
+            .entry(scenario.content_hash.clone())
+            .or_insert_with(|| analysis::analyze(scenario).map_err(|e| e.to_string()))
+            .as_mut()
+            .map_err(|e| e.clone())
+    }
+}
+
+/// One trainee's run of one scenario, recorded as it happens.
+#[derive(Debug)]
+pub struct Session {
+    play: Playthrough,
+    trainee: String,
+    file: Option<PathBuf>,
+    recorder: Recorder,
+}
+
+impl Session {
+    /// Start a run and record its start.
+    pub fn start(
+        scenario: &Scenario,
+        file: Option<&Path>,
+        options: StartOptions,
+        trainee: &str,
+        mut recorder: Recorder,
+    ) -> Result<Session, EngineError> {
+        let play = Playthrough::start(scenario, options)?;
+        recorder.start(&play, trainee, file);
+        Ok(Session { play, trainee: trainee.to_string(), file: file.map(Path::to_path_buf), recorder })
+    }
+
+    /// The same scenario, options and trainee from the beginning; this run is
+    /// recorded as abandoned ("restarted").
+    pub fn restart(&mut self) -> Result<(), EngineError> {
+        let play = Playthrough::start(self.play.scenario(), self.play.run().options.clone())?;
+        self.recorder.abandon("restarted");
+        self.recorder.start(&play, &self.trainee, self.file.as_deref());
+        self.play = play;
+        Ok(())
+    }
+
+    /// Choose the `number`th offered choice (as shown, from 1).
+    pub fn choose(&mut self, number: usize, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        self.play.choose(number, response_ms)?;
+        self.recorder.decided(&self.play);
+        Ok(self.play.decisions().last().expect("a decision was just made"))
+    }
+
+    /// Choose by choice id (scripts and replays).
+    pub fn choose_id(&mut self, id: &str, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        self.play.choose_id(id, response_ms)?;
+        self.recorder.decided(&self.play);
+        Ok(self.play.decisions().last().expect("a decision was just made"))
+    }
+
+    /// The response time ran out.
+    pub fn time_out(&mut self, response_ms: Option<u64>) -> Result<&Decision, EngineError> {
+        self.play.time_out(response_ms)?;
+        self.recorder.decided(&self.play);
+        Ok(self.play.decisions().last().expect("a decision was just made"))
+    }
+
+    /// Judge a run that reached an ending and record its outcome.
+    pub fn finish(&mut self, analyses: &mut Analyses) -> Result<Debrief, FinishError> {
+        let scenario = self.play.scenario().clone();
+        let debrief = analyses.get(&scenario).map_err(FinishError).and_then(|(a, space)| {
+            Debrief::build(&self.play, a, space, Some(&self.trainee)).map_err(|e| FinishError(e.to_string()))
+        })?;
+        self.recorder.finish(&self.play, &debrief);
+        Ok(debrief)
+    }
+
+    /// The run stopped without an ending (quit, input ended, back to the library).
+    pub fn abandon(&mut self, reason: &str) {
+        self.recorder.abandon(reason);
+    }
+
+    /// The run so far.
+    pub fn play(&self) -> &Playthrough {
+        &self.play
+    }
+
+    /// Authors' tools (hot reload) replace the run with a replay on a new version.
+    pub fn replace_play(&mut self, play: Playthrough) {
+        self.play = play;
+    }
+
+    /// Who is training.
+    pub fn trainee(&self) -> &str {
+        &self.trainee
+    }
+
+    /// The scenario file this run was started from.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// The "records unavailable" warning, given once; the front end shows it.
+    pub fn take_warning(&mut self) -> Option<String> {
+        self.recorder.take_warning()
+    }
+
+    /// The recorded session and the file it is in, when recording.
+    pub fn recorded_as(&self) -> Option<(SessionId, &Path)> {
+        self.recorder.session()
+    }
+}
