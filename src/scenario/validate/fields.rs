@@ -58,7 +58,10 @@ impl Checker<'_> {
                 self.warn(
                     "W207",
                     &vp.field("scores"),
-                    format!("score variant {} of `{owner}` gives the same scores as its plain `scores`", vi + 1),
+                    format!(
+                        "score variant {} of `{owner}` gives the same scores as its plain `scores`",
+                        vi + 1
+                    ),
                     "the same as `scores`",
                     "give the variant the scores that apply when its `when` holds, or remove it: \
                      as written it changes nothing but the debrief's reason"
@@ -74,8 +77,16 @@ impl Checker<'_> {
         for (li, line) in lines.iter().enumerate() {
             let lp = p.index(li);
             if line.speaker != "narrator" && !self.cast.contains_key(line.speaker.as_str()) {
-                let known: Vec<&str> = self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
-                self.unknown("E107", "speaker", &line.speaker, known.into_iter(), &lp.field("speaker"), "`cast`");
+                let known: Vec<&str> =
+                    self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
+                self.unknown(
+                    "E107",
+                    "speaker",
+                    &line.speaker,
+                    known.into_iter(),
+                    &lp.field("speaker"),
+                    "`cast`",
+                );
             }
             self.nonempty(&line.text, &lp.field("text"), "the reaction's text");
             for (vi, v) in line.variants.iter().enumerate() {
@@ -97,6 +108,8 @@ impl Checker<'_> {
 
 /// Two score maps that give the same points (a dimension left out scores 0).
 fn same_scores(a: &BTreeMap<String, i32>, b: &BTreeMap<String, i32>) -> bool {
-    let nonzero = |m: &BTreeMap<String, i32>| m.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>();
+    let nonzero = |m: &BTreeMap<String, i32>| {
+        m.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>()
+    };
     nonzero(a) == nonzero(b)
 }

@@ -95,9 +95,9 @@ fn pick(ex: &Explored, lens: &[Vec<usize>], id: u32, strategy: NaiveStrategy) ->
     let chosen = match strategy {
         // Ties go to the one listed first.
         NaiveStrategy::Longest => choices.rev().max_by_key(len),
-        NaiveStrategy::Shortest => choices.rev().min_by_key(len),
+        NaiveStrategy::Shortest => choices.min_by_key(len),
         NaiveStrategy::First => choices.clone().next(),
-        NaiveStrategy::Last => choices.last(),
+        NaiveStrategy::Last => choices.clone().next_back(),
     };
     // Only the timer is offered: the run goes on by waiting.
     chosen.or_else(|| (a < b).then_some(a))
@@ -154,7 +154,8 @@ pub(super) fn check(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
             points += give_aways(s, ex, &best, &lens, x.strategy, spans, diags);
         }
     }
-    let by_length = above.iter().any(|x| matches!(x.strategy, NaiveStrategy::Longest | NaiveStrategy::Shortest));
+    let by_length =
+        above.iter().any(|x| matches!(x.strategy, NaiveStrategy::Longest | NaiveStrategy::Shortest));
     let by_order = above.iter().any(|x| matches!(x.strategy, NaiveStrategy::First | NaiveStrategy::Last));
     let mut help = Vec::new();
     if by_length {
@@ -216,7 +217,7 @@ fn give_aways(
         let Some(&(c, len, value)) = (if longest {
             choices.iter().rev().max_by_key(|x| x.1)
         } else {
-            choices.iter().rev().min_by_key(|x| x.1)
+            choices.iter().min_by_key(|x| x.1)
         }) else {
             continue;
         };
@@ -229,11 +230,8 @@ fn give_aways(
         }
         let next = choices.iter().filter(|x| x.0 != c).map(|x| x.1);
         let next = if longest { next.max() } else { next.min() }.unwrap_or(0);
-        let clear = if longest {
-            len as f64 >= CLEARLY * next as f64
-        } else {
-            next as f64 >= CLEARLY * len as f64
-        };
+        let clear =
+            if longest { len as f64 >= CLEARLY * next as f64 } else { next as f64 >= CLEARLY * len as f64 };
         if !clear {
             continue;
         }

@@ -140,7 +140,7 @@ fn offered_together(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
                 Diagnostic::warning(
                     "W213",
                     format!("choice `{}` at beat `{}` can never be offered", c.id, b.id),
-                    )
+                )
                 .at(spans.find_or_parent(&p.field("id")), "never offered")
                 .also(spans.find(&p.field("when")), "this never holds when a run is at this beat")
                 .help(format!(
@@ -159,9 +159,15 @@ fn offered_together(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
             diags.push(
                 Diagnostic::warning(
                     "W214",
-                    format!("choices `{}` and `{}` of beat `{}` are offered at once with the same text", a.id, c.id, b.id),
+                    format!(
+                        "choices `{}` and `{}` of beat `{}` are offered at once with the same text",
+                        a.id, c.id, b.id
+                    ),
                 )
-                .at(spans.find_or_parent(&pc.field("text")), "the same text as another choice offered with it")
+                .at(
+                    spans.find_or_parent(&pc.field("text")),
+                    "the same text as another choice offered with it",
+                )
                 .also(spans.find(&pa.field("text")), "this one")
                 .help(
                     "the trainee sees the same option twice and cannot tell them apart: reword one, or give \
@@ -186,7 +192,9 @@ fn offered_together(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
 }
 
 fn same_scores(a: &crate::scenario::model::Choice, b: &crate::scenario::model::Choice) -> bool {
-    let nonzero = |m: &BTreeMap<String, i32>| m.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>();
+    let nonzero = |m: &BTreeMap<String, i32>| {
+        m.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>()
+    };
     nonzero(&a.scores) == nonzero(&b.scores) && a.score_variants == b.score_variants
 }
 
@@ -206,7 +214,8 @@ fn two_copies_help(keep: &crate::scenario::model::Choice, drop: &crate::scenario
         ),
         None => String::new(),
     };
-    let differs = keep.effects != drop.effects || keep.next != drop.next || keep.techniques != drop.techniques;
+    let differs =
+        keep.effects != drop.effects || keep.next != drop.next || keep.techniques != drop.techniques;
     let mut help = format!(
         "keep `{}` and remove `{}`; add to `{}` `score_variants: [(when: {when}, scores: {}, reason: \"...\")]` \
          with the reason the debrief gives (e.g. \"trust was still low\"){keep_when}",
@@ -237,7 +246,11 @@ fn unseen_consequences(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>)
             }
             let Next::Go(to) = &c.next else { continue };
             let Some(t) = s.beat_index(to) else { continue };
-            let shared = b.choices.iter().enumerate().any(|(oi, o)| oi != ci && o.next.targets().contains(&to.as_str()));
+            let shared = b
+                .choices
+                .iter()
+                .enumerate()
+                .any(|(oi, o)| oi != ci && o.next.targets().contains(&to.as_str()));
             if !shared {
                 continue;
             }

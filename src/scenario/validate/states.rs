@@ -52,7 +52,8 @@ impl ScoreRules {
         let compile = |vs: &[crate::scenario::model::ScoreVariant]| -> Vec<Variant> {
             vs.iter()
                 .filter_map(|v| {
-                    let total = v.scores.iter().filter(|(d, _)| dims.contains_key(d.as_str())).map(|(_, n)| *n).sum();
+                    let total =
+                        v.scores.iter().filter(|(d, _)| dims.contains_key(d.as_str())).map(|(_, n)| *n).sum();
                     Some(Variant { when: resolve(&v.when, &meters, &flags)?, total })
                 })
                 .collect()
@@ -62,7 +63,8 @@ impl ScoreRules {
             .beats
             .iter()
             .map(|b| {
-                let mut acts: Vec<Vec<Variant>> = b.choices.iter().map(|c| compile(&c.score_variants)).collect();
+                let mut acts: Vec<Vec<Variant>> =
+                    b.choices.iter().map(|c| compile(&c.score_variants)).collect();
                 if let Some(t) = &b.timer {
                     acts.push(compile(&t.score_variants));
                 }
@@ -111,8 +113,12 @@ pub fn resolve(c: &Condition, meters: &HashMap<&str, u16>, flags: &HashMap<&str,
         Condition::Below(m, v) => meter(m, Cmp::Below, *v),
         Condition::Above(m, v) => meter(m, Cmp::Above, *v),
         Condition::Equals(m, v) => meter(m, Cmp::Equals, *v),
-        Condition::All(cs) => Some(Cond::All(cs.iter().map(|c| resolve(c, meters, flags)).collect::<Option<_>>()?)),
-        Condition::Any(cs) => Some(Cond::Any(cs.iter().map(|c| resolve(c, meters, flags)).collect::<Option<_>>()?)),
+        Condition::All(cs) => {
+            Some(Cond::All(cs.iter().map(|c| resolve(c, meters, flags)).collect::<Option<_>>()?))
+        }
+        Condition::Any(cs) => {
+            Some(Cond::Any(cs.iter().map(|c| resolve(c, meters, flags)).collect::<Option<_>>()?))
+        }
         Condition::Not(c) => Some(Cond::Not(Box::new(resolve(c, meters, flags)?))),
     }
 }
@@ -180,21 +186,22 @@ pub(crate) fn explore_capped(s: &Scenario, rules: &ScoreRules, cap: usize) -> Re
     };
     let mut index: FxHashMap<(u32, GameState), u32> = FxHashMap::default();
     let mut queue = VecDeque::new();
-    let mut intern = |ex: &mut Explored, queue: &mut VecDeque<u32>, beat: u32, st: GameState| -> Result<u32, TooLarge> {
-        if let Some(&id) = index.get(&(beat, st.clone())) {
-            return Ok(id);
-        }
-        if ex.states.len() >= cap {
-            return Err(TooLarge(cap));
-        }
-        let id = ex.states.len() as u32;
-        index.insert((beat, st.clone()), id);
-        ex.beats.push(beat);
-        ex.states.push(st);
-        ex.offer_ranges.push((0, 0));
-        queue.push_back(id);
-        Ok(id)
-    };
+    let mut intern =
+        |ex: &mut Explored, queue: &mut VecDeque<u32>, beat: u32, st: GameState| -> Result<u32, TooLarge> {
+            if let Some(&id) = index.get(&(beat, st.clone())) {
+                return Ok(id);
+            }
+            if ex.states.len() >= cap {
+                return Err(TooLarge(cap));
+            }
+            let id = ex.states.len() as u32;
+            index.insert((beat, st.clone()), id);
+            ex.beats.push(beat);
+            ex.states.push(st);
+            ex.offer_ranges.push((0, 0));
+            queue.push_back(id);
+            Ok(id)
+        };
     let NodeRef::Beat(start) = s.start else { return Ok(ex) };
     for st in GameState::all_starts(s) {
         let id = intern(&mut ex, &mut queue, start, st)?;
@@ -214,7 +221,11 @@ pub(crate) fn explore_capped(s: &Scenario, rules: &ScoreRules, cap: usize) -> Re
             let mut after = state.clone();
             after.apply(&def.effects, &s.meters);
             let t0 = ex.targets.len() as u32;
-            let mut lead = |ex: &mut Explored, queue: &mut VecDeque<u32>, to: NodeRef, st: GameState| -> Result<(), TooLarge> {
+            let mut lead = |ex: &mut Explored,
+                            queue: &mut VecDeque<u32>,
+                            to: NodeRef,
+                            st: GameState|
+             -> Result<(), TooLarge> {
                 let t = match to {
                     NodeRef::Ending(e) => Target::Ending(e),
                     NodeRef::Beat(b) => Target::State(intern(ex, queue, b, st)?),
@@ -331,4 +342,59 @@ pub fn offer_value(ex: &Explored, values: &[Option<Value>], offer: &Offer) -> Op
         })
         .max()
         .map(|v| v + i64::from(offer.total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load::scenario_from_str;
+
+    /// A loop that raises a meter by one each time round: one state per value.
+    const WIDE: &str = r#"#![enable(implicit_some)]
+Scenario(
+    id: "wide",
+    about: (title: "Wide", summary: "A meter with a very wide range.", difficulty: Introductory, minutes: 1, version: "1"),
+    briefing: (dispatch: "A test.", setting: "A loop."),
+    meters: [(id: "count", name: "Count", min: 0, max: 100000, start: 0)],
+    start: "loop",
+    beats: [(
+        id: "loop",
+        choices: [
+            (id: "again", text: "Again.", effects: [Raise("count", 1)], scores: {"safety": 0}, score_variants: [(when: AtLeast("count", 2), scores: {"safety": 1}, reason: "Later.")], commentary: "Again.", next: Go("loop")),
+            (id: "stop", text: "Stop.", scores: {"safety": 0}, commentary: "Stop.", next: Go("done")),
+        ],
+    )],
+    endings: [(id: "done", outcome: "resolved", title: "Done", narrative: "Done.", commentary: "Done.")],
+    debrief: (commentary: "A test."),
+)"#;
+
+    #[test]
+    fn a_state_space_past_the_cap_is_refused_not_explored() {
+        let s = scenario_from_str("wide.ron", WIDE).scenario.expect("valid");
+        let rules = ScoreRules::new(&s);
+        assert_eq!(explore_capped(&s, &rules, 1000).err(), Some(TooLarge(1000)));
+        let ex = explore_capped(&s, &rules, 200_000).expect("100,001 states fit");
+        assert_eq!(ex.len(), 100_001);
+    }
+
+    #[test]
+    fn the_variant_whose_condition_holds_sets_the_score() {
+        let s = scenario_from_str("wide.ron", WIDE).scenario.expect("valid");
+        let rules = ScoreRules::new(&s);
+        let at = |count| GameState { meters: vec![count], flags: 0 };
+        assert_eq!(rules.total(&s, 0, Act::Choice(0), &at(1)), 0);
+        assert_eq!(rules.total(&s, 0, Act::Choice(0), &at(2)), 1);
+        assert_eq!(rules.applied(&s, 0, Act::Choice(0), &at(5)), Some(0));
+        assert_eq!(rules.total(&s, 0, Act::Choice(1), &at(5)), 0);
+    }
+
+    #[test]
+    fn solving_follows_the_scores_that_apply_in_each_state() {
+        let text = WIDE.replace("max: 100000", "max: 5");
+        let s = scenario_from_str("small.ron", &text).scenario.expect("valid");
+        let ex = explore(&s, &ScoreRules::new(&s)).unwrap();
+        let best = solve(&ex, &ex.starts, |id| ex.offer_ranges[id as usize]);
+        // 0 → 1 → 2 score 0; 2 → 3, 3 → 4, 4 → 5 and 5 → 5 (clamped; a loop adds nothing) score 1 each.
+        assert_eq!(best[ex.starts[0] as usize].map(|v| v.hi), Some(3));
+    }
 }
