@@ -239,13 +239,16 @@ fn two_copies_help(keep: &crate::scenario::model::Choice, drop: &crate::scenario
 /// no line of that beat has a `when` testing a meter or flag it changes. The
 /// trainee then sees exactly what they would have seen after the other choice.
 fn unseen_consequences(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+    // `Scenario::beat_index` searches; a 10,000-beat scenario needs a map.
+    let beat_of: std::collections::HashMap<&str, u32> =
+        s.file.beats.iter().enumerate().map(|(i, b)| (b.id.as_str(), i as u32)).collect();
     for (bi, b) in s.file.beats.iter().enumerate() {
         for (ci, c) in b.choices.iter().enumerate() {
             if !c.reaction.is_empty() {
                 continue;
             }
             let Next::Go(to) = &c.next else { continue };
-            let Some(t) = s.beat_index(to) else { continue };
+            let Some(&t) = beat_of.get(to.as_str()) else { continue };
             let shared = b
                 .choices
                 .iter()
