@@ -1,4 +1,4 @@
-//! Core speed: load, validate, analyze and play synthetic scenarios of 100,
+//! Core speed: load, validate (with the judgement checks), analyze and play synthetic scenarios of 100,
 //! 1,000 and 10,000 beats (3 meters, 5 flags, conditions, random routes),
 //! with the bare RON parse of the same text as the floor.
 //!
@@ -12,6 +12,7 @@ use talkdown::diagnostics::SourceFile;
 use talkdown::engine::{Mode, Playthrough, StartOptions};
 use talkdown::scenario::ScenarioFile;
 use talkdown::scenario::load::{bundled_rubric, check_source};
+use talkdown::scenario::validate::guessable::naive_strategies;
 use talkdown::synthetic::{Shape, scenario_text};
 
 fn bare_parse(text: &str) -> ScenarioFile {
@@ -41,6 +42,11 @@ fn sizes(c: &mut Criterion) {
         let scenario =
             check_source(SourceFile::new("synthetic.ron", text.clone()), &rubric).scenario.expect("valid");
         g.bench_function("analyze", |b| b.iter(|| black_box(analyze(black_box(&scenario)).unwrap())));
+        // The guessability figures alone (their own exploration of the states); validate
+        // and analyze each run them, so they are inside the two figures above too.
+        g.bench_function("naive_strategies", |b| {
+            b.iter(|| black_box(naive_strategies(black_box(&scenario)).unwrap()))
+        });
         g.bench_function("validate_and_analyze", |b| {
             b.iter(|| {
                 let s =

@@ -528,6 +528,9 @@ pub struct Analysis {
     /// States where nothing is offered and no ending was reached (at most 20 listed).
     pub dead_ends: Vec<DeadEnd>,
     pub dead_end_count: usize,
+    /// What rules needing no judgement reach (always the longest text, ...);
+    /// `None` when the state space is past the cap. See docs/diagnostics.md (W208).
+    pub naive_strategies: Option<Vec<crate::scenario::validate::guessable::StrategyShare>>,
 }
 
 impl Analysis {
@@ -692,6 +695,7 @@ fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
         },
         dead_ends: dead,
         dead_end_count: dead_count,
+        naive_strategies: crate::scenario::validate::guessable::naive_strategies(sc).ok(),
     }
 }
 
@@ -744,6 +748,15 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
                 dim,
                 d.route.score.map(|s| format!("{s:+}")).unwrap_or_else(|| "–".into())
             );
+        }
+    }
+    if let Some(shares) = &a.naive_strategies {
+        let _ = writeln!(o, "\nNaive strategies (share of the best total, luck in their favour):");
+        for x in shares {
+            let pct = x.percent.map(|p| format!("{p} %")).unwrap_or_else(|| "–".into());
+            let total = x.with_luck.map(|t| format!("{t:+}")).unwrap_or_else(|| "no ending".into());
+            let flag = if x.guessable() { "   more than half: W208" } else { "" };
+            let _ = writeln!(o, "  {:<40} {total:>6} {pct:>6}{flag}", x.strategy.describe());
         }
     }
     if !a.unreachable_beats.is_empty() {

@@ -180,3 +180,211 @@ fn absurd_numbers_are_errors_not_overflows() {
         ["absurd.ron:20:30: error[E119]: the score 2147483647 for `connection` is outside -100..100"]
     );
 }
+
+// ---- How a scenario judges: score variants, reactions, no-win moments,
+// critical marks, guessable choices (tests/fixtures/suspicious/ and broken/).
+
+use talkdown::diagnostics::Diagnostic;
+use talkdown::scenario::Rubric;
+
+fn check_in(folder: &str, name: &str, rubric: &Rubric) -> talkdown::scenario::Checked {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(folder).join(format!("{name}.ron"));
+    check_file(&path, rubric).expect("fixture readable")
+}
+
+fn lines_of(checked: &talkdown::scenario::Checked) -> Vec<String> {
+    let name = checked.source.name.clone();
+    let prefix = format!("{name}:");
+    checked.diagnostics.iter().map(|d| d.headline(&checked.source).replacen(&prefix, "", 1)).collect()
+}
+
+/// The headlines of a suspicious fixture (bundled rubric); asserts it still loads.
+fn suspicious(name: &str) -> Vec<String> {
+    let checked = check_in("suspicious", name, &bundled_rubric());
+    assert!(checked.scenario.is_some(), "{name}: warnings must not block the scenario");
+    lines_of(&checked)
+}
+
+fn find<'a>(checked: &'a talkdown::scenario::Checked, code: &str) -> &'a Diagnostic {
+    checked.diagnostics.iter().find(|d| d.code == code).unwrap_or_else(|| panic!("no {code}"))
+}
+
+#[test]
+fn a_bad_score_variant_reports_every_problem_at_its_text() {
+    assert_eq!(
+        headlines("bad_score_variant"),
+        [
+            "21:52: error[E103]: unknown meter `trst`",
+            "21:73: error[E105]: unknown rubric dimension `conection`",
+            "21:89: error[E119]: the score 500 for `safety` is outside -100..100",
+            "21:113: error[E115]: the score variant's reason is empty",
+        ]
+    );
+    assert_eq!(help_of("bad_score_variant", "E103"), "did you mean `trust`?");
+}
+
+#[test]
+fn a_bad_reaction_names_the_speaker_and_the_empty_text() {
+    assert_eq!(
+        headlines("bad_reaction"),
+        ["30:42: error[E107]: unknown speaker `patt`", "30:56: error[E115]: the reaction's text is empty"]
+    );
+    assert_eq!(help_of("bad_reaction", "E107"), "did you mean `pat`?");
+}
+
+#[test]
+fn a_no_win_mark_needs_a_reason() {
+    assert_eq!(headlines("empty_no_win_reason"), ["38:21: error[E115]: the no-win reason is empty"]);
+}
+
+#[test]
+fn a_variant_that_changes_nothing_is_flagged() {
+    assert_eq!(
+        suspicious("variant_same_as_scores"),
+        ["21:73: warning[W207]: score variant 1 of `introduce` gives the same scores as its plain `scores`"]
+    );
+}
+
+#[test]
+fn the_longest_choice_always_winning_is_reported_at_each_give_away() {
+    assert_eq!(
+        suspicious("longest_choice_wins"),
+        [
+            "18:27: warning[W209]: at beat `door` the best choice `introduce` is also clearly the longest (56 characters; the next longest has 20)",
+            "41:35: warning[W209]: at beat `inside` the best choice `ask` is also clearly the longest (77 characters; the next longest has 8)",
+            "10:12: warning[W208]: choices can be guessed without judgement: always choosing the longest text reaches 100 % (+3 of +3)",
+        ]
+    );
+    let checked = check_in("suspicious", "longest_choice_wins", &bundled_rubric());
+    assert!(
+        find(&checked, "W208").help.as_deref().unwrap().starts_with("at the 2 decision point(s) marked W209")
+    );
+}
+
+#[test]
+fn naive_strategies_report_their_share_of_the_best() {
+    use talkdown::scenario::validate::guessable::{NaiveStrategy, naive_strategies};
+    let s = check_in("suspicious", "longest_choice_wins", &bundled_rubric()).scenario.unwrap();
+    let shares = naive_strategies(&s).unwrap();
+    let by = |st: NaiveStrategy| shares.iter().find(|x| x.strategy == st).unwrap().clone();
+    // Best: introduce (+2) then ask (+1). Longest takes both; shortest takes neither.
+    assert_eq!((by(NaiveStrategy::Longest).with_luck, by(NaiveStrategy::Longest).best), (Some(3), Some(3)));
+    assert_eq!(by(NaiveStrategy::Longest).percent, Some(100));
+    assert_eq!(by(NaiveStrategy::Shortest).with_luck, Some(-2));
+    // First listed: introduce (+2), then leave (-1).
+    assert_eq!(by(NaiveStrategy::First).with_luck, Some(1));
+    assert_eq!(by(NaiveStrategy::First).percent, Some(33));
+    assert!(by(NaiveStrategy::Longest).guessable() && !by(NaiveStrategy::First).guessable());
+    // The same scenario written fairly (minimal.ron) is guessable by no rule.
+    let fair = check_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron"),
+        &bundled_rubric(),
+    )
+    .unwrap()
+    .scenario
+    .unwrap();
+    assert!(naive_strategies(&fair).unwrap().iter().all(|x| !x.guessable()));
+}
+
+#[test]
+fn a_no_win_moment_is_flagged_unless_the_author_says_why() {
+    assert_eq!(
+        suspicious("no_win_moment"),
+        [
+            "37:17: warning[W210]: every choice offered at beat `inside` scores below zero when trust=0 (the best: -1)"
+        ]
+    );
+    // With the author's reason the same moment is deliberate.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/suspicious/no_win_moment.ron");
+    let text = std::fs::read_to_string(path).unwrap().replace(
+        "            id: \"inside\",\n",
+        "            id: \"inside\",\n            no_win: \"After a hard knock Pat will not let anyone help today.\",\n",
+    );
+    let checked = talkdown::scenario::load::scenario_from_str("deliberate.ron", &text);
+    assert!(checked.diagnostics.is_empty(), "{}", checked.report(false));
+}
+
+#[test]
+fn a_critical_technique_must_be_marked_critical() {
+    // The bundled rubric sets no policy yet; an academy's would.
+    assert!(suspicious("critical_not_marked").is_empty());
+    let mut rubric = bundled_rubric();
+    rubric.policy.critical_techniques = vec!["startling".into(), "dare".into()];
+    let checked = check_in("suspicious", "critical_not_marked", &rubric);
+    assert_eq!(
+        lines_of(&checked),
+        [
+            "30:34: warning[W211]: choice `knock` at beat `door` commits `startling`, which the rubric's policy makes critical, but is not marked critical"
+        ]
+    );
+    assert!(find(&checked, "W211").help.as_deref().unwrap().starts_with("add `critical: true` to `knock`"));
+}
+
+#[test]
+fn a_critical_mark_needs_a_harmful_technique() {
+    assert_eq!(
+        suspicious("critical_without_harm"),
+        [
+            "30:31: warning[W212]: choice `knock` at beat `door` is marked critical but commits no harmful technique"
+        ]
+    );
+}
+
+#[test]
+fn a_choice_that_can_never_be_offered_is_reported() {
+    assert_eq!(
+        suspicious("never_offered"),
+        ["42:22: warning[W213]: choice `hug` at beat `inside` can never be offered"]
+    );
+    let checked = check_in("suspicious", "never_offered", &bundled_rubric());
+    assert!(
+        find(&checked, "W213")
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("runs reach `inside` in 2 state(s), e.g. trust=2 [asked]"),
+        "{:?}",
+        find(&checked, "W213").help
+    );
+}
+
+#[test]
+fn the_same_text_offered_twice_at_once_is_reported() {
+    assert_eq!(
+        suspicious("same_text_offered_together"),
+        [
+            "41:35: warning[W214]: choices `leave` and `ask` of beat `inside` are offered at once with the same text"
+        ]
+    );
+}
+
+#[test]
+fn two_copies_of_a_choice_get_exact_conversion_help() {
+    assert_eq!(
+        suspicious("two_copies_of_a_choice"),
+        [
+            "42:22: warning[W215]: choices `ask` and `ask_low_trust` of beat `inside` are two copies of one choice, scored by state"
+        ]
+    );
+    let checked = check_in("suspicious", "two_copies_of_a_choice", &bundled_rubric());
+    assert_eq!(
+        find(&checked, "W215").help.as_deref().unwrap(),
+        "keep `ask` and remove `ask_low_trust`; add to `ask` `score_variants: [(when: Below(\"trust\",1), \
+         scores: {\"assessment\":0}, reason: \"...\")]` with the reason the debrief gives (e.g. \"trust was \
+         still low\"); then give `ask` the `when` under which either copy was offered (drop it if one of the \
+         two always is: now `AtLeast(\"trust\",1)`)"
+    );
+}
+
+#[test]
+fn a_consequence_the_assessed_trainee_never_sees_is_reported() {
+    assert_eq!(
+        suspicious("unseen_consequence"),
+        [
+            "26:25: warning[W216]: in assessment mode the trainee never sees what choice `knock` at beat `door` did"
+        ]
+    );
+    let checked = check_in("suspicious", "unseen_consequence", &bundled_rubric());
+    assert!(find(&checked, "W216").help.as_deref().unwrap().starts_with("add `reaction: [(speaker:"));
+}

@@ -16,6 +16,12 @@ use super::rubric::Rubric;
 use super::spans::{Path, Spans};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 
+mod critical;
+mod fields;
+pub mod guessable;
+mod judgement;
+pub mod states;
+
 /// The most flags a scenario may declare (they are kept as bits of a `u64`).
 pub const MAX_FLAGS: usize = 64;
 
@@ -32,6 +38,12 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
         let scenario = Scenario(Arc::new(inner));
         graph_checks(&scenario, spans, &mut diags);
         usage_checks(&scenario, spans, &mut diags);
+        critical::critical_marks(&scenario, spans, &mut diags);
+        // The judgement checks explore the real states, which only makes
+        // sense on a graph without errors.
+        if !diags.iter().any(|d| d.is_error()) {
+            judgement::state_checks(&scenario, spans, &mut diags);
+        }
         (!diags.iter().any(|d| d.is_error())).then_some(scenario)
     });
     (diags, scenario)
@@ -441,6 +453,8 @@ impl<'a> Checker<'a> {
             }
             let when = ch.when.as_ref().map(|c| self.cond(c, &cp.field("when")));
             let act = self.act(&ch.effects, &ch.scores, &ch.techniques, ch.critical, &ch.next, &cp, &ch.id);
+            self.score_variants(&ch.score_variants, &ch.scores, &cp.field("score_variants"), &ch.id);
+            self.reaction(&ch.reaction, &cp.field("reaction"));
             choices.push(act.and_then(|mut a| {
                 a.when = resolved(when)?;
                 Some(a)
@@ -468,10 +482,13 @@ impl<'a> Checker<'a> {
                         "add `commentary: \"...\"` inside `timer`".into(),
                     );
                 }
+                self.score_variants(&t.score_variants, &t.scores, &tp.field("score_variants"), "timeout");
+                self.reaction(&t.reaction, &tp.field("reaction"));
                 self.act(&t.effects, &t.scores, &t.techniques, false, &t.next, &tp, "timeout")
                     .map(|a| Some((t.seconds, a)))
             }
         };
+        self.no_win_reason(beat.no_win.as_deref(), &p.field("no_win"));
         if beat.choices.is_empty() && beat.timer.is_none() {
             self.error(
                 "E112",
@@ -500,8 +517,6 @@ impl<'a> Checker<'a> {
         id: &str,
     ) -> Option<ActDef> {
         let fx = self.effects(effects, &p.field("effects"));
-        let mut score_vec = vec![0; self.rubric.dimensions.len()];
-        let mut ok = true;
         if scores.is_empty() {
             self.warn(
                 "W203",
@@ -511,34 +526,8 @@ impl<'a> Checker<'a> {
                 "add `scores: {\"connection\": 1}` (any rubric dimension, -3 to 3), even if 0".into(),
             );
         }
-        for (dim, v) in scores {
-            match self.dims.get(dim.as_str()) {
-                Some(&d) if !(-MAX_SCORE..=MAX_SCORE).contains(v) => {
-                    self.error(
-                        "E119",
-                        &p.field("scores").key(dim),
-                        format!("the score {v} for `{dim}` is outside -{MAX_SCORE}..{MAX_SCORE}"),
-                        "too large",
-                        Some("scores are small numbers, typically -3 to 3".into()),
-                    );
-                    ok = false;
-                    let _ = d;
-                }
-                Some(&d) => score_vec[d] = *v,
-                None => {
-                    let known = self.rubric.dimensions.iter().map(|d| d.id.as_str());
-                    self.unknown(
-                        "E105",
-                        "rubric dimension",
-                        dim,
-                        known,
-                        &p.field("scores").key(dim),
-                        "the rubric",
-                    );
-                    ok = false;
-                }
-            }
-        }
+        let score_vec = self.score_map(scores, &p.field("scores"));
+        let mut ok = score_vec.is_some();
         let mut tech = Vec::new();
         for (ti, t) in techniques.iter().enumerate() {
             match self.techniques.get(t.as_str()) {
@@ -558,6 +547,7 @@ impl<'a> Checker<'a> {
             }
         }
         let route = self.next(next, &p.field("next"));
+        let score_vec = score_vec?;
         let total = score_vec.iter().sum();
         (ok).then_some(())?;
         Some(ActDef {
