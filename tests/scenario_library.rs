@@ -186,14 +186,27 @@ fn needs_rapport(c: &Condition) -> bool {
     at_least
 }
 
-/// The Behavioral Change Stairway: each scenario offers the same influence
-/// move (word for word) under a rapport condition and under its opposite, and
-/// the version made after rapport scores higher.
+/// The Behavioral Change Stairway: each scenario scores an influence move
+/// higher after rapport than before. Either one choice with a score variant
+/// for the state before rapport (or after it), or, in the older form, the same
+/// move (word for word) offered twice under a rapport condition and its opposite.
 #[test]
 fn an_influence_move_scores_higher_after_rapport_than_before() {
     for (f, _) in library() {
         let mut found = false;
         for b in &f.beats {
+            for c in &b.choices {
+                let plain = c.scores.values().sum::<i32>();
+                for v in &c.score_variants {
+                    let variant = v.scores.values().sum::<i32>();
+                    // A variant for "before rapport" scores lower; one for "after rapport" higher.
+                    let (after, before) =
+                        if needs_rapport(&v.when) { (variant, plain) } else { (plain, variant) };
+                    if after > before {
+                        found = true;
+                    }
+                }
+            }
             for (i, x) in b.choices.iter().enumerate() {
                 for y in &b.choices[i + 1..] {
                     let (Some(wx), Some(wy)) = (&x.when, &y.when) else { continue };
