@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use talkdown::analysis::{Analysis, ScoreRoute, analyze};
-use talkdown::debrief::Debrief;
+use talkdown::debrief::{Debrief, Standard};
 use talkdown::engine::{self, Mode, Playthrough, StartOptions};
 use talkdown::scenario::load::{check_file, rubric_for_dir, scenario_files};
 use talkdown::scenario::model::{Choice, Condition, Next, ScenarioFile};
@@ -343,13 +343,27 @@ fn scripted_worst_path_is_judged_step_by_step() {
         let d = Debrief::build(&p, &a, &mut space, Some("cadet")).unwrap();
         assert_ne!(d.ending.as_ref().unwrap().grade, Grade::Good, "{}", s.id());
         assert!(d.total.score < 0, "{}: worst path scored {}", s.id(), d.total.score);
+        // The worst route is the worst practice: its critical errors are listed
+        // first, and the judgement is not "below standard" by points alone.
+        assert_eq!(d.critical_errors.len() as u32, a.worst.total.critical_errors, "{}", s.id());
+        if !d.critical_errors.is_empty() {
+            assert_eq!(d.standard.standard, Standard::NotYet, "{}", s.id());
+            assert!(d.process.shown_percent.unwrap_or(0) <= s.rubric.policy.critical_cap_percent, "{}", s.id());
+        }
+        // Every decision that was not the best available names a better one.
+        // (The worst practice may pass through good decisions on its way to a
+        // critical error, so not every step on it is a poor one.)
+        for x in &d.decisions {
+            assert!(
+                x.best_available || x.better.is_some(),
+                "{}: step {} ({}) was not the best, but no better choice was named",
+                s.id(),
+                x.step,
+                x.choice
+            );
+        }
         let named = d.decisions.iter().filter(|x| x.better.is_some()).count();
-        assert!(
-            named * 10 >= d.decisions.len() * 8,
-            "{}: a better choice was named for only {named} of {} decisions",
-            s.id(),
-            d.decisions.len()
-        );
+        assert!(named * 2 >= d.decisions.len(), "{}: a better choice was named for only {named} of {} decisions", s.id(), d.decisions.len());
         assert!(d.decisions.iter().all(|x| !x.commentary.is_empty()), "{}", s.id());
     }
 }
