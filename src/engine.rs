@@ -96,14 +96,29 @@ pub struct SpokenLine {
 /// What happened, in order: the transcript of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
-    Beat { beat: String, lines: Vec<SpokenLine> },
-    Said { choice: String, text: String },
-    TimedOut { beat: String },
+    Beat {
+        beat: String,
+        lines: Vec<SpokenLine>,
+    },
+    Said {
+        choice: String,
+        text: String,
+    },
+    TimedOut {
+        beat: String,
+    },
     /// What the trainee sees happen after a choice or a time-out (a cast
     /// member's answer, narration): part of the story in every mode. Only
     /// pushed when the act has reaction lines that show in this state.
-    Reaction { lines: Vec<SpokenLine> },
-    Ending { ending: String, outcome: String, title: String, narrative: String },
+    Reaction {
+        lines: Vec<SpokenLine>,
+    },
+    Ending {
+        ending: String,
+        outcome: String,
+        title: String,
+        narrative: String,
+    },
 }
 
 /// One decision the trainee made (or a timer that ran out).

@@ -333,7 +333,13 @@ fn the_debrief_says_why_a_variant_scored_lower_and_values_alternatives_by_their_
     let s = judgement();
     let d = debrief(&play(&s, 1, &["solve", "offer_shelter"]));
     assert_eq!(d.decisions[0].total, -1);
-    assert!(d.decisions[0].variant_note.as_deref().unwrap().starts_with("Scored lower because nothing had been heard"));
+    assert!(
+        d.decisions[0]
+            .variant_note
+            .as_deref()
+            .unwrap()
+            .starts_with("Scored lower because nothing had been heard")
+    );
     let better = d.decisions[0].better.as_ref().unwrap();
     assert_eq!((better.choice.as_str(), better.score), ("listen", 2));
     // At `plan` with trust still low the offer scores +1, and nothing better was open there.
@@ -371,8 +377,9 @@ fn a_critical_error_caps_the_process_score_and_means_not_yet() {
 
     // The same run with an academy policy where a critical error does not fail,
     // there is no cap and the pass mark is 60 %: it meets the standard on its 60 %.
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/judgement.ron"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/judgement.ron"))
+            .unwrap();
     let mut rubric = talkdown::scenario::load::bundled_rubric();
     rubric.policy.critical_fails = false;
     rubric.policy.critical_cap_percent = 100;
@@ -516,7 +523,10 @@ fn the_terminal_player_prints_reactions_in_assessment_mode_but_no_hints() {
     // introduce, reflect, ask_now, offer_counsellor
     talkdown::cli::play::run(&mut p, &mut "1\n3\n1\n1\n".as_bytes(), &mut out, &mut ()).unwrap();
     let out = String::from_utf8(out).unwrap();
-    assert!(out.contains("Sam: “...Fine. Sit, if you want.”") || out.contains("Sam: “Whatever. Sit.”"), "{out}");
+    assert!(
+        out.contains("Sam: “...Fine. Sit, if you want.”") || out.contains("Sam: “Whatever. Sit.”"),
+        "{out}"
+    );
     assert!(out.contains("Sam: “...Okay. If you come with me.”"), "{out}");
     assert!(!out.contains("He lets you stay."), "no feedback in assessment mode: {out}");
     // The reaction follows what was said, before the next beat.

@@ -79,11 +79,8 @@ fn compile_with_variants(shape: Shape, seed: u64) -> Scenario {
         }
     }
     let rubric = talkdown::scenario::load::bundled_rubric();
-    let (diags, compiled) = talkdown::scenario::validate::check(
-        &file,
-        &rubric,
-        &talkdown::scenario::spans::Spans::parse(""),
-    );
+    let (diags, compiled) =
+        talkdown::scenario::validate::check(&file, &rubric, &talkdown::scenario::spans::Spans::parse(""));
     compiled.unwrap_or_else(|| panic!("synthetic scenario with variants invalid: {diags:?}"))
 }
 

@@ -574,7 +574,9 @@ fn the_verdict_process_score_and_reactions_are_recorded() {
     assert!(percent <= 50, "{percent}");
     // What the trainee saw happen after each decision is kept with it.
     let reaction: String = conn
-        .query_row("SELECT reaction FROM decisions WHERE session_id = ?1 AND step = 4", [good.0], |r| r.get(0))
+        .query_row("SELECT reaction FROM decisions WHERE session_id = ?1 AND step = 4", [good.0], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(reaction, r#"[["Sam","...Okay. If you come with me."]]"#);
 }

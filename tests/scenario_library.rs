@@ -348,7 +348,11 @@ fn scripted_worst_path_is_judged_step_by_step() {
         assert_eq!(d.critical_errors.len() as u32, a.worst.total.critical_errors, "{}", s.id());
         if !d.critical_errors.is_empty() {
             assert_eq!(d.standard.standard, Standard::NotYet, "{}", s.id());
-            assert!(d.process.shown_percent.unwrap_or(0) <= s.rubric.policy.critical_cap_percent, "{}", s.id());
+            assert!(
+                d.process.shown_percent.unwrap_or(0) <= s.rubric.policy.critical_cap_percent,
+                "{}",
+                s.id()
+            );
         }
         // Every decision that was not the best available names a better one.
         // (The worst practice may pass through good decisions on its way to a
@@ -363,7 +367,12 @@ fn scripted_worst_path_is_judged_step_by_step() {
             );
         }
         let named = d.decisions.iter().filter(|x| x.better.is_some()).count();
-        assert!(named * 2 >= d.decisions.len(), "{}: a better choice was named for only {named} of {} decisions", s.id(), d.decisions.len());
+        assert!(
+            named * 2 >= d.decisions.len(),
+            "{}: a better choice was named for only {named} of {} decisions",
+            s.id(),
+            d.decisions.len()
+        );
         assert!(d.decisions.iter().all(|x| !x.commentary.is_empty()), "{}", s.id());
     }
 }

@@ -187,7 +187,9 @@ pub fn run(
             // What was said and what happened in answer (every mode), then the hint.
             let told = play.transcript()[shown..]
                 .iter()
-                .take_while(|e| matches!(e, Entry::Said { .. } | Entry::TimedOut { .. } | Entry::Reaction { .. }))
+                .take_while(|e| {
+                    matches!(e, Entry::Said { .. } | Entry::TimedOut { .. } | Entry::Reaction { .. })
+                })
                 .count();
             for e in &play.transcript()[shown..shown + told] {
                 print_entry(e, out)?;

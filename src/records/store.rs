@@ -18,7 +18,8 @@ use crate::scenario::Act;
 /// The schema, one migration per step. The version is SQLite's `user_version`
 /// (kept by rusqlite_migration); `schema_history` says when each step ran.
 /// Never edit a released step: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE IF NOT EXISTS schema_history (
     version     INTEGER PRIMARY KEY,
     applied_at  TEXT NOT NULL,
@@ -86,7 +87,8 @@ CREATE TABLE IF NOT EXISTS session_scores (
     best       INTEGER NOT NULL,
     PRIMARY KEY (session_id, dimension)
 ) WITHOUT ROWID;
-"#, r#"
+"#,
+    r#"
 -- Judgement (issue 9): the verdict by the rubric's policy, the process score,
 -- and what the trainee saw happen after each decision.
 INSERT OR IGNORE INTO schema_history VALUES
@@ -97,7 +99,8 @@ ALTER TABLE sessions ADD COLUMN verdict_summary TEXT;    -- the debrief's senten
 ALTER TABLE sessions ADD COLUMN process_percent INTEGER; -- as shown (after the critical-error cap)
 ALTER TABLE decisions ADD COLUMN reaction TEXT;          -- JSON [[speaker or null, text], ...]
 ALTER TABLE decisions ADD COLUMN score_variant INTEGER;  -- index of the score variant that applied
-"#];
+"#,
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

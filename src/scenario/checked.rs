@@ -407,7 +407,9 @@ impl Scenario {
         };
         let variants = self.act_judgement(beat, act).map(|j| j.score_variants.as_slice()).unwrap_or(&[]);
         match variants.iter().position(|v| state.holds(&v.when)) {
-            Some(i) => Scored { variant: Some(i as u16), scores: &variants[i].scores, total: variants[i].total },
+            Some(i) => {
+                Scored { variant: Some(i as u16), scores: &variants[i].scores, total: variants[i].total }
+            }
             None => Scored { variant: None, scores: &def.scores, total: def.total },
         }
     }
@@ -419,7 +421,8 @@ impl Scenario {
 
     /// Speaker display name and role for a reaction line (`None` name for narration).
     pub fn reaction_speaker(&self, beat: u32, act: Act, line: usize) -> (Option<&str>, model::Role) {
-        let speaker = self.act_judgement(beat, act).and_then(|j| j.reaction.get(line)).and_then(|l| l.speaker);
+        let speaker =
+            self.act_judgement(beat, act).and_then(|j| j.reaction.get(line)).and_then(|l| l.speaker);
         match speaker {
             Some(i) => {
                 let c = &self.file.cast[i as usize];
@@ -453,23 +456,19 @@ pub fn judgement_diagnostics(
     use super::spans::Path;
     use crate::diagnostics::{Diagnostic, did_you_mean};
     let mut out = Vec::new();
-    let unknown = |out: &mut Vec<Diagnostic>,
-                   code: &'static str,
-                   what: &str,
-                   id: &str,
-                   known: Vec<&str>,
-                   at: &Path| {
-        let help = match did_you_mean(id, known.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if known.is_empty() => format!("no {what} is declared"),
-            None => format!("the known {what} ids are: {}", known.join(", ")),
+    let unknown =
+        |out: &mut Vec<Diagnostic>, code: &'static str, what: &str, id: &str, known: Vec<&str>, at: &Path| {
+            let help = match did_you_mean(id, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if known.is_empty() => format!("no {what} is declared"),
+                None => format!("the known {what} ids are: {}", known.join(", ")),
+            };
+            out.push(
+                Diagnostic::error(code, format!("unknown {what} `{id}`"))
+                    .at(spans.find_or_parent(at), format!("no {what} has this id"))
+                    .help(help),
+            );
         };
-        out.push(
-            Diagnostic::error(code, format!("unknown {what} `{id}`"))
-                .at(spans.find_or_parent(at), format!("no {what} has this id"))
-                .help(help),
-        );
-    };
     let cond_ids = |out: &mut Vec<Diagnostic>, c: &model::Condition, at: &Path| {
         c.walk(&mut |c| match c {
             model::Condition::Flag(f) | model::Condition::NotFlag(f)
@@ -490,9 +489,9 @@ pub fn judgement_diagnostics(
         });
     };
     let act = |out: &mut Vec<Diagnostic>,
-                   reaction: &[model::Line],
-                   variants: &[model::ScoreVariant],
-                   p: &Path| {
+               reaction: &[model::Line],
+               variants: &[model::ScoreVariant],
+               p: &Path| {
         for (i, l) in reaction.iter().enumerate() {
             let lp = p.field("reaction").index(i);
             if l.speaker != "narrator" && !file.cast.iter().any(|c| c.id == l.speaker) {
