@@ -9,6 +9,13 @@
 //! the worst against it, because the rubric judges decisions, not dice. A state
 //! met again while it is still being explored (a loop) adds nothing: a beat
 //! revisited with the same state is the same state.
+//!
+//! Scores are those that apply in each state (a choice's first score variant
+//! whose condition holds, else its plain scores). The worst route is the worst
+//! *practice*: the most critical errors first, then the fewest points. Beside
+//! the best and worst, each state knows its *expected best*: the best total a
+//! trainee can expect from there when each weighted random route counts by its
+//! weights (the value the debrief judges decisions against).
 
 use std::collections::VecDeque;
 
@@ -71,6 +78,10 @@ pub struct StateSpace {
     paths: Vec<u64>,
     /// The best ending grade reachable (2 good, 1 acceptable, 0 bad, -1 none).
     best_grade: Vec<i8>,
+    /// Critical errors along the worst-practice route from each state.
+    worst_critical: Vec<u32>,
+    /// The expected best total from each state (NaN: no ending reachable).
+    expected: Vec<f64>,
 }
 
 fn grade_rank(g: Grade) -> i8 {
@@ -101,6 +112,8 @@ impl StateSpace {
             worst_edge: Vec::new(),
             paths: Vec::new(),
             best_grade: Vec::new(),
+            worst_critical: Vec::new(),
+            expected: Vec::new(),
         }
     }
 
@@ -138,6 +151,8 @@ impl StateSpace {
         self.worst_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
         self.paths.push(0);
         self.best_grade.push(-1);
+        self.worst_critical.push(0);
+        self.expected.push(f64::NAN);
         Ok(id)
     }
 
@@ -240,18 +255,105 @@ impl StateSpace {
         }
     }
 
-    fn score(&self, beat: u32, act: Act, o: usize) -> i32 {
-        match self.scenario.act(beat, act) {
-            Some(def) if o < def.scores.len() => def.scores[o],
-            Some(def) => def.total,
-            None => 0,
+    /// An act's points for objective `o` when made in state `id` (the score
+    /// variant that applies there, else the plain scores).
+    fn score(&self, id: usize, act: Act, o: usize) -> i32 {
+        let scored = self.scenario.scores_in(self.beats[id], act, &self.states[id]);
+        scored.scores.get(o).copied().unwrap_or(scored.total)
+    }
+
+    fn critical(&self, beat: u32, act: Act) -> bool {
+        self.scenario.act(beat, act).is_some_and(|a| a.critical)
+    }
+
+    /// Weights of an act's edges, in edge order (1 for a fixed route).
+    fn weight(&self, beat: u32, act: Act, nth: usize) -> f64 {
+        match self.scenario.act(beat, act).map(|a| &a.route) {
+            Some(Route::Chance(outs)) => outs.get(nth).map(|o| f64::from(o.weight)).unwrap_or(0.0),
+            _ => 1.0,
         }
+    }
+
+    fn target_expected(&self, to: Target) -> Option<f64> {
+        match to {
+            Target::Ending(_) => Some(0.0),
+            Target::State(t) if self.done[t as usize] => {
+                let v = self.expected[t as usize];
+                (!v.is_nan()).then_some(v)
+            }
+            Target::State(_) => None,
+        }
+    }
+
+    /// The worst practice after an edge: (critical errors, points), 0 at an ending.
+    fn target_worst_practice(&self, to: Target) -> Option<(u32, i32)> {
+        match to {
+            Target::Ending(_) => Some((0, 0)),
+            Target::State(t) if self.done[t as usize] => {
+                let v = self.worst[t as usize * self.k + self.k - 1];
+                (v != NO_WORST).then(|| (self.worst_critical[t as usize], v))
+            }
+            Target::State(_) => None,
+        }
+    }
+
+    /// The expected value of one act's edges `[from, to)`: the weighted mean of
+    /// the expected best after each outcome (outcomes on a loop are left out).
+    fn group_expected(&self, beat: u32, act: Act, from: u32, to: u32) -> Option<f64> {
+        let (mut sum, mut weights) = (0.0, 0.0);
+        for (nth, e) in (from..to).enumerate() {
+            if let Some(v) = self.target_expected(self.edges[e as usize].to) {
+                let w = self.weight(beat, act, nth);
+                sum += w * v;
+                weights += w;
+            }
+        }
+        (weights > 0.0).then(|| sum / weights)
     }
 
     fn finish(&mut self, id: u32) {
         let i = id as usize;
         let beat = self.beats[i];
         let (start, end) = self.ranges[i];
+        // The worst practice (total): most critical errors, then fewest points.
+        {
+            let mut worst: Option<((u32, i32), u32)> = None;
+            let mut expected: Option<f64> = None;
+            let mut e = start;
+            while e < end {
+                let act = self.edges[e as usize].act;
+                let mut group_end = e;
+                let mut lo: Option<((u32, i32), u32)> = None;
+                while group_end < end && self.edges[group_end as usize].act == act {
+                    if let Some(v) = self.target_worst_practice(self.edges[group_end as usize].to)
+                        && lo.is_none_or(|(l, _)| worse(v, l))
+                    {
+                        lo = Some((v, group_end));
+                    }
+                    group_end += 1;
+                }
+                let s = self.score(i, act, self.k - 1);
+                if let Some(((c, p), edge)) = lo {
+                    let v = (c + u32::from(self.critical(beat, act)), p.saturating_add(s));
+                    if worst.is_none_or(|(w, _)| worse(v, w)) {
+                        worst = Some((v, edge));
+                    }
+                }
+                if let Some(x) = self.group_expected(beat, act, e, group_end) {
+                    let v = f64::from(s) + x;
+                    if expected.is_none_or(|b| v > b) {
+                        expected = Some(v);
+                    }
+                }
+                e = group_end;
+            }
+            if let Some(((c, p), edge)) = worst {
+                self.worst_critical[i] = c;
+                self.worst[i * self.k + self.k - 1] = p;
+                self.worst_edge[i * self.k + self.k - 1] = edge;
+            }
+            self.expected[i] = expected.unwrap_or(f64::NAN);
+        }
         for o in 0..self.k {
             let mut best: Option<(i32, u32)> = None;
             let mut worst: Option<(i32, u32)> = None;
@@ -276,7 +378,7 @@ impl StateSpace {
                     }
                     group_end += 1;
                 }
-                let s = self.score(beat, act, o);
+                let s = self.score(i, act, o);
                 if let Some((v, edge)) = hi
                     && best.is_none_or(|(b, _)| s.saturating_add(v) > b)
                 {
@@ -292,6 +394,10 @@ impl StateSpace {
             if let Some((v, edge)) = best {
                 self.best[i * self.k + o] = v;
                 self.best_edge[i * self.k + o] = edge;
+            }
+            // The total's worst is the worst practice, set above.
+            if o == self.k - 1 {
+                continue;
             }
             if let Some((v, edge)) = worst {
                 self.worst[i * self.k + o] = v;
@@ -342,7 +448,7 @@ impl StateSpace {
         let mut out: Vec<(Act, Option<i32>)> = Vec::new();
         for e in start..end {
             let edge = self.edges[e as usize];
-            let v = self.target_best(edge.to, o).map(|v| v.saturating_add(self.score(beat, edge.act, o)));
+            let v = self.target_best(edge.to, o).map(|v| v.saturating_add(self.score(id, edge.act, o)));
             match out.last_mut() {
                 Some((a, cur)) if *a == edge.act => {
                     if v > *cur {
@@ -351,6 +457,39 @@ impl StateSpace {
                 }
                 _ => out.push((edge.act, v)),
             }
+        }
+        Ok(out)
+    }
+
+    /// The best total a trainee can expect from a state when every weighted
+    /// random route counts by its weights; `None` if no ending can be reached.
+    pub fn expected_best(&mut self, beat: u32, state: &GameState) -> Result<Option<f64>, AnalysisError> {
+        let id = self.ensure(beat, state)? as usize;
+        let v = self.expected[id];
+        Ok((!v.is_nan()).then_some(v))
+    }
+
+    /// For each act offered in a state: its total score now (the variant that
+    /// applies there) plus the expected best after it, weighting a chance
+    /// route's outcomes by their weights. `None`: no ending follows.
+    pub fn act_expected_values(
+        &mut self,
+        beat: u32,
+        state: &GameState,
+    ) -> Result<Vec<(Act, Option<f64>)>, AnalysisError> {
+        let id = self.ensure(beat, state)? as usize;
+        let (start, end) = self.ranges[id];
+        let mut out = Vec::new();
+        let mut e = start;
+        while e < end {
+            let act = self.edges[e as usize].act;
+            let mut group_end = e;
+            while group_end < end && self.edges[group_end as usize].act == act {
+                group_end += 1;
+            }
+            let s = f64::from(self.score(id, act, self.k - 1));
+            out.push((act, self.group_expected(beat, act, e, group_end).map(|x| s + x)));
+            e = group_end;
         }
         Ok(out)
     }
@@ -388,6 +527,8 @@ impl StateSpace {
         let value = if best { self.best[id * self.k + o] } else { self.worst[id * self.k + o] };
         let score = (value != NO_BEST && value != NO_WORST).then_some(value);
         let mut ending = None;
+        let mut by_dimension = vec![0i32; self.k - 1];
+        let mut critical_errors = 0u32;
         for _ in 0..=self.states.len() {
             let e = if best { self.best_edge[id * self.k + o] } else { self.worst_edge[id * self.k + o] };
             if e == NO_EDGE {
@@ -396,6 +537,11 @@ impl StateSpace {
             let edge = self.edges[e as usize];
             let beat = self.beats[id];
             let chance = matches!(sc.act(beat, edge.act).map(|a| &a.route), Some(Route::Chance(_)));
+            let scored = sc.scores_in(beat, edge.act, &self.states[id]);
+            for (sum, p) in by_dimension.iter_mut().zip(scored.scores) {
+                *sum += p;
+            }
+            critical_errors += u32::from(self.critical(beat, edge.act));
             let to_id = match edge.to {
                 Target::Ending(x) => sc.ending(x).id.clone(),
                 Target::State(t) => sc.beat(self.beats[t as usize]).id.clone(),
@@ -421,9 +567,28 @@ impl StateSpace {
             ending: ending.map(|e| sc.ending(e).id.clone()),
             outcome: ending.map(|e| sc.ending(e).outcome.clone()),
             grade: ending.map(|e| sc.endings[e as usize].grade),
+            critical_errors,
+            by_dimension: sc
+                .rubric
+                .dimensions
+                .iter()
+                .zip(by_dimension)
+                .map(|(d, points)| DimensionPoints { dimension: d.id.clone(), points })
+                .collect(),
             steps,
         }
     }
+
+    /// The best-total route from a state (luck in the trainee's favour).
+    pub fn best_route_from(&mut self, beat: u32, state: &GameState) -> Result<ScoreRoute, AnalysisError> {
+        let id = self.ensure(beat, state)?;
+        Ok(self.route(id, self.k - 1, true))
+    }
+}
+
+/// `a` is worse practice than `b`: more critical errors, or as many and fewer points.
+fn worse(a: (u32, i32), b: (u32, i32)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
 }
 
 /// One step of a route: the beat, the choice made there, and for a weighted
@@ -450,7 +615,25 @@ pub struct ScoreRoute {
     pub ending: Option<String>,
     pub outcome: Option<String>,
     pub grade: Option<Grade>,
+    /// Critical errors made along this route.
+    pub critical_errors: u32,
+    /// Points per rubric dimension along this route (they add up to its total).
+    pub by_dimension: Vec<DimensionPoints>,
     pub steps: Vec<Step>,
+}
+
+/// Points in one rubric dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionPoints {
+    pub dimension: String,
+    pub points: i32,
+}
+
+impl ScoreRoute {
+    /// Points in one dimension along this route.
+    pub fn points_in(&self, dimension: &str) -> Option<i32> {
+        self.by_dimension.iter().find(|d| d.dimension == dimension).map(|d| d.points)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -463,9 +646,23 @@ pub struct DimensionRoute {
 /// Best (or worst) routes: in total and per rubric dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Extremes {
+    /// The best-total route, or for the worst the worst practice: most
+    /// critical errors first, then fewest points. Its `by_dimension` are the
+    /// dimension figures a trainee is compared with.
     pub total: ScoreRoute,
+    /// Each dimension's own extreme, found separately (per-dimension maxima or
+    /// minima): see `dimensions_note`.
     pub dimensions: Vec<DimensionRoute>,
+    /// Why the per-dimension extremes can add up to more (or less) than the total.
+    pub dimensions_note: String,
 }
+
+const MAXIMA_NOTE: &str = "Each dimension's best is found on its own, and the routes that reach \
+     them differ (a route that does most for safety is not the one that does most for listening), \
+     so these maxima can add up to more than the best total; no single run reaches them all. The \
+     points of the best-total route, dimension by dimension, are the figures a trainee is compared with.";
+const MINIMA_NOTE: &str = "Each dimension's worst is found on its own, on different routes, so \
+     these minima can add up to less than the worst route's points.";
 
 impl Extremes {
     pub fn dimension(&self, id: &str) -> Option<&ScoreRoute> {
@@ -628,6 +825,7 @@ fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
     }
 
     let pick = |o: usize, best: bool| -> ScoreRoute {
+        let total = o == k - 1;
         let chosen = starts
             .iter()
             .copied()
@@ -636,12 +834,23 @@ fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
                 v != NO_BEST && v != NO_WORST
             })
             .max_by_key(|&s| {
-                let v = if best { space.best[s as usize * k + o] } else { -space.worst[s as usize * k + o] };
-                (v, std::cmp::Reverse(s))
+                let i = s as usize;
+                let v = if best { space.best[i * k + o] } else { space.worst[i * k + o].saturating_neg() };
+                // The worst total is the worst practice: critical errors first.
+                let crit = if !best && total { space.worst_critical[i] } else { 0 };
+                (crit, v, std::cmp::Reverse(s))
             });
         match chosen {
             Some(s) => space.route(s, o, best),
-            None => ScoreRoute { score: None, ending: None, outcome: None, grade: None, steps: Vec::new() },
+            None => ScoreRoute {
+                score: None,
+                ending: None,
+                outcome: None,
+                grade: None,
+                critical_errors: 0,
+                by_dimension: Vec::new(),
+                steps: Vec::new(),
+            },
         }
     };
     let extremes = |best: bool| Extremes {
@@ -653,6 +862,7 @@ fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
             .enumerate()
             .map(|(o, d)| DimensionRoute { dimension: d.id.clone(), route: pick(o, best) })
             .collect(),
+        dimensions_note: if best { MAXIMA_NOTE } else { MINIMA_NOTE }.to_string(),
     };
     let count = starts.iter().fold(0u64, |acc, &s| acc.saturating_add(space.paths[s as usize]));
 
@@ -732,23 +942,39 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
             let _ = writeln!(o, "  {label}: no ending reachable");
         }
     };
-    for (name, ex) in [("Best", &a.best), ("Worst", &a.worst)] {
-        let _ = writeln!(o, "\n{name} achievable:");
+    let dim_name =
+        |id: &str| scenario.rubric.dimension(id).map(|x| x.name.clone()).unwrap_or_else(|| id.to_string());
+    for (name, ex) in [("Best achievable", &a.best), ("Worst practice", &a.worst)] {
+        let _ = writeln!(o, "\n{name}:");
         route(&mut o, "total", &ex.total);
+        if !std::ptr::eq(ex, &a.best) {
+            let _ = writeln!(
+                o,
+                "  (the route with the most critical errors ({}), then the fewest points)",
+                ex.total.critical_errors
+            );
+        }
         for (i, s) in ex.total.steps.iter().enumerate() {
             let luck = s.luck.as_ref().map(|l| format!("   (if luck leads to `{l}`)")).unwrap_or_default();
             let _ = writeln!(o, "    {:>2}. {:<24} {}{luck}", i + 1, s.beat, s.choice);
         }
+        if !ex.total.by_dimension.is_empty() {
+            let _ = writeln!(o, "  Along this route, by dimension (these add up to its total):");
+            for d in &ex.total.by_dimension {
+                let _ = writeln!(o, "    {:<30} {:+}", dim_name(&d.dimension), d.points);
+            }
+        }
+        let which = if std::ptr::eq(ex, &a.best) { "maxima" } else { "minima" };
+        let _ = writeln!(o, "  Per-dimension {which}, each on its own route:");
         for d in &ex.dimensions {
-            let dim =
-                scenario.rubric.dimension(&d.dimension).map(|x| x.name.as_str()).unwrap_or(&d.dimension);
             let _ = writeln!(
                 o,
-                "  {:<32} {}",
-                dim,
+                "    {:<30} {}",
+                dim_name(&d.dimension),
                 d.route.score.map(|s| format!("{s:+}")).unwrap_or_else(|| "–".into())
             );
         }
+        let _ = writeln!(o, "  Note: {}", ex.dimensions_note);
     }
     if let Some(shares) = &a.naive_strategies {
         let _ = writeln!(o, "\nNaive strategies (share of the best total, luck in their favour):");

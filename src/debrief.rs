@@ -1,15 +1,25 @@
 //! The debrief: how a run went, judged decision by decision against the
 //! rubric, with the outcome shown separately (process over outcome).
 //!
-//! Scores are compared with the best achievable from the analyzer; each
-//! decision is compared with the best alternative offered at that moment,
-//! where "best" means its score plus the best still achievable after it.
+//! Each decision is judged against the best still achievable at that moment:
+//! an option's value is its score (the variant that applies in that state)
+//! plus the best total a trainee can expect after it, a weighted random
+//! route counting by its weights. The *process* score is the expected best from
+//! the start minus what the decisions gave up, so a run in which every
+//! decision was the best available scores 100 % whatever the dice did. The
+//! points collected, the outcome and luck's part are reported beside it
+//! (points collected = process points + luck), and the rubric's policy turns
+//! process and critical errors into a verdict. See `docs/scoring.md`.
 
 use serde::Serialize;
 
 use crate::analysis::{Analysis, AnalysisError, StateSpace};
-use crate::engine::{Mode, Playthrough};
-use crate::scenario::{Act, Scenario, rubric::Grade, rubric::TechniqueKind};
+use crate::engine::{Mode, Playthrough, SpokenLine};
+use crate::scenario::{Act, NodeRef, Scenario, rubric::Grade, rubric::TechniqueKind};
+
+/// Two expected values closer than this are equal (they are sums of small
+/// integers weighted by ratios; float rounding stays far below it).
+const EPSILON: f64 = 1e-6;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EndingSummary {
@@ -29,7 +39,9 @@ pub struct DimensionScore {
     pub id: String,
     pub name: String,
     pub score: i32,
-    /// The best achievable in this dimension in this scenario.
+    /// The points in this dimension along the best-total route from the run's
+    /// start (not the dimension's own maximum: those can add up to more than
+    /// the best total, and a perfect run would read as a shortfall).
     pub best: i32,
     /// Score as a share of the best achievable, 0–100 (`None` when nothing positive is achievable).
     pub percent: Option<u32>,
@@ -47,11 +59,95 @@ pub struct Alternative {
     pub choice: String,
     pub text: String,
     pub commentary: String,
-    /// Its immediate score change (total).
+    /// Its immediate score change (total), as it would have scored in that state.
     pub score: i32,
 }
 
+/// The process score: decisions judged against the best still achievable at
+/// each one, apart from luck.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessScore {
+    /// The best total a trainee could expect from the run's start.
+    pub best: f64,
+    /// What the decisions gave up against the best available at each one.
+    pub lost: f64,
+    /// `best - lost`.
+    pub points: f64,
+    /// `points` as a share of `best`, 0–100 (`None` when `best` is not positive).
+    pub percent: Option<u32>,
+    /// The percent shown and judged: `percent`, capped by the rubric's policy
+    /// when the run has a critical error.
+    pub shown_percent: Option<u32>,
+    /// True when the critical-error cap lowered the percent.
+    pub capped: bool,
+}
+
+/// Luck's part: points collected minus process points (for a finished run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LuckShare {
+    /// Positive: the dice gave more than the decisions could expect; negative: less.
+    pub points: f64,
+    /// One sentence for the trainee.
+    pub summary: String,
+}
+
+/// Whether a run meets the academy's standard (the rubric's `policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Standard {
+    MeetsStandard,
+    NotYet,
+}
+
+impl Standard {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standard::MeetsStandard => "Meets the standard",
+            Standard::NotYet => "Not yet at standard",
+        }
+    }
+}
+
+/// Why a run is not yet at standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum VerdictReason {
+    /// A critical error, and the policy says a critical error fails (steps are 1-based).
+    CriticalError { steps: Vec<usize> },
+    /// The process score (after any cap) is below the pass mark.
+    BelowPassMark { percent: u32, pass_percent: u32 },
+    /// The run did not reach an ending.
+    Unfinished,
+}
+
+impl VerdictReason {
+    pub fn sentence(&self) -> String {
+        match self {
+            VerdictReason::CriticalError { steps } => {
+                let s: Vec<String> = steps.iter().map(|x| x.to_string()).collect();
+                let which = if steps.len() == 1 { "step" } else { "steps" };
+                format!(
+                    "a critical error ({which} {}): a field-training officer would have stopped the scenario",
+                    s.join(", ")
+                )
+            }
+            VerdictReason::BelowPassMark { percent, pass_percent } => {
+                format!("the process score {percent} % is below the pass mark of {pass_percent} %")
+            }
+            VerdictReason::Unfinished => "the run was not finished".to_string(),
+        }
+    }
+}
+
+/// The verdict against the rubric's policy, with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StandardVerdict {
+    pub standard: Standard,
+    /// Empty when the run meets the standard.
+    pub reasons: Vec<VerdictReason>,
+    /// One sentence: the verdict and its reasons.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionReview {
     /// 1-based.
     pub step: usize,
@@ -71,9 +167,17 @@ pub struct DecisionReview {
     pub better: Option<Alternative>,
     /// Set when a weighted random route decided what happened next.
     pub luck: Option<String>,
+    /// The score variant that applied (index into the choice's `score_variants`).
+    pub score_variant: Option<u16>,
+    /// "Scored lower because <the variant's reason>" when a variant applied.
+    pub variant_note: Option<String>,
+    /// Points of expected best given up at this decision (0 when it was the best available).
+    pub lost: f64,
+    /// What the trainee saw happen after it.
+    pub reaction: Vec<SpokenLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Debrief {
     pub scenario: String,
     pub title: String,
@@ -83,7 +187,14 @@ pub struct Debrief {
     pub seed: u64,
     /// `None` when the run was not finished.
     pub ending: Option<EndingSummary>,
+    /// Points collected (outcome and luck included) against the best-total route.
     pub total: DimensionScore,
+    /// The decisions judged apart from luck.
+    pub process: ProcessScore,
+    /// Luck's part in the points collected, reported beside the process score.
+    pub luck: LuckShare,
+    /// Meets the standard or not yet, by the rubric's policy.
+    pub standard: StandardVerdict,
     pub dimensions: Vec<DimensionScore>,
     pub critical_errors: Vec<DecisionReview>,
     pub techniques_used: Vec<TechniqueRef>,
@@ -91,7 +202,7 @@ pub struct Debrief {
     pub techniques_missed: Vec<TechniqueRef>,
     pub decisions: Vec<DecisionReview>,
     pub best_choices: usize,
-    /// The process-over-outcome verdict, when luck or a bad outcome needs saying.
+    /// The process-over-outcome sentence: how the decisions and the outcome relate.
     pub verdict: String,
     pub commentary: String,
     pub teaching_points: Vec<String>,
@@ -102,6 +213,16 @@ pub struct Debrief {
 /// nothing positive is achievable. The debrief and the records both use this.
 pub fn percent(score: i32, best: i32) -> Option<u32> {
     (best > 0).then(|| ((score.max(0) as i64 * 100 + best as i64 / 2) / best as i64).min(100) as u32)
+}
+
+fn percent_f(points: f64, best: f64) -> Option<u32> {
+    (best > EPSILON).then(|| ((points.max(0.0) * 100.0 / best).round() as u32).min(100))
+}
+
+/// Round to one decimal, for display and JSON.
+fn tenth(x: f64) -> f64 {
+    let r = (x * 10.0).round() / 10.0;
+    if r == 0.0 { 0.0 } else { r }
 }
 
 fn technique(s: &Scenario, idx: u16) -> TechniqueRef {
@@ -120,13 +241,26 @@ impl Debrief {
     ) -> Result<Debrief, AnalysisError> {
         let s = play.scenario();
         let totals = play.totals();
+        // The run's own start (random start values are not the trainee's doing).
+        let start = match play.decisions().first() {
+            Some(d) => Some((d.beat_index, d.state_before.clone())),
+            None => match play.at() {
+                NodeRef::Beat(b) => Some((b, play.state().clone())),
+                NodeRef::Ending(_) => None,
+            },
+        };
+        let best_route = match &start {
+            Some((b, st)) => Some(space.best_route_from(*b, st)?),
+            None => None,
+        };
+        let reference = best_route.as_ref().unwrap_or(&analysis.best.total);
         let dimensions: Vec<DimensionScore> = s
             .rubric
             .dimensions
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let best = analysis.best.dimension(&d.id).and_then(|r| r.score).unwrap_or(0);
+                let best = reference.points_in(&d.id).unwrap_or(0);
                 DimensionScore {
                     id: d.id.clone(),
                     name: d.name.clone(),
@@ -137,7 +271,7 @@ impl Debrief {
             })
             .collect();
         let sum: i32 = totals.iter().sum();
-        let best_total = analysis.best.total.score.unwrap_or(0);
+        let best_total = reference.score.unwrap_or(0);
         let total = DimensionScore {
             id: "total".into(),
             name: "Total".into(),
@@ -149,6 +283,12 @@ impl Debrief {
         let mut decisions = Vec::new();
         let mut used: Vec<u16> = Vec::new();
         let mut unlucky_any = false;
+        let process_best = match &start {
+            Some((b, st)) => space.expected_best(*b, st)?.unwrap_or(0.0),
+            None => 0.0,
+        };
+        let mut lost_total = 0.0;
+        let mut luck_total = 0.0;
         for (i, d) in play.decisions().iter().enumerate() {
             let def = s.act(d.beat_index, d.act).expect("recorded act exists");
             for t in &def.techniques {
@@ -156,29 +296,65 @@ impl Debrief {
                     used.push(*t);
                 }
             }
-            let values = space.act_values(d.beat_index, &d.state_before)?;
+            let here = |a: Act| s.scores_in(d.beat_index, a, &d.state_before);
+            let values = space.act_expected_values(d.beat_index, &d.state_before)?;
             let value_of = |a: Act| values.iter().find(|(x, _)| *x == a).and_then(|(_, v)| *v);
+            let chosen_score = f64::from(here(d.act).total);
             let chosen = value_of(d.act);
-            // The best offered choice (never "let the time run out").
+            // The best still achievable here, over everything the trainee could do.
+            let best_here = space.expected_best(d.beat_index, &d.state_before)?;
+            let lost = match best_here {
+                Some(bv) => (bv - chosen.unwrap_or(chosen_score)).max(0.0),
+                None => 0.0,
+            };
+            let lost = if lost < EPSILON { 0.0 } else { lost };
+            lost_total += lost;
+            // Luck: how the roll's outcome compares with what the choice could expect.
+            if let (Some(cv), Some(_)) = (chosen, d.chance) {
+                let expected_after = cv - chosen_score;
+                let got = match d.led_to {
+                    NodeRef::Ending(_) => Some(0.0),
+                    NodeRef::Beat(b) => space.expected_best(b, &d.state_after)?,
+                };
+                if let Some(g) = got {
+                    luck_total += g - expected_after;
+                }
+            }
+            // The best offered choice to name (never "let the time run out",
+            // never a critical error, whatever its points).
             let best = d
                 .offered
                 .iter()
+                .filter(|&&a| !s.act(d.beat_index, a).is_some_and(|x| x.critical))
                 .filter_map(|&a| value_of(a).map(|v| (a, v)))
-                .max_by_key(|&(a, v)| (v, s.act(d.beat_index, a).map(|x| x.total), std::cmp::Reverse(a)));
-            let best_available = match (best, chosen) {
-                (Some((_, bv)), Some(cv)) => cv >= bv,
-                (None, _) => true,
-                (Some(_), None) => false,
-            };
+                .max_by(|&(a, v), &(b, w)| {
+                    v.partial_cmp(&w)
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                        .then(here(a).total.cmp(&here(b).total))
+                        .then(b.cmp(&a))
+                });
+            let best_available = lost == 0.0;
             let better = match best {
-                Some((a, _)) if !best_available && a != d.act => Some(Alternative {
-                    choice: s.act_id(d.beat_index, a).to_string(),
-                    text: s.act_text(d.beat_index, a),
-                    commentary: s.act_commentary(d.beat_index, a).to_string(),
-                    score: s.act(d.beat_index, a).map(|x| x.total).unwrap_or(0),
-                }),
+                Some((a, v)) if !best_available && a != d.act && v > chosen.unwrap_or(f64::MIN) + EPSILON => {
+                    Some(Alternative {
+                        choice: s.act_id(d.beat_index, a).to_string(),
+                        text: s.act_text(d.beat_index, a),
+                        commentary: s.act_commentary(d.beat_index, a).to_string(),
+                        score: here(a).total,
+                    })
+                }
                 _ => None,
             };
+            let variant_note = d.score_variant.map(|v| {
+                let plain = def.total;
+                let given: i32 = d.scores.iter().sum();
+                let how = match given.cmp(&plain) {
+                    std::cmp::Ordering::Less => "Scored lower",
+                    std::cmp::Ordering::Greater => "Scored higher",
+                    std::cmp::Ordering::Equal => "Scored differently",
+                };
+                format!("{how} because {}", s.variant_reason(d.beat_index, d.act, v).trim_end_matches('.'))
+            });
             let luck = match d.chance {
                 Some(o) => {
                     // Judge luck by the best outcome still open after the roll
@@ -220,6 +396,10 @@ impl Debrief {
                 best_available,
                 better,
                 luck,
+                score_variant: d.score_variant,
+                variant_note,
+                lost: tenth(lost),
+                reaction: d.reaction.clone(),
             });
         }
 
@@ -257,8 +437,21 @@ impl Debrief {
         let all_best = best_choices == decisions.len();
         let criticals: Vec<DecisionReview> = decisions.iter().filter(|d| d.critical).cloned().collect();
         let grade = ending.as_ref().map(|e| e.grade);
+        // Luck that moved a perfect run to a lesser ending is luck's doing, not the choices'.
+        let luck_hurt = unlucky_any || luck_total < -0.5;
         let verdict = match (all_best, grade) {
             (_, None) => "The run was not finished; the scores cover the decisions made so far.".to_string(),
+            (true, Some(Grade::Good)) if luck_hurt => {
+                "You made the best available decision at every step. Luck, not your decisions, \
+                 led to this ending rather than a better one: the same decisions often end better."
+                    .to_string()
+            }
+            (true, Some(_)) if luck_hurt => {
+                "You did what was right at each step; the outcome was still bad. Luck, not your \
+                 decisions, led here: the same decisions often end better. This happens, and it is \
+                 not a failure of your decisions."
+                    .to_string()
+            }
             (true, Some(Grade::Good)) => {
                 "You made the best available decision at every step, and it showed in the outcome."
                     .to_string()
@@ -283,6 +476,28 @@ impl Debrief {
                 v
             }
         };
+        let policy = &s.rubric.policy;
+        let points = process_best - lost_total;
+        let raw = percent_f(points, process_best);
+        let capped_value = match raw {
+            Some(p) if !criticals.is_empty() => Some(p.min(policy.critical_cap_percent)),
+            other => other,
+        };
+        let process = ProcessScore {
+            best: tenth(process_best),
+            lost: tenth(lost_total),
+            points: tenth(points),
+            percent: raw,
+            shown_percent: capped_value,
+            capped: capped_value < raw,
+        };
+        let luck = luck_share(luck_total, grade.is_some());
+        let standard = standard_verdict(
+            policy,
+            &criticals.iter().map(|c| c.step).collect::<Vec<_>>(),
+            capped_value,
+            grade.is_some(),
+        );
         Ok(Debrief {
             scenario: s.id().to_string(),
             title: s.title().to_string(),
@@ -292,6 +507,9 @@ impl Debrief {
             seed: play.seed(),
             ending,
             total,
+            process,
+            luck,
+            standard,
             dimensions,
             critical_errors: criticals,
             techniques_used,
@@ -303,6 +521,23 @@ impl Debrief {
             teaching_points: s.file.debrief.teaching_points.clone(),
             resources: s.file.debrief.resources.clone(),
         })
+    }
+
+    /// The process score line: "Process: 85 % — ..." (with the cap when it applied).
+    pub fn process_line(&self) -> String {
+        let p = &self.process;
+        match (p.shown_percent, p.percent) {
+            (Some(shown), Some(raw)) if p.capped => format!(
+                "Process: {shown} % (capped at {shown} % because of a critical error; {raw} % before the cap), \
+                 {:.1} of {:.1} points judged against the best still achievable at each decision",
+                p.points, p.best
+            ),
+            (Some(shown), _) => format!(
+                "Process: {shown} %, {:.1} of {:.1} points judged against the best still achievable at each decision",
+                p.points, p.best
+            ),
+            _ => "Process: – (nothing positive was achievable)".to_string(),
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -324,7 +559,12 @@ impl Debrief {
                 let _ = writeln!(o, "Clinician: {}", e.commentary);
             }
         }
+        if !self.luck.summary.is_empty() {
+            let _ = writeln!(o, "{}", self.luck.summary);
+        }
         let _ = writeln!(o, "\n{}", self.verdict);
+        let _ = writeln!(o, "\nVerdict: {}", self.standard.summary);
+        let _ = writeln!(o, "{}", self.process_line());
         if !self.critical_errors.is_empty() {
             let _ = writeln!(o, "\nCRITICAL ERRORS");
             for c in &self.critical_errors {
@@ -338,6 +578,10 @@ impl Debrief {
             self.total.score,
             self.total.best,
             pct(&self.total).trim()
+        );
+        let _ = writeln!(
+            o,
+            "  (points collected, outcome and luck included; the best route's points, dimension by dimension:)"
         );
         for d in &self.dimensions {
             let bar = d.percent.map(|p| "█".repeat((p / 10) as usize)).unwrap_or_default();
@@ -358,6 +602,22 @@ impl Debrief {
                 "△"
             };
             let _ = writeln!(o, "\n {mark} {}. [{}] {}  ({:+})", d.step, d.beat, d.text, d.total);
+            for l in &d.reaction {
+                match &l.speaker {
+                    Some(n) => {
+                        let _ = writeln!(o, "    {n}: “{}”", l.text);
+                    }
+                    None => {
+                        let _ = writeln!(o, "    {}", l.text);
+                    }
+                }
+            }
+            if let Some(v) = &d.variant_note {
+                let _ = writeln!(o, "    {v}.");
+            }
+            if d.lost > 0.0 {
+                let _ = writeln!(o, "    Gave up {:.1} points of the best still achievable here.", d.lost);
+            }
             if !d.commentary.is_empty() {
                 let _ = writeln!(o, "    Clinician: {}", d.commentary);
             }
@@ -431,7 +691,20 @@ impl Debrief {
                 if end.commentary.is_empty() { String::new() } else { format!("<p>{}</p>", e(&end.commentary)) }
             ));
         }
+        if !self.luck.summary.is_empty() {
+            o.push_str(&format!("<p class=\"luck\">{}</p>\n", e(&self.luck.summary)));
+        }
         o.push_str(&format!("<p class=\"verdict\">{}</p>\n", e(&self.verdict)));
+        let class = match self.standard.standard {
+            Standard::MeetsStandard => "meets",
+            Standard::NotYet => "notyet",
+        };
+        o.push_str(&format!(
+            "<section class=\"standard {class}\"><h2>{}</h2><p>{}</p><p>{}</p></section>\n",
+            e(self.standard.standard.label()),
+            e(&self.standard.summary),
+            e(&self.process_line())
+        ));
         if !self.critical_errors.is_empty() {
             o.push_str("<section class=\"critical\"><h2>Critical errors</h2><ul>");
             for c in &self.critical_errors {
@@ -445,7 +718,7 @@ impl Debrief {
             o.push_str("</ul></section>\n");
         }
         o.push_str(&format!(
-            "<h2>Score: {} of {} best achievable{}</h2>\n<table class=\"dims\">",
+            "<h2>Score: {} of {} best achievable{}</h2>\n<p class=\"meta\">Outcome and luck included; each dimension against the best route's points in it.</p>\n<table class=\"dims\">",
             self.total.score,
             self.total.best,
             self.total.percent.map(|p| format!(" ({p}%)")).unwrap_or_default()
@@ -480,6 +753,13 @@ impl Debrief {
                 e(&d.text),
                 d.total
             ));
+            for l in &d.reaction {
+                let who = l.speaker.as_ref().map(|n| format!("<b>{}:</b> ", e(n))).unwrap_or_default();
+                o.push_str(&format!("<p class=\"reaction\">{who}{}</p>", e(&l.text)));
+            }
+            if let Some(v) = &d.variant_note {
+                o.push_str(&format!("<p class=\"variant\">{}.</p>", e(v)));
+            }
             if !d.commentary.is_empty() {
                 o.push_str(&format!("<p><b>Clinician:</b> {}</p>", e(&d.commentary)));
             }
@@ -535,10 +815,62 @@ body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:46em;margi
 h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}small{font-weight:normal;color:#555}
 .meta{color:#555}.outcome{border-left:8px solid #888;padding:.3em 1em;background:#f6f6f6}
 .outcome.good{border-color:#2e7d32}.outcome.ok{border-color:#f9a825}.outcome.bad{border-color:#c62828}
-.verdict{font-size:1.1em;font-weight:bold}.critical{border:2px solid #c62828;padding:0 1em}
+.verdict{font-size:1.1em;font-weight:bold}.standard{border:2px solid #888;padding:0 1em}
+.standard.meets{border-color:#2e7d32}.standard.notyet{border-color:#c62828}.reaction{font-style:italic;color:#333}.critical{border:2px solid #c62828;padding:0 1em}
 table.dims td{padding:.2em .6em}.num{text-align:right;white-space:nowrap}
 ol.timeline li{margin:.8em 0;padding-left:.4em}li.best{border-left:4px solid #2e7d32}
 li.better{border-left:4px solid #f9a825}li.critical{border-left:4px solid #c62828}
 .said{font-weight:bold}.alt{background:#eef5ee;padding:.3em}.luck{font-style:italic}.delta{color:#555}
 @media print{body{margin:0;max-width:none}section,li{break-inside:avoid}}
 </style>\n";
+
+fn luck_share(points: f64, finished: bool) -> LuckShare {
+    let points = tenth(points);
+    let summary = if points <= -0.5 {
+        format!(
+            "Luck: {points:+.1} points. The dice went against you; this is not counted against your decisions."
+        )
+    } else if points >= 0.5 {
+        format!("Luck: {points:+.1} points. The dice helped; this is not counted as your decisions' merit.")
+    } else if finished {
+        "Luck: no part in the points.".to_string()
+    } else {
+        String::new()
+    };
+    LuckShare { points, summary }
+}
+
+/// The verdict by the rubric's policy.
+fn standard_verdict(
+    policy: &crate::scenario::rubric::Policy,
+    critical_steps: &[usize],
+    shown_percent: Option<u32>,
+    finished: bool,
+) -> StandardVerdict {
+    let mut reasons = Vec::new();
+    if !finished {
+        reasons.push(VerdictReason::Unfinished);
+    }
+    if policy.critical_fails && !critical_steps.is_empty() {
+        reasons.push(VerdictReason::CriticalError { steps: critical_steps.to_vec() });
+    }
+    if let Some(p) = shown_percent
+        && p < policy.pass_percent
+    {
+        reasons.push(VerdictReason::BelowPassMark { percent: p, pass_percent: policy.pass_percent });
+    }
+    let standard = if reasons.is_empty() { Standard::MeetsStandard } else { Standard::NotYet };
+    let summary = match standard {
+        Standard::MeetsStandard => format!(
+            "{}: the process score {} reaches the pass mark of {} % with no critical error.",
+            standard.label(),
+            shown_percent.map(|p| format!("{p} %")).unwrap_or_else(|| "–".into()),
+            policy.pass_percent
+        ),
+        Standard::NotYet => {
+            let why: Vec<String> = reasons.iter().map(VerdictReason::sentence).collect();
+            format!("{}: {}.", standard.label(), why.join("; "))
+        }
+    };
+    StandardVerdict { standard, reasons, summary }
+}

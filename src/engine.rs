@@ -96,10 +96,29 @@ pub struct SpokenLine {
 /// What happened, in order: the transcript of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
-    Beat { beat: String, lines: Vec<SpokenLine> },
-    Said { choice: String, text: String },
-    TimedOut { beat: String },
-    Ending { ending: String, outcome: String, title: String, narrative: String },
+    Beat {
+        beat: String,
+        lines: Vec<SpokenLine>,
+    },
+    Said {
+        choice: String,
+        text: String,
+    },
+    TimedOut {
+        beat: String,
+    },
+    /// What the trainee sees happen after a choice or a time-out (a cast
+    /// member's answer, narration): part of the story in every mode. Only
+    /// pushed when the act has reaction lines that show in this state.
+    Reaction {
+        lines: Vec<SpokenLine>,
+    },
+    Ending {
+        ending: String,
+        outcome: String,
+        title: String,
+        narrative: String,
+    },
 }
 
 /// One decision the trainee made (or a timer that ran out).
@@ -113,8 +132,13 @@ pub struct Decision {
     pub text: String,
     /// Milliseconds the trainee took, if the front end measured it.
     pub response_ms: Option<u64>,
-    /// Points per rubric dimension, in rubric order.
+    /// Points per rubric dimension, in rubric order: the ones actually given
+    /// (a score variant's when one applied).
     pub scores: Vec<i32>,
+    /// The score variant that applied (index into the act's `score_variants`),
+    /// `None` when the plain scores did.
+    #[serde(default)]
+    pub score_variant: Option<u16>,
     pub critical: bool,
     /// What was offered, in the order shown.
     pub offered: Vec<Act>,
@@ -123,6 +147,9 @@ pub struct Decision {
     /// For a weighted random route: which outcome happened (index into the outcomes).
     pub chance: Option<u16>,
     pub led_to: NodeRef,
+    /// What the trainee saw happen after it (the transcript's reaction entry).
+    #[serde(default)]
+    pub reaction: Vec<SpokenLine>,
 }
 
 /// Everything about a run that needs saving to resume it.
@@ -170,6 +197,7 @@ const SALT_START: u64 = 0x5354_4152;
 const SALT_LINES: u64 = 0x4c49_4e45;
 const SALT_ORDER: u64 = 0x4f52_4445;
 const SALT_CHANCE: u64 = 0x4348_4e43;
+const SALT_REACTION: u64 = 0x5245_4143;
 
 /// An RNG for one purpose at one step: draws at one step never shift the
 /// draws at another, so a replay after a small edit diverges as little as possible.
@@ -394,10 +422,17 @@ impl Playthrough {
         let beat_id = self.scenario.beat(b).id.clone();
         let choice = self.scenario.act_id(b, act).to_string();
         let text = self.scenario.act_text(b, act);
+        // Scores depend on the state the choice is made in (before its effects).
+        let scored = self.scenario.scores_in(b, act, &before);
+        let (score_variant, scores) = (scored.variant, scored.scores.to_vec());
+        let reaction = self.reaction(b, act, &state, step);
         self.run.transcript.push(match act {
             Act::Timeout => Entry::TimedOut { beat: beat_id.clone() },
             Act::Choice(_) => Entry::Said { choice: choice.clone(), text: text.clone() },
         });
+        if !reaction.is_empty() {
+            self.run.transcript.push(Entry::Reaction { lines: reaction.clone() });
+        }
         self.run.decisions.push(Decision {
             beat: beat_id,
             beat_index: b,
@@ -405,18 +440,41 @@ impl Playthrough {
             choice,
             text,
             response_ms,
-            scores: def.scores.clone(),
+            scores,
+            score_variant,
             critical: def.critical,
             offered: std::mem::take(&mut self.run.offered),
             state_before: before,
             state_after: state.clone(),
             chance,
             led_to: to,
+            reaction,
         });
         self.run.state = state;
         self.run.step += 1;
         self.enter(to);
         Ok(self.run.decisions.last().expect("just pushed"))
+    }
+
+    /// The reaction lines of an act as the trainee sees them: conditions are
+    /// tested in the state after the act (and after a chance outcome's effects,
+    /// so a reaction can differ by outcome); variants are picked with their own
+    /// seeded draw, so adding a reaction never shifts any other random pick.
+    fn reaction(&self, beat: u32, act: Act, after: &GameState, step: u32) -> Vec<SpokenLine> {
+        let authored = self.scenario.act_reaction(beat, act);
+        let Some(judged) = self.scenario.act_judgement(beat, act) else { return Vec::new() };
+        let mut rng = rng_for(self.run.options.seed, step, SALT_REACTION);
+        let mut lines = Vec::new();
+        for (i, (line, def)) in authored.iter().zip(&judged.reaction).enumerate() {
+            let pick = rng.random_range(0..=line.variants.len());
+            if !after.holds_opt(def.when.as_ref()) {
+                continue;
+            }
+            let text = if pick == 0 { &line.text } else { &line.variants[pick - 1] };
+            let (speaker, role) = self.scenario.reaction_speaker(beat, act, i);
+            lines.push(SpokenLine { speaker: speaker.map(str::to_string), role, text: text.clone() });
+        }
+        lines
     }
 
     fn enter(&mut self, to: NodeRef) {
@@ -490,7 +548,7 @@ pub fn render_transcript(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
         match e {
-            Entry::Beat { lines, .. } => {
+            Entry::Beat { lines, .. } | Entry::Reaction { lines } => {
                 for l in lines {
                     match &l.speaker {
                         Some(s) => out.push_str(&format!("{s}: {}\n", l.text)),

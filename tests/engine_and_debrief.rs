@@ -279,3 +279,272 @@ fn debrief_renders_as_json_and_self_contained_html() {
     assert!(html.contains("Better here:"));
     assert!(html.contains("@media print"));
 }
+
+// ---- Judgement: reactions, score variants, process apart from luck, the verdict ----
+
+fn judgement() -> Scenario {
+    load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/judgement.ron")).unwrap()
+}
+
+fn play_mode(s: &Scenario, seed: u64, mode: Mode, ids: &[&str]) -> Playthrough {
+    let mut p = Playthrough::start(s, StartOptions::new(seed, mode)).unwrap();
+    for id in ids {
+        p.choose_id(id, Some(1000)).unwrap_or_else(|e| panic!("{id}: {e}"));
+    }
+    p
+}
+
+#[test]
+fn a_score_variant_applies_by_the_state_the_choice_is_made_in() {
+    let s = every_feature();
+    // After rapport (trust 4 or more) the offer scores its plain +3 linkage.
+    let p = play(&s, 1, &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+    let offer = p.decisions().last().unwrap();
+    assert_eq!(offer.score_variant, None);
+    assert_eq!(offer.scores.iter().sum::<i32>(), 3);
+    // Without rapport the same choice scores its variant: +1.
+    let p = play(&s, 1, &["command", "cheer_up", "stay", "offer_counsellor"]);
+    let offer = p.decisions().last().unwrap();
+    assert!(offer.state_before.meters[1] < 4);
+    assert_eq!(offer.score_variant, Some(0));
+    let linkage = s.rubric.dimensions.iter().position(|d| d.id == "linkage").unwrap();
+    assert_eq!(offer.scores[linkage], 1);
+    assert_eq!(offer.scores.iter().sum::<i32>(), 1);
+    assert_eq!(p.totals().iter().sum::<i32>(), -3 - 2 + 1 + 1);
+}
+
+#[test]
+fn the_debrief_says_why_a_variant_scored_lower_and_values_alternatives_by_their_variant() {
+    let s = every_feature();
+    let d = debrief(&play(&s, 1, &["command", "cheer_up", "stay", "offer_counsellor"]));
+    let offer = d.decisions.last().unwrap();
+    assert_eq!(offer.score_variant, Some(0));
+    assert_eq!(
+        offer.variant_note.as_deref(),
+        Some("Scored lower because trust was still low: an offer made before rapport rarely lands")
+    );
+    assert!(d.to_text().contains("Scored lower because trust was still low"), "{}", d.to_text());
+    assert!(d.to_html().contains("Scored lower because trust was still low"));
+    // A decision without a variant has no note.
+    assert!(d.decisions[0].variant_note.is_none());
+
+    // In the judgement fixture, solving first scores its variant (-1), and the
+    // better alternative (listening) is named with the score it would have had.
+    let s = judgement();
+    let d = debrief(&play(&s, 1, &["solve", "offer_shelter"]));
+    assert_eq!(d.decisions[0].total, -1);
+    assert!(
+        d.decisions[0]
+            .variant_note
+            .as_deref()
+            .unwrap()
+            .starts_with("Scored lower because nothing had been heard")
+    );
+    let better = d.decisions[0].better.as_ref().unwrap();
+    assert_eq!((better.choice.as_str(), better.score), ("listen", 2));
+    // At `plan` with trust still low the offer scores +1, and nothing better was open there.
+    assert_eq!(d.decisions[1].total, 1);
+    assert!(d.decisions[1].best_available, "{:#?}", d.decisions[1]);
+}
+
+#[test]
+fn a_critical_error_caps_the_process_score_and_means_not_yet() {
+    use talkdown::debrief::{Standard, VerdictReason};
+    let s = judgement();
+    // Listening, then a promise of secrecy: 2 points of 5 given up (60 %), but critical.
+    let d = debrief(&play(&s, 1, &["listen", "promise_secret"]));
+    assert_eq!(d.critical_errors.len(), 1);
+    assert_eq!(d.process.percent, Some(60));
+    assert_eq!(d.process.shown_percent, Some(50));
+    assert!(d.process.capped);
+    assert_eq!(d.standard.standard, Standard::NotYet);
+    assert_eq!(
+        d.standard.reasons,
+        [
+            VerdictReason::CriticalError { steps: vec![2] },
+            VerdictReason::BelowPassMark { percent: 50, pass_percent: 70 }
+        ]
+    );
+    let text = d.to_text();
+    assert!(text.contains("Verdict: Not yet at standard: a critical error (step 2)"), "{text}");
+    assert!(text.contains("capped at 50 %"), "{text}");
+    assert!(d.to_html().contains("Not yet at standard"));
+    let v: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    assert_eq!(v["standard"]["standard"], "NotYet");
+    assert_eq!(v["process"]["shown_percent"], 50);
+    // The outcome was good: the verdict is reported apart from it.
+    assert_eq!(d.ending.as_ref().unwrap().grade, Grade::Good);
+
+    // The same run with an academy policy where a critical error does not fail,
+    // there is no cap and the pass mark is 60 %: it meets the standard on its 60 %.
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/judgement.ron"))
+            .unwrap();
+    let mut rubric = talkdown::scenario::load::bundled_rubric();
+    rubric.policy.critical_fails = false;
+    rubric.policy.critical_cap_percent = 100;
+    rubric.policy.pass_percent = 60;
+    let checked = talkdown::scenario::load::check_source(
+        talkdown::diagnostics::SourceFile::new("judgement.ron", text),
+        &rubric,
+    );
+    let lenient = checked.scenario.expect("validates");
+    let d = debrief(&play(&lenient, 1, &["listen", "promise_secret"]));
+    assert_eq!(d.process.shown_percent, Some(60));
+    assert_eq!(d.standard.standard, Standard::MeetsStandard, "{:?}", d.standard);
+}
+
+#[test]
+fn a_perfect_run_meets_the_standard_and_a_poor_one_is_below_the_pass_mark() {
+    use talkdown::debrief::{Standard, VerdictReason};
+    let s = judgement();
+    let d = debrief(&play(&s, 1, &["listen", "offer_shelter"]));
+    assert_eq!((d.process.percent, d.process.shown_percent), (Some(100), Some(100)));
+    assert_eq!(d.standard.standard, Standard::MeetsStandard);
+    assert!(d.standard.reasons.is_empty());
+    // Lecturing then ordering: no critical error, but far below the pass mark.
+    let d = debrief(&play(&s, 1, &["lecture", "order"]));
+    assert!(d.critical_errors.is_empty());
+    assert_eq!(d.process.percent, Some(0));
+    assert_eq!(d.standard.standard, Standard::NotYet);
+    assert_eq!(d.standard.reasons, [VerdictReason::BelowPassMark { percent: 0, pass_percent: 70 }]);
+    // An unfinished run is not yet at standard either.
+    let d = debrief(&play(&s, 1, &["listen"]));
+    assert!(d.standard.reasons.contains(&VerdictReason::Unfinished));
+}
+
+#[test]
+fn perfect_decisions_with_bad_dice_score_full_process_and_report_luck_apart() {
+    // As in the bad-luck test above: asking directly is the best move at `talk`
+    // and its unlucky outcome (1 in 4) closes off the good ending.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron"),
+    )
+    .unwrap()
+    .replace(
+        "keeps the door open.\",\n                    next: Go(\"disclose\")",
+        "keeps the door open.\",\n                    next: Go(\"hold\")",
+    )
+    .replace("scores: {\"listening\": 2}", "scores: {\"listening\": -2}");
+    let s = talkdown::scenario::load::scenario_from_str("unlucky.ron", &text).scenario.expect("validates");
+    let seed = (0..500)
+        .find(|&seed| play(&s, seed, &["introduce", "ask_directly"]).current().unwrap().beat == "deflect")
+        .expect("a seed with the unlucky outcome");
+    let d = debrief(&play(&s, seed, &["introduce", "ask_directly", "stay"]));
+    assert_eq!(d.ending.as_ref().unwrap().id, "hold");
+    assert_ne!(d.ending.as_ref().unwrap().grade, Grade::Good);
+    assert_eq!(d.best_choices, d.decisions.len());
+    // Expected best from the start: introduce (3) + ask directly (3) + 3/4 × 3 + 1/4 × 1 = 8.5.
+    assert_eq!(d.process.best, 8.5);
+    assert_eq!(d.process.points, 8.5);
+    assert_eq!((d.process.percent, d.process.shown_percent), (Some(100), Some(100)));
+    // Points collected: 3 + 3 + 1 = 7 of a best route of 9; the difference from the process is luck.
+    assert_eq!((d.total.score, d.total.best), (7, 9));
+    assert_eq!(d.luck.points, -1.5);
+    assert_eq!(f64::from(d.total.score), d.process.points + d.luck.points);
+    assert!(d.verdict.contains("Luck, not your decisions"), "{}", d.verdict);
+    assert!(!d.verdict.contains("showed in the outcome"), "{}", d.verdict);
+    assert_eq!(d.standard.standard, talkdown::debrief::Standard::MeetsStandard);
+    let text = d.to_text();
+    assert!(text.contains("Process: 100 %"), "{text}");
+    assert!(text.contains("Luck: -1.5 points"), "{text}");
+}
+
+#[test]
+fn the_worst_route_takes_critical_errors_first_then_fewest_points() {
+    let s = judgement();
+    let (a, _) = analyze(&s).unwrap();
+    // Lecturing and ordering collect the fewest points (-8) with no critical
+    // error; daring her ends at once with -2 but is the worse practice.
+    assert_eq!(a.worst.total.critical_errors, 1);
+    assert_eq!(a.worst.total.score, Some(-2));
+    assert_eq!(a.worst.total.steps[0].choice, "dare");
+    assert_eq!(a.worst.total.ending.as_deref(), Some("hurt"));
+    // The best route's points by dimension add up to its total.
+    let best = &a.best.total;
+    assert_eq!(best.score, Some(5));
+    assert_eq!(best.by_dimension.iter().map(|d| d.points).sum::<i32>(), 5);
+    assert_eq!(best.critical_errors, 0);
+}
+
+#[test]
+fn reactions_are_in_the_transcript_in_every_mode_and_feedback_in_none() {
+    let s = every_feature();
+    for seed in [1, 2, 3, 40] {
+        for ids in [
+            &["introduce", "reflect", "ask_now", "offer_counsellor"][..],
+            &["command", "cheer_up", "stay", "offer_counsellor"][..],
+            &["introduce", "ask_directly"][..],
+        ] {
+            let training = play_mode(&s, seed, Mode::Training, ids);
+            let assessment = play_mode(&s, seed, Mode::Assessment, ids);
+            let reactions = |p: &Playthrough| -> Vec<Vec<talkdown::engine::SpokenLine>> {
+                p.transcript()
+                    .iter()
+                    .filter_map(|e| match e {
+                        talkdown::engine::Entry::Reaction { lines } => Some(lines.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let seen = reactions(&training);
+            assert!(!seen.is_empty(), "seed {seed}, {ids:?}: no reaction at all");
+            assert_eq!(reactions(&assessment), seen, "seed {seed}, {ids:?}");
+            let text = assessment.render_transcript();
+            for l in seen.iter().flatten() {
+                assert!(text.contains(&l.text), "{text}");
+            }
+            for d in training.decisions() {
+                if let Some(fb) = s.act_feedback(d.beat_index, d.act) {
+                    assert!(!text.contains(fb), "feedback `{fb}` in the transcript:\n{text}");
+                }
+            }
+        }
+    }
+    // A reaction's condition is tested after the choice: low trust hears "No".
+    let p = play(&s, 1, &["command", "cheer_up", "stay", "offer_counsellor"]);
+    let last = p.decisions().last().unwrap();
+    assert_eq!(last.reaction.len(), 1);
+    assert_eq!(last.reaction[0].text, "No. I'm not going in there.");
+    assert_eq!(last.reaction[0].speaker.as_deref(), Some("Sam"));
+    // Timing out has a reaction too.
+    let mut p = Playthrough::start(&s, StartOptions::new(1, Mode::Assessment)).unwrap();
+    p.time_out(None).unwrap();
+    assert!(p.render_transcript().contains("Sam turns his back to you."), "{}", p.render_transcript());
+}
+
+#[test]
+fn the_terminal_player_prints_reactions_in_assessment_mode_but_no_hints() {
+    let s = every_feature();
+    let mut o = StartOptions::new(4, Mode::Assessment);
+    o.shuffle = false;
+    let mut p = Playthrough::start(&s, o).unwrap();
+    let mut out = Vec::new();
+    // introduce, reflect, ask_now, offer_counsellor
+    talkdown::cli::play::run(&mut p, &mut "1\n3\n1\n1\n".as_bytes(), &mut out, &mut ()).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("Sam: “...Fine. Sit, if you want.”") || out.contains("Sam: “Whatever. Sit.”"),
+        "{out}"
+    );
+    assert!(out.contains("Sam: “...Okay. If you come with me.”"), "{out}");
+    assert!(!out.contains("He lets you stay."), "no feedback in assessment mode: {out}");
+    // The reaction follows what was said, before the next beat.
+    let said = out.find("You: I'm Alex.").unwrap();
+    let reaction = out.find("Sit").unwrap();
+    let next = out.find("I don't know anymore").or_else(|| out.find("What's the point")).unwrap();
+    assert!(said < reaction && reaction < next, "{out}");
+}
+
+#[test]
+fn the_debrief_shows_what_happened_after_each_decision() {
+    let s = every_feature();
+    let d = debrief(&play(&s, 1, &["introduce", "reflect", "ask_now", "offer_counsellor"]));
+    assert_eq!(d.decisions[3].reaction[0].text, "...Okay. If you come with me.");
+    assert!(d.to_text().contains("Sam: “...Okay. If you come with me.”"), "{}", d.to_text());
+    assert!(d.to_html().contains("...Okay. If you come with me."));
+    // A perfect run reads 100 % in every dimension it scored (the best route's figures).
+    for dim in &d.dimensions {
+        assert!(dim.percent.is_none_or(|p| p == 100), "{dim:?}");
+    }
+}

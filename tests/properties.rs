@@ -41,13 +41,103 @@ fn play_with(s: &Scenario, seed: u64, picks: &[usize]) -> Playthrough {
     p
 }
 
-/// Best total by enumerating every path (no memo), luck in the trainee's favour.
-fn brute_best(s: &Scenario, beat: u32, st: &GameState) -> Option<i32> {
-    let mut best: Option<i32> = None;
-    for (_, def) in s.acts(beat) {
+/// A synthetic scenario whose choices also carry score variants with
+/// conditions on its meters and flags (seeded), so scores depend on the state.
+fn compile_with_variants(shape: Shape, seed: u64) -> Scenario {
+    use talkdown::scenario::model::{Condition, ScoreVariant};
+    let mut file = synthetic::scenario(shape, seed);
+    let mut x = seed | 1;
+    let mut next = move |n: u64| {
+        // xorshift64: a small, seeded stream independent of the generator's.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let dims = ["safety", "connection", "listening", "deescalation", "assessment", "dignity", "linkage"];
+    for beat in &mut file.beats {
+        for choice in &mut beat.choices {
+            for _ in 0..next(3) {
+                let when = match next(4) {
+                    0 if shape.flags > 0 => Condition::Flag(format!("f{}", next(shape.flags as u64))),
+                    1 if shape.flags > 0 => Condition::NotFlag(format!("f{}", next(shape.flags as u64))),
+                    2 if shape.meters > 0 => Condition::AtLeast(
+                        format!("m{}", next(shape.meters as u64)),
+                        next(shape.meter_max as u64 + 1) as i32,
+                    ),
+                    _ if shape.meters > 0 => Condition::Below(
+                        format!("m{}", next(shape.meters as u64)),
+                        next(shape.meter_max as u64 + 1) as i32,
+                    ),
+                    _ => Condition::All(Vec::new()),
+                };
+                let scores = (0..1 + next(2))
+                    .map(|_| (dims[next(dims.len() as u64) as usize].to_string(), next(7) as i32 - 3))
+                    .collect();
+                choice.score_variants.push(ScoreVariant { when, scores, reason: "state".into() });
+            }
+        }
+    }
+    let rubric = talkdown::scenario::load::bundled_rubric();
+    let (diags, compiled) =
+        talkdown::scenario::validate::check(&file, &rubric, &talkdown::scenario::spans::Spans::parse(""));
+    compiled.unwrap_or_else(|| panic!("synthetic scenario with variants invalid: {diags:?}"))
+}
+
+/// What each act leads to from a state: (target, state after), one per chance outcome.
+fn successors(s: &Scenario, def: &talkdown::scenario::ActDef, st: &GameState) -> Vec<(NodeRef, GameState)> {
+    let mut after = st.clone();
+    after.apply(&def.effects, &s.meters);
+    match &def.route {
+        Route::Go(t) => vec![(*t, after)],
+        Route::Rules(rules, otherwise) => {
+            let to = rules.iter().find(|(c, _)| after.holds(c)).map(|(_, t)| *t).unwrap_or(*otherwise);
+            vec![(to, after)]
+        }
+        Route::Chance(outs) => outs
+            .iter()
+            .map(|o| {
+                let mut s2 = after.clone();
+                s2.apply(&o.effects, &s.meters);
+                (o.to, s2)
+            })
+            .collect(),
+    }
+}
+
+/// The worst practice by enumerating every path: most critical errors, then fewest points.
+fn brute_worst_practice(s: &Scenario, beat: u32, st: &GameState) -> Option<(u32, i32)> {
+    let mut worst: Option<(u32, i32)> = None;
+    for (act, def) in s.acts(beat) {
         if !st.holds_opt(def.when.as_ref()) {
             continue;
         }
+        let here = (u32::from(def.critical), s.scores_in(beat, act, st).total);
+        for (to, st2) in successors(s, def, st) {
+            let rest = match to {
+                NodeRef::Ending(_) => Some((0, 0)),
+                NodeRef::Beat(b) => brute_worst_practice(s, b, &st2),
+            };
+            if let Some((c, p)) = rest {
+                let v = (here.0 + c, here.1 + p);
+                if worst.is_none_or(|w| v.0 > w.0 || (v.0 == w.0 && v.1 < w.1)) {
+                    worst = Some(v);
+                }
+            }
+        }
+    }
+    worst
+}
+
+/// Best total by enumerating every path (no memo), luck in the trainee's favour,
+/// each act scored with the variant that applies in its state.
+fn brute_best(s: &Scenario, beat: u32, st: &GameState) -> Option<i32> {
+    let mut best: Option<i32> = None;
+    for (act, def) in s.acts(beat) {
+        if !st.holds_opt(def.when.as_ref()) {
+            continue;
+        }
+        let total = s.scores_in(beat, act, st).total;
         let mut after = st.clone();
         after.apply(&def.effects, &s.meters);
         let outcomes: Vec<(NodeRef, GameState)> = match &def.route {
@@ -71,7 +161,7 @@ fn brute_best(s: &Scenario, beat: u32, st: &GameState) -> Option<i32> {
                 NodeRef::Beat(b) => brute_best(s, b, &st2),
             };
             if let Some(v) = rest {
-                best = Some(best.map_or(def.total + v, |b| b.max(def.total + v)));
+                best = Some(best.map_or(total + v, |b| b.max(total + v)));
             }
         }
     }
@@ -145,6 +235,44 @@ proptest! {
         let NodeRef::Beat(start) = s.start else { unreachable!() };
         let brute = GameState::all_starts(&s).iter().filter_map(|st| brute_best(&s, start, st)).max();
         prop_assert_eq!(analysis.best.total.score, brute);
+    }
+
+    #[test]
+    fn analyzer_best_and_worst_practice_equal_brute_force_with_score_variants(
+        seed in any::<u64>(), beats in 1usize..8, meters in 0usize..3, flags in 0usize..3
+    ) {
+        let s = compile_with_variants(small_shape(beats, meters, flags, false), seed);
+        let (analysis, mut space) = analyze(&s).unwrap();
+        let NodeRef::Beat(start) = s.start else { unreachable!() };
+        let starts = GameState::all_starts(&s);
+        let brute = starts.iter().filter_map(|st| brute_best(&s, start, st)).max();
+        prop_assert_eq!(analysis.best.total.score, brute);
+        // The best route's points by dimension add up to its total.
+        if let Some(total) = analysis.best.total.score {
+            prop_assert_eq!(analysis.best.total.by_dimension.iter().map(|d| d.points).sum::<i32>(), total);
+        }
+        let worst = starts
+            .iter()
+            .filter_map(|st| brute_worst_practice(&s, start, st))
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        prop_assert_eq!(
+            worst,
+            analysis.worst.total.score.map(|p| (analysis.worst.total.critical_errors, p))
+        );
+        // Act values in every start state use the variants too.
+        for st in &starts {
+            for (act, v) in space.act_values(start, st).unwrap() {
+                let def = s.act(start, act).unwrap();
+                let rest = successors(&s, def, st)
+                    .into_iter()
+                    .filter_map(|(to, st2)| match to {
+                        NodeRef::Ending(_) => Some(0),
+                        NodeRef::Beat(b) => brute_best(&s, b, &st2),
+                    })
+                    .max();
+                prop_assert_eq!(v, rest.map(|r| r + s.scores_in(start, act, st).total));
+            }
+        }
     }
 
     #[test]

@@ -64,7 +64,8 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions).
+    assert_eq!(store.schema_version().unwrap(), 2);
     store.check_integrity().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -75,12 +76,14 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(history.len(), 1);
+    assert_eq!(history.len(), 2);
     assert_eq!(history[0].0, 1);
+    assert_eq!(history[1].0, 2);
+    assert!(history[1].1.starts_with("judgement"), "{history:?}");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // Opening again does not migrate twice.
-    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 1);
+    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 2);
 }
 
 #[test]
@@ -540,4 +543,40 @@ fn a_stored_session_replays_to_the_same_run_and_a_changed_file_is_refused() {
     let mut tampered = rec.clone();
     tampered.decisions[1].meters[1].1 += 1;
     assert!(matches!(replay_session(&tampered, &s).unwrap(), ReplayCheck::Mismatch { step: 2, .. }));
+}
+
+#[test]
+fn the_verdict_process_score_and_reactions_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let s = fixture();
+    let good = play(&mut store, &s, "ana", A);
+    let critical = play(&mut store, &s, "cy", C);
+    let r = store.class_report("every_feature", None, None).unwrap();
+    assert_eq!((r.meets_standard, r.not_yet), (1, 1));
+    assert!(r.to_text().contains("Verdict: 1 met the standard, 1 not yet at standard"), "{}", r.to_text());
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let session = |id: SessionId| -> (String, String, i64) {
+        conn.query_row(
+            "SELECT verdict, verdict_summary, process_percent FROM sessions WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    let (verdict, _, percent) = session(good);
+    assert_eq!((verdict.as_str(), percent), ("meets_standard", 100));
+    let (verdict, summary, percent) = session(critical);
+    assert_eq!(verdict, "not_yet");
+    assert!(summary.contains("critical error"), "{summary}");
+    assert!(percent <= 50, "{percent}");
+    // What the trainee saw happen after each decision is kept with it.
+    let reaction: String = conn
+        .query_row("SELECT reaction FROM decisions WHERE session_id = ?1 AND step = 4", [good.0], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(reaction, r#"[["Sam","...Okay. If you come with me."]]"#);
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use talkdown::analysis::{Analysis, ScoreRoute, analyze};
-use talkdown::debrief::Debrief;
+use talkdown::debrief::{Debrief, Standard};
 use talkdown::engine::{self, Mode, Playthrough, StartOptions};
 use talkdown::scenario::load::{check_file, rubric_for_dir, scenario_files};
 use talkdown::scenario::model::{Choice, Condition, Next, ScenarioFile};
@@ -186,14 +186,27 @@ fn needs_rapport(c: &Condition) -> bool {
     at_least
 }
 
-/// The Behavioral Change Stairway: each scenario offers the same influence
-/// move (word for word) under a rapport condition and under its opposite, and
-/// the version made after rapport scores higher.
+/// The Behavioral Change Stairway: each scenario scores an influence move
+/// higher after rapport than before. Either one choice with a score variant
+/// for the state before rapport (or after it), or, in the older form, the same
+/// move (word for word) offered twice under a rapport condition and its opposite.
 #[test]
 fn an_influence_move_scores_higher_after_rapport_than_before() {
     for (f, _) in library() {
         let mut found = false;
         for b in &f.beats {
+            for c in &b.choices {
+                let plain = c.scores.values().sum::<i32>();
+                for v in &c.score_variants {
+                    let variant = v.scores.values().sum::<i32>();
+                    // A variant for "before rapport" scores lower; one for "after rapport" higher.
+                    let (after, before) =
+                        if needs_rapport(&v.when) { (variant, plain) } else { (plain, variant) };
+                    if after > before {
+                        found = true;
+                    }
+                }
+            }
             for (i, x) in b.choices.iter().enumerate() {
                 for y in &b.choices[i + 1..] {
                     let (Some(wx), Some(wy)) = (&x.when, &y.when) else { continue };
@@ -330,9 +343,32 @@ fn scripted_worst_path_is_judged_step_by_step() {
         let d = Debrief::build(&p, &a, &mut space, Some("cadet")).unwrap();
         assert_ne!(d.ending.as_ref().unwrap().grade, Grade::Good, "{}", s.id());
         assert!(d.total.score < 0, "{}: worst path scored {}", s.id(), d.total.score);
+        // The worst route is the worst practice: its critical errors are listed
+        // first, and the judgement is not "below standard" by points alone.
+        assert_eq!(d.critical_errors.len() as u32, a.worst.total.critical_errors, "{}", s.id());
+        if !d.critical_errors.is_empty() {
+            assert_eq!(d.standard.standard, Standard::NotYet, "{}", s.id());
+            assert!(
+                d.process.shown_percent.unwrap_or(0) <= s.rubric.policy.critical_cap_percent,
+                "{}",
+                s.id()
+            );
+        }
+        // Every decision that was not the best available names a better one.
+        // (The worst practice may pass through good decisions on its way to a
+        // critical error, so not every step on it is a poor one.)
+        for x in &d.decisions {
+            assert!(
+                x.best_available || x.better.is_some(),
+                "{}: step {} ({}) was not the best, but no better choice was named",
+                s.id(),
+                x.step,
+                x.choice
+            );
+        }
         let named = d.decisions.iter().filter(|x| x.better.is_some()).count();
         assert!(
-            named * 10 >= d.decisions.len() * 8,
+            named * 2 >= d.decisions.len(),
             "{}: a better choice was named for only {named} of {} decisions",
             s.id(),
             d.decisions.len()

@@ -71,6 +71,16 @@ fn print_lines(lines: &[SpokenLine], out: &mut impl Write) -> std::io::Result<()
     Ok(())
 }
 
+fn print_entry(e: &Entry, out: &mut impl Write) -> std::io::Result<()> {
+    match e {
+        Entry::Beat { lines, .. } | Entry::Reaction { lines } => print_lines(lines, out),
+        Entry::Ending { title, narrative, .. } => writeln!(out, "\n═══ {title} ═══\n{narrative}\n"),
+        // Choice text is written by the author with its own quotes where it is speech.
+        Entry::Said { text, .. } => writeln!(out, "You: {text}"),
+        Entry::TimedOut { .. } => writeln!(out, "(You let the moment pass.)"),
+    }
+}
+
 pub fn print_meters(play: &Playthrough, out: &mut impl Write) -> std::io::Result<()> {
     let s = play.scenario();
     for (i, m) in s.file.meters.iter().enumerate() {
@@ -95,15 +105,7 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         let play = session.play();
         // Print what happened since last time (lines of the new beat, the ending).
         for e in &play.transcript()[shown..] {
-            match e {
-                Entry::Beat { lines, .. } => print_lines(lines, out)?,
-                Entry::Ending { title, narrative, .. } => {
-                    writeln!(out, "\n═══ {title} ═══\n{narrative}\n")?;
-                }
-                // Choice text is written by the author with its own quotes where it is speech.
-                Entry::Said { text, .. } => writeln!(out, "You: {text}")?,
-                Entry::TimedOut { .. } => writeln!(out, "(You let the moment pass.)")?,
-            }
+            print_entry(e, out)?;
         }
         shown = play.transcript().len();
         if play.is_finished() {
@@ -171,6 +173,17 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         };
         if decided {
             let play = session.play();
+            // What was said and what happened in answer (every mode), then the hint.
+            let told = play.transcript()[shown..]
+                .iter()
+                .take_while(|e| {
+                    matches!(e, Entry::Said { .. } | Entry::TimedOut { .. } | Entry::Reaction { .. })
+                })
+                .count();
+            for e in &play.transcript()[shown..shown + told] {
+                print_entry(e, out)?;
+            }
+            shown += told;
             let last = play.decisions().last().expect("a decision was just made");
             if mode == Mode::Training {
                 let s = play.scenario();

@@ -108,6 +108,11 @@ pub struct ClassReport {
     pub critical_errors: Vec<CriticalError>,
     /// In the order trainees usually meet them.
     pub decision_points: Vec<DecisionPoint>,
+    /// Finished sessions that met the standard by the rubric's policy
+    /// (sessions recorded before verdicts were kept count in neither).
+    pub meets_standard: u32,
+    /// Finished sessions not yet at standard.
+    pub not_yet: u32,
 }
 
 /// Median of sorted values.
@@ -236,6 +241,16 @@ pub(crate) fn build(
     }
     drop(rows);
     let total = (!totals.is_empty()).then(|| stats("total", "Total", totals, total_best));
+    let (meets_standard, not_yet): (u32, u32) = conn
+        .query_row(
+            &format!(
+                "SELECT COALESCE(SUM(s.verdict = 'meets_standard'), 0), COALESCE(SUM(s.verdict = 'not_yet'), 0)
+                 FROM sessions s {fw}"
+            ),
+            a,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(e)?;
 
     let mut st = conn
         .prepare(&format!(
@@ -360,6 +375,8 @@ pub(crate) fn build(
         outcomes,
         critical_errors,
         decision_points: points.into_iter().map(|(_, p)| p).collect(),
+        meets_standard,
+        not_yet,
     })
 }
 
@@ -408,6 +425,13 @@ impl ClassReport {
         if self.attempts == 0 {
             let _ = writeln!(o, "\nNo sessions recorded for this scenario yet.");
             return o;
+        }
+        if self.meets_standard + self.not_yet > 0 {
+            let _ = writeln!(
+                o,
+                "Verdict: {} met the standard, {} not yet at standard",
+                self.meets_standard, self.not_yet
+            );
         }
         if let Some(t) = &self.total {
             let _ = writeln!(o, "\nScores (finished sessions, n = {}):", t.n);
@@ -492,6 +516,8 @@ impl ClassReport {
                 "Completion rate",
                 self.completion_rate.map(|c| format!("{}%", f1(c))).unwrap_or_else(|| "–".into()),
             ),
+            ("Met the standard", self.meets_standard.to_string()),
+            ("Not yet at standard", self.not_yet.to_string()),
         ] {
             o.push_str(&format!("<td><b>{value}</b><br>{label}</td>"));
         }

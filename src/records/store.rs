@@ -18,7 +18,8 @@ use crate::scenario::Act;
 /// The schema, one migration per step. The version is SQLite's `user_version`
 /// (kept by rusqlite_migration); `schema_history` says when each step ran.
 /// Never edit a released step: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE IF NOT EXISTS schema_history (
     version     INTEGER PRIMARY KEY,
     applied_at  TEXT NOT NULL,
@@ -86,7 +87,20 @@ CREATE TABLE IF NOT EXISTS session_scores (
     best       INTEGER NOT NULL,
     PRIMARY KEY (session_id, dimension)
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+-- Judgement (issue 9): the verdict by the rubric's policy, the process score,
+-- and what the trainee saw happen after each decision.
+INSERT OR IGNORE INTO schema_history VALUES
+    ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_history), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+     'judgement: verdict, process percent, reactions, score variants');
+ALTER TABLE sessions ADD COLUMN verdict TEXT;            -- meets_standard | not_yet (NULL: not finished)
+ALTER TABLE sessions ADD COLUMN verdict_summary TEXT;    -- the debrief's sentence, with its reasons
+ALTER TABLE sessions ADD COLUMN process_percent INTEGER; -- as shown (after the critical-error cap)
+ALTER TABLE decisions ADD COLUMN reaction TEXT;          -- JSON [[speaker or null, text], ...]
+ALTER TABLE decisions ADD COLUMN score_variant INTEGER;  -- index of the score variant that applied
+"#,
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -356,7 +370,8 @@ impl Store {
             .execute(
                 "UPDATE sessions SET finished_at = ?2, last_activity = ?2, ending = ?3, ending_title = ?4,
                      outcome = ?5, outcome_name = ?6, grade = ?7, total = ?8, total_best = ?9,
-                     best_choices = ?10, transcript = ?11, abandon_reason = NULL
+                     best_choices = ?10, transcript = ?11, abandon_reason = NULL,
+                     verdict = ?12, verdict_summary = ?13, process_percent = ?14
                  WHERE id = ?1",
                 params![
                     id.0,
@@ -370,6 +385,12 @@ impl Store {
                     debrief.total.best,
                     debrief.best_choices as i64,
                     play.render_transcript(),
+                    match debrief.standard.standard {
+                        crate::debrief::Standard::MeetsStandard => "meets_standard",
+                        crate::debrief::Standard::NotYet => "not_yet",
+                    },
+                    debrief.standard.summary,
+                    debrief.process.shown_percent,
                 ],
             )
             .map_err(c)?;
@@ -643,8 +664,9 @@ fn insert_decisions(
     let t = now();
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO decisions (session_id, step, beat, choice, text, timed_out, response_ms, scores,
-             total, critical, techniques, offered, meters, flags, chance, led_to, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             total, critical, techniques, offered, meters, flags, chance, led_to, recorded_at, reaction,
+             score_variant)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     for (i, d) in decisions.iter().enumerate().skip(from) {
         let scores: Vec<(&str, i32)> =
@@ -674,6 +696,8 @@ fn insert_decisions(
             d.chance.map(i64::from),
             s.node_id(d.led_to),
             t,
+            json(&d.reaction.iter().map(|l| (l.speaker.as_deref(), l.text.as_str())).collect::<Vec<_>>()),
+            d.score_variant.map(i64::from),
         ])?;
     }
     tx.execute("UPDATE sessions SET last_activity = ?2 WHERE id = ?1", params![id, t])?;

@@ -120,7 +120,151 @@ pub struct EndingDef {
 
 /// A validated scenario with its rubric. Cheap to clone (shared).
 #[derive(Debug, Clone)]
-pub struct Scenario(pub(crate) Arc<Inner>);
+pub struct Scenario {
+    inner: Arc<Inner>,
+    judgement: Arc<Judgement>,
+}
+
+/// Wrap a compiled scenario, compiling its judgement parts (reactions and
+/// score variants) beside it.
+///
+/// The validator builds a scenario with `Scenario(Arc::new(inner))`; this
+/// function keeps that call working while the judgement tables live beside
+/// [`Inner`] (a scenario without them cannot exist).
+#[allow(non_snake_case)]
+pub(crate) fn Scenario(inner: Arc<Inner>) -> Scenario {
+    let judgement = Arc::new(Judgement::compile(&inner.file, &inner.rubric));
+    Scenario { inner, judgement }
+}
+
+/// A line of a reaction, compiled: its speaker and its condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionLineDef {
+    /// A cast index; `None` for narration.
+    pub speaker: Option<u16>,
+    /// Shown only when this holds in the state after the act (and after a chance outcome's effects).
+    pub when: Option<Cond>,
+}
+
+/// A score variant, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreVariantDef {
+    pub when: Cond,
+    /// Points per rubric dimension, in rubric order.
+    pub scores: Vec<i32>,
+    pub total: i32,
+}
+
+/// The judgement parts of one act: what the trainee sees happen after it,
+/// and the scores that depend on the state it is made in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActJudgement {
+    pub reaction: Vec<ReactionLineDef>,
+    pub score_variants: Vec<ScoreVariantDef>,
+}
+
+/// Reactions and score variants for every act, indexed like the beats.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Judgement {
+    /// Per beat: one entry per choice, then the timer's (if the beat has one).
+    pub beats: Vec<(Vec<ActJudgement>, Option<ActJudgement>)>,
+}
+
+/// The scores an act gives in a given state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scored<'a> {
+    /// The score variant that applied (index into the act's `score_variants`), if any.
+    pub variant: Option<u16>,
+    /// Points per rubric dimension, in rubric order.
+    pub scores: &'a [i32],
+    pub total: i32,
+}
+
+impl Judgement {
+    /// Resolve ids to indices. The validator reports unknown ids in these
+    /// parts as errors (see [`judgement_diagnostics`]); a scenario is only
+    /// compiled without errors, so the fallbacks here (narration for an unknown
+    /// speaker, a variant that never applies for an unknown id in its
+    /// condition, no points for an unknown dimension) are never used in play.
+    fn compile(file: &model::ScenarioFile, rubric: &Rubric) -> Judgement {
+        let index = |ids: &mut dyn Iterator<Item = &str>| -> std::collections::HashMap<String, usize> {
+            let mut m = std::collections::HashMap::new();
+            for (i, id) in ids.enumerate() {
+                m.entry(id.to_string()).or_insert(i);
+            }
+            m
+        };
+        let meters = index(&mut file.meters.iter().map(|m| m.id.as_str()));
+        let flags = index(&mut file.flags.iter().map(|m| m.id.as_str()));
+        let cast = index(&mut file.cast.iter().map(|m| m.id.as_str()));
+        let dims = index(&mut rubric.dimensions.iter().map(|m| m.id.as_str()));
+        let ids = Ids { meters: &meters, flags: &flags };
+        let act = |reaction: &[model::Line], variants: &[model::ScoreVariant]| ActJudgement {
+            reaction: reaction
+                .iter()
+                .map(|l| ReactionLineDef {
+                    speaker: cast.get(l.speaker.as_str()).map(|&c| c as u16),
+                    when: l.when.as_ref().map(|c| ids.cond(c).unwrap_or_else(never)),
+                })
+                .collect(),
+            score_variants: variants
+                .iter()
+                .map(|v| {
+                    let mut scores = vec![0; rubric.dimensions.len()];
+                    for (d, p) in &v.scores {
+                        if let Some(&i) = dims.get(d.as_str()) {
+                            scores[i] = *p;
+                        }
+                    }
+                    let total = scores.iter().sum();
+                    ScoreVariantDef { when: ids.cond(&v.when).unwrap_or_else(never), scores, total }
+                })
+                .collect(),
+        };
+        Judgement {
+            beats: file
+                .beats
+                .iter()
+                .map(|b| {
+                    (
+                        b.choices.iter().map(|c| act(&c.reaction, &c.score_variants)).collect(),
+                        b.timer.as_ref().map(|t| act(&t.reaction, &t.score_variants)),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A condition that never holds (`Any` of nothing).
+fn never() -> Cond {
+    Cond::Any(Vec::new())
+}
+
+struct Ids<'a> {
+    meters: &'a std::collections::HashMap<String, usize>,
+    flags: &'a std::collections::HashMap<String, usize>,
+}
+
+impl Ids<'_> {
+    fn cond(&self, c: &model::Condition) -> Option<Cond> {
+        use model::Condition as C;
+        let meter = |m: &str| self.meters.get(m).map(|&i| i as u16);
+        let flag = |f: &str| self.flags.get(f).filter(|&&i| i < 64).map(|&i| i as u8);
+        Some(match c {
+            C::Flag(f) => Cond::Flag(flag(f)?),
+            C::NotFlag(f) => Cond::NotFlag(flag(f)?),
+            C::AtLeast(m, v) => Cond::Meter(meter(m)?, Cmp::AtLeast, *v),
+            C::AtMost(m, v) => Cond::Meter(meter(m)?, Cmp::AtMost, *v),
+            C::Below(m, v) => Cond::Meter(meter(m)?, Cmp::Below, *v),
+            C::Above(m, v) => Cond::Meter(meter(m)?, Cmp::Above, *v),
+            C::Equals(m, v) => Cond::Meter(meter(m)?, Cmp::Equals, *v),
+            C::All(cs) => Cond::All(cs.iter().map(|c| self.cond(c)).collect::<Option<_>>()?),
+            C::Any(cs) => Cond::Any(cs.iter().map(|c| self.cond(c)).collect::<Option<_>>()?),
+            C::Not(c) => Cond::Not(Box::new(self.cond(c)?)),
+        })
+    }
+}
 
 #[derive(Debug)]
 pub struct Inner {
@@ -136,7 +280,7 @@ pub struct Inner {
 impl std::ops::Deref for Scenario {
     type Target = Inner;
     fn deref(&self) -> &Inner {
-        &self.0
+        &self.inner
     }
 }
 
@@ -228,6 +372,66 @@ impl Scenario {
     pub fn flag_id(&self, f: usize) -> &str {
         &self.file.flags[f].id
     }
+    /// The judgement parts of an act (reaction, score variants).
+    pub fn act_judgement(&self, beat: u32, act: Act) -> Option<&ActJudgement> {
+        let (choices, timer) = self.judgement.beats.get(beat as usize)?;
+        match act {
+            Act::Choice(c) => choices.get(c as usize),
+            Act::Timeout => timer.as_ref(),
+        }
+    }
+
+    /// The authored reaction lines of an act.
+    pub fn act_reaction(&self, beat: u32, act: Act) -> &[model::Line] {
+        match act {
+            Act::Choice(c) => &self.beat(beat).choices[c as usize].reaction,
+            Act::Timeout => self.beat(beat).timer.as_ref().map(|t| t.reaction.as_slice()).unwrap_or(&[]),
+        }
+    }
+
+    /// The authored score variants of an act.
+    pub fn act_score_variants(&self, beat: u32, act: Act) -> &[model::ScoreVariant] {
+        match act {
+            Act::Choice(c) => &self.beat(beat).choices[c as usize].score_variants,
+            Act::Timeout => {
+                self.beat(beat).timer.as_ref().map(|t| t.score_variants.as_slice()).unwrap_or(&[])
+            }
+        }
+    }
+
+    /// The scores an act gives when made in `state` (before its effects): the
+    /// first score variant whose condition holds, else the plain scores.
+    pub fn scores_in(&self, beat: u32, act: Act, state: &crate::state::GameState) -> Scored<'_> {
+        let Some(def) = self.act(beat, act) else {
+            return Scored { variant: None, scores: &[], total: 0 };
+        };
+        let variants = self.act_judgement(beat, act).map(|j| j.score_variants.as_slice()).unwrap_or(&[]);
+        match variants.iter().position(|v| state.holds(&v.when)) {
+            Some(i) => {
+                Scored { variant: Some(i as u16), scores: &variants[i].scores, total: variants[i].total }
+            }
+            None => Scored { variant: None, scores: &def.scores, total: def.total },
+        }
+    }
+
+    /// The author's reason for a score variant ("trust was still low ...").
+    pub fn variant_reason(&self, beat: u32, act: Act, variant: u16) -> &str {
+        self.act_score_variants(beat, act).get(variant as usize).map(|v| v.reason.as_str()).unwrap_or("")
+    }
+
+    /// Speaker display name and role for a reaction line (`None` name for narration).
+    pub fn reaction_speaker(&self, beat: u32, act: Act, line: usize) -> (Option<&str>, model::Role) {
+        let speaker =
+            self.act_judgement(beat, act).and_then(|j| j.reaction.get(line)).and_then(|l| l.speaker);
+        match speaker {
+            Some(i) => {
+                let c = &self.file.cast[i as usize];
+                (Some(c.name.as_str()), c.role)
+            }
+            None => (None, model::Role::Narrator),
+        }
+    }
+
     /// Every act a beat has, in authored order (choices, then the timeout).
     pub fn acts(&self, beat: u32) -> impl Iterator<Item = (Act, &ActDef)> {
         let b = &self.beats[beat as usize];
@@ -237,4 +441,113 @@ impl Scenario {
             .map(|(i, a)| (Act::Choice(i as u16), a))
             .chain(b.timer.iter().map(|(_, a)| (Act::Timeout, a)))
     }
+}
+
+/// Check the judgement parts the compiled scenario resolves beside the
+/// validator's own checks: every reaction's speaker and text, and every score
+/// variant's condition, dimensions, points and reason. Codes as elsewhere:
+/// E103 unknown meter, E104 unknown flag, E105 unknown dimension, E107 unknown
+/// speaker, E115 empty text, E119 points out of range.
+pub fn judgement_diagnostics(
+    file: &ScenarioFile,
+    rubric: &Rubric,
+    spans: &super::spans::Spans,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    use super::spans::Path;
+    use crate::diagnostics::{Diagnostic, did_you_mean};
+    let mut out = Vec::new();
+    let unknown =
+        |out: &mut Vec<Diagnostic>, code: &'static str, what: &str, id: &str, known: Vec<&str>, at: &Path| {
+            let help = match did_you_mean(id, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if known.is_empty() => format!("no {what} is declared"),
+                None => format!("the known {what} ids are: {}", known.join(", ")),
+            };
+            out.push(
+                Diagnostic::error(code, format!("unknown {what} `{id}`"))
+                    .at(spans.find_or_parent(at), format!("no {what} has this id"))
+                    .help(help),
+            );
+        };
+    let cond_ids = |out: &mut Vec<Diagnostic>, c: &model::Condition, at: &Path| {
+        c.walk(&mut |c| match c {
+            model::Condition::Flag(f) | model::Condition::NotFlag(f)
+                if !file.flags.iter().any(|x| &x.id == f) =>
+            {
+                unknown(out, "E104", "flag", f, file.flags.iter().map(|x| x.id.as_str()).collect(), at)
+            }
+            model::Condition::AtLeast(m, _)
+            | model::Condition::AtMost(m, _)
+            | model::Condition::Below(m, _)
+            | model::Condition::Above(m, _)
+            | model::Condition::Equals(m, _)
+                if !file.meters.iter().any(|x| &x.id == m) =>
+            {
+                unknown(out, "E103", "meter", m, file.meters.iter().map(|x| x.id.as_str()).collect(), at)
+            }
+            _ => {}
+        });
+    };
+    let act = |out: &mut Vec<Diagnostic>,
+               reaction: &[model::Line],
+               variants: &[model::ScoreVariant],
+               p: &Path| {
+        for (i, l) in reaction.iter().enumerate() {
+            let lp = p.field("reaction").index(i);
+            if l.speaker != "narrator" && !file.cast.iter().any(|c| c.id == l.speaker) {
+                let known = file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
+                unknown(out, "E107", "speaker", &l.speaker, known, &lp.field("speaker"));
+            }
+            for (text, at) in std::iter::once((&l.text, lp.field("text")))
+                .chain(l.variants.iter().enumerate().map(|(vi, v)| (v, lp.field("variants").index(vi))))
+            {
+                if text.trim().is_empty() {
+                    out.push(
+                        Diagnostic::error("E115", "the reaction's text is empty")
+                            .at(spans.find_or_parent(&at), "write the text here"),
+                    );
+                }
+            }
+            if let Some(c) = &l.when {
+                cond_ids(out, c, &lp.field("when"));
+            }
+        }
+        for (i, v) in variants.iter().enumerate() {
+            let vp = p.field("score_variants").index(i);
+            cond_ids(out, &v.when, &vp.field("when"));
+            for (dim, points) in &v.scores {
+                let at = vp.field("scores").key(dim);
+                if rubric.dimension(dim).is_none() {
+                    let known = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+                    unknown(out, "E105", "rubric dimension", dim, known, &at);
+                } else if !(-100..=100).contains(points) {
+                    out.push(
+                        Diagnostic::error(
+                            "E119",
+                            format!("the score {points} for `{dim}` is outside -100..100"),
+                        )
+                        .at(spans.find_or_parent(&at), "too large")
+                        .help("scores are small numbers, typically -3 to 3"),
+                    );
+                }
+            }
+            if v.reason.trim().is_empty() {
+                out.push(
+                    Diagnostic::error("E115", "the score variant's reason is empty")
+                        .at(spans.find_or_parent(&vp.field("reason")), "write the reason here")
+                        .help("the debrief says \"scored lower because <reason>\", e.g. \"trust was still low\""),
+                );
+            }
+        }
+    };
+    for (bi, b) in file.beats.iter().enumerate() {
+        let bp = Path::root().field("beats").index(bi);
+        for (ci, c) in b.choices.iter().enumerate() {
+            act(&mut out, &c.reaction, &c.score_variants, &bp.field("choices").index(ci));
+        }
+        if let Some(t) = &b.timer {
+            act(&mut out, &t.reaction, &t.score_variants, &bp.field("timer"));
+        }
+    }
+    out
 }

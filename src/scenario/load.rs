@@ -177,7 +177,13 @@ pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
         Err(d) => Checked { source, file: None, diagnostics: vec![d], scenario: None },
         Ok(file) => {
             let spans = Spans::parse(&source.text);
-            let (diagnostics, scenario) = validate::check(&file, rubric, &spans);
+            let (mut diagnostics, mut scenario) = validate::check(&file, rubric, &spans);
+            // Reactions and score variants are resolved beside the validator's checks.
+            let judgement = super::checked::judgement_diagnostics(&file, rubric, &spans);
+            if judgement.iter().any(|d| d.is_error()) {
+                scenario = None;
+            }
+            diagnostics.extend(judgement);
             Checked { source, file: Some(file), diagnostics, scenario }
         }
     }
