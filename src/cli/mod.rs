@@ -281,6 +281,14 @@ fn play_terminal(
         let path = path.to_path_buf();
         move |source| LoadError::Io { path, source }
     };
+    let cannot_write = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LoadError::Write { path, source }
+    };
+    // Found now, not after the trainee has played the whole run.
+    for p in html.iter().chain(json.iter()) {
+        crate::records::files::check_output_path(p).map_err(LoadError::Output)?;
+    }
     let mut play = match Playthrough::start(s, opts) {
         Ok(p) => p,
         Err(e) => {
@@ -294,9 +302,24 @@ fn play_terminal(
     let mut recorder = match records {
         Some((file, scenario_file)) => {
             let name = trainee.map(str::to_string).unwrap_or_else(default_trainee);
-            crate::records::commands::Recorder::start(file, &play, &name, Some(scenario_file))
+            let mut r = crate::records::Recorder::open(file);
+            r.start(&play, &name, Some(scenario_file));
+            r
         }
-        None => crate::records::commands::Recorder::off(),
+        None => crate::records::Recorder::off(),
+    };
+    if let Some(w) = recorder.take_warning() {
+        eprintln!("talkdown: warning: {w}");
+    }
+    // Before exiting: the last answers reach the file, or a rescue file (said where).
+    let flush = |recorder: &mut crate::records::Recorder| {
+        let report = recorder.flush(crate::records::recorder::EXIT_WAIT);
+        if let Some(w) = recorder.take_warning() {
+            eprintln!("talkdown: warning: {w}");
+        }
+        if let Some(m) = recorder.describe(&report) {
+            eprintln!("talkdown: warning: {m}");
+        }
     };
     let finish =
         play::run(&mut play, &mut input, &mut out, &mut recorder).map_err(io(Path::new("<terminal>")))?;
@@ -306,8 +329,11 @@ fn play_terminal(
             play::Finish::InputEnded => "input ended",
             _ => "scenario stuck",
         });
+        flush(&mut recorder);
         return Ok(ExitCode::from(1));
     }
+    let trainee = trainee.map(|t| crate::records::files::printable(t).into_owned());
+    let trainee = trainee.as_deref();
     let (analysis, mut space) = match analysis::analyze(s) {
         Ok(x) => x,
         Err(e) => {
@@ -323,14 +349,15 @@ fn play_terminal(
         }
     };
     recorder.finish(&play, &debrief);
+    flush(&mut recorder);
     use std::io::Write;
     let _ = writeln!(out, "{}", debrief.to_text());
     if let Some(p) = html {
-        std::fs::write(p, debrief.to_html()).map_err(io(p))?;
+        crate::records::files::write_private(p, debrief.to_html().as_bytes()).map_err(cannot_write(p))?;
         let _ = writeln!(out, "Debrief saved to {}", p.display());
     }
     if let Some(p) = json {
-        std::fs::write(p, debrief.to_json()).map_err(io(p))?;
+        crate::records::files::write_private(p, debrief.to_json().as_bytes()).map_err(cannot_write(p))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -344,8 +371,32 @@ fn validate(
 ) -> Result<ExitCode, LoadError> {
     let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
     let color = color_stdout();
+    // A broken rubric counts as a checked file with problems (its errors in
+    // the totals), once however many scenarios depend on it.
+    let mut broken_rubrics: Vec<(PathBuf, usize)> = Vec::new();
+    let mut rubric_failed = |e: LoadError| {
+        match &e {
+            LoadError::BadRubric { path, short: lines, .. } => {
+                if short {
+                    eprintln!("talkdown: {}: the rubric has errors:\n{}", path.display(), lines.join("\n"));
+                } else {
+                    eprintln!("talkdown: {e}");
+                }
+                if !broken_rubrics.iter().any(|(p, _)| p == path) {
+                    broken_rubrics.push((path.clone(), lines.len()));
+                }
+            }
+            _ => eprintln!("talkdown: {e}"),
+        }
+    };
     let fixed_rubric = match &rubric_path {
-        Some(p) => Some(load::load_rubric(p)?),
+        Some(p) => match load::load_rubric(p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                rubric_failed(e);
+                return Ok(ExitCode::from(2));
+            }
+        },
         None => None,
     };
     let mut files: Vec<(PathBuf, Option<Rubric>)> = Vec::new();
@@ -357,7 +408,7 @@ fn validate(
                 None => match load::rubric_for_dir(p) {
                     Ok(r) => r,
                     Err(e) => {
-                        eprintln!("talkdown: {e}");
+                        rubric_failed(e);
                         io_errors += 1;
                         continue;
                     }
@@ -375,6 +426,7 @@ fn validate(
         }
     }
     let (mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0);
+    let mut checked_files = 0;
     for (file, rubric) in &files {
         let rubric = match rubric {
             Some(r) => r.clone(),
@@ -383,7 +435,7 @@ fn validate(
                 match load::rubric_for_dir(dir) {
                     Ok(r) => r,
                     Err(e) => {
-                        eprintln!("talkdown: {e}");
+                        rubric_failed(e);
                         io_errors += 1;
                         continue;
                     }
@@ -398,6 +450,7 @@ fn validate(
                 continue;
             }
         };
+        checked_files += 1;
         for d in &checked.diagnostics {
             if short {
                 println!("{}", d.headline(&checked.source));
@@ -419,10 +472,15 @@ fn validate(
         };
         println!("{}: {status}", checked.source.name);
     }
+    for (_, errors) in &broken_rubrics {
+        checked_files += 1;
+        with_errors += 1;
+        total_e += errors;
+    }
     println!(
         "checked {} {}: {} clean, {} with problems ({} {}, {} {})",
-        files.len(),
-        plural(files.len(), "file"),
+        checked_files,
+        plural(checked_files, "file"),
         clean,
         with_errors,
         total_e,

@@ -34,10 +34,13 @@ impl Observer for () {
     }
 }
 
-/// Session records: every decision is committed as it is made.
-impl Observer for crate::records::commands::Recorder {
+/// Session records: every decision goes to the records' outbox as it is made.
+impl Observer for crate::records::Recorder {
     fn decided(&mut self, play: &Playthrough) -> std::io::Result<()> {
-        crate::records::commands::Recorder::decided(self, play);
+        crate::records::Recorder::decided(self, play);
+        if let Some(w) = self.take_warning() {
+            eprintln!("talkdown: warning: {w}");
+        }
         Ok(())
     }
 }
@@ -145,11 +148,14 @@ pub fn run(
         let decided = loop {
             write!(out, "> ")?;
             out.flush()?;
-            let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
+            // Bytes, not `read_line`: a byte that is not UTF-8 is a wrong
+            // answer to ask again about, not the end of the run.
+            let mut bytes = Vec::new();
+            if input.read_until(b'\n', &mut bytes)? == 0 {
                 writeln!(out, "\nInput ended before the scenario finished; the run is left unfinished.")?;
                 return Ok(Finish::InputEnded);
             }
+            let line = String::from_utf8_lossy(&bytes);
             let answer = line.trim();
             let ms = Some(asked.elapsed().as_millis() as u64);
             let result = match answer {

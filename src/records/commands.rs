@@ -14,9 +14,8 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::export::{self, XapiOptions};
 use super::replay::{ReplayCheck, replay_session};
+use super::files::{check_output_path, printable, write_private};
 use super::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
-use crate::debrief::Debrief;
-use crate::engine::Playthrough;
 
 /// Which sessions (all when no option is given).
 #[derive(Debug, Clone, Default, Args)]
@@ -100,6 +99,12 @@ pub enum RecordsCommand {
     Show { session: i64 },
     /// Where the records file is, its schema version, and an integrity check.
     Check,
+    /// Merge another records file (a rescue file, a copy from another
+    /// station) into this one; sessions already here are not duplicated.
+    Import {
+        /// The records file to take sessions from (opened read-only).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -135,8 +140,9 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Reading commands open the file read-only: a backup or a read-only copy can be read.
 fn open_existing(records: Option<&Path>) -> Result<Store, Error> {
-    Store::open_existing(resolve_path(records)?)
+    Store::open_read_only(resolve_path(records)?)
 }
 
 fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -182,11 +188,11 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                     "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
                     s.id,
                     local(&s.started_at),
-                    s.trainee,
-                    s.scenario,
+                    printable(&s.trainee),
+                    printable(&s.scenario),
                     s.mode.label(),
                     s.status.label(),
-                    s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–"),
+                    printable(s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–")),
                     score,
                     s.decisions,
                     s.critical_errors
@@ -195,6 +201,11 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
         RecordsCommand::Export { format, filter, output, xapi_homepage } => {
+            if let Some(p) = &output
+                && let Err(msg) = check_output_path(p)
+            {
+                return Ok(fail(msg));
+            }
             let store = open_existing(records)?;
             let sessions = store.session_records(&filter.to_filter()?)?;
             let text = match format {
@@ -211,7 +222,7 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             };
             match output {
                 Some(p) => {
-                    if let Err(e) = std::fs::write(&p, text) {
+                    if let Err(e) = write_private(&p, text.as_bytes()) {
                         return Ok(fail(format!("cannot write {}: {e}", p.display())));
                     }
                     eprintln!("talkdown: exported {} sessions to {}", sessions.len(), p.display());
@@ -229,7 +240,14 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             let store = open_existing(records)?;
             let r = store.session(SessionId(session))?;
             let s = &r.summary;
-            let _ = writeln!(out, "Session {} — {} ({}), trainee {}", s.id, s.title, s.scenario, s.trainee);
+            let _ = writeln!(
+                out,
+                "Session {} — {} ({}), trainee {}",
+                s.id,
+                printable(&s.title),
+                printable(&s.scenario),
+                printable(&s.trainee)
+            );
             let _ = writeln!(
                 out,
                 "Started {} · mode {} · seed {} · version {} ({}) · {}",
@@ -244,13 +262,20 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
                 let _ = writeln!(
                     out,
                     "Outcome: {} · score {t} of {b}",
-                    s.ending_title.as_deref().or(s.outcome_name.as_deref()).unwrap_or("–")
+                    printable(s.ending_title.as_deref().or(s.outcome_name.as_deref()).unwrap_or("–"))
                 );
             }
             for d in &r.decisions {
                 let mark = if d.critical { "✖" } else { " " };
                 let ms = d.response_ms.map(|m| format!(" {:.1}s", m as f64 / 1000.0)).unwrap_or_default();
-                let _ = writeln!(out, " {mark} {:>2}. [{}] {} ({:+}){ms}", d.step, d.beat, d.text, d.total);
+                let _ = writeln!(
+                    out,
+                    " {mark} {:>2}. [{}] {} ({:+}){ms}",
+                    d.step,
+                    printable(&d.beat),
+                    printable(&d.text),
+                    d.total
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -266,12 +291,31 @@ fn records_inner(cmd: RecordsCommand, records: Option<&Path>) -> Result<ExitCode
             );
             Ok(ExitCode::SUCCESS)
         }
+        RecordsCommand::Import { file } => {
+            let mut store = Store::open(resolve_path(records)?)?;
+            let r = store.import(&file)?;
+            let _ = writeln!(
+                out,
+                "Imported {} into {}: {} of its {} sessions were new, {} decisions added.",
+                file.display(),
+                store.path().display(),
+                r.sessions_added,
+                r.sessions_in_file,
+                r.decisions_added
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 /// `talkdown report --scenario ID`
 pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
     let go = || -> Result<ExitCode, Error> {
+        if let Some(p) = &args.html
+            && let Err(msg) = check_output_path(p)
+        {
+            return Ok(fail(msg));
+        }
         let since = args.since.as_deref().map(parse_date).transpose()?;
         let store = open_existing(records)?;
         let until = args.until.as_deref().map(parse_date).transpose()?;
@@ -283,7 +327,7 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> ExitCode {
             let _ = write!(out, "{}", report.to_text());
         }
         if let Some(p) = &args.html {
-            if let Err(e) = std::fs::write(p, report.to_html()) {
+            if let Err(e) = write_private(p, report.to_html().as_bytes()) {
                 return Ok(fail(format!("cannot write {}: {e}", p.display())));
             }
             let _ = writeln!(out, "Report saved to {}", p.display());
@@ -371,8 +415,8 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
                 out,
                 "Replaying session {} — {} · trainee {} · seed {} · {}\n",
                 s.id,
-                s.title,
-                s.trainee,
+                printable(&s.title),
+                printable(&s.trainee),
                 s.seed,
                 s.mode.label()
             );
@@ -387,66 +431,5 @@ pub fn run_replay(args: ReplayArgs, records: Option<&Path>, resolve: &dyn Fn(&st
     }
 }
 
-/// Records a terminal (or scripted) run as it happens. Problems with the
-/// store are shown once on standard error and turn recording off; the run
-/// itself always goes on.
-#[derive(Debug, Default)]
-pub struct Recorder {
-    active: Option<(Store, SessionId)>,
-}
-
-impl Recorder {
-    /// Recording turned off.
-    pub fn off() -> Recorder {
-        Recorder { active: None }
-    }
-
-    /// Open the store and record the start of `play`, or warn and record nothing.
-    pub fn start(
-        records: Option<&Path>,
-        play: &Playthrough,
-        trainee: &str,
-        scenario_file: Option<&Path>,
-    ) -> Recorder {
-        let opened = resolve_path(records).and_then(Store::open).and_then(|mut store| {
-            let id = store.start_session_from(play, trainee, scenario_file)?;
-            Ok((store, id))
-        });
-        match opened {
-            Ok(active) => Recorder { active: Some(active) },
-            Err(e) => {
-                eprintln!("talkdown: warning: this run is NOT being recorded: {e}");
-                Recorder::off()
-            }
-        }
-    }
-
-    /// The session being recorded, if any.
-    pub fn session(&self) -> Option<(SessionId, &Path)> {
-        self.active.as_ref().map(|(s, id)| (*id, s.path()))
-    }
-
-    fn guard(&mut self, what: &str, f: impl FnOnce(&mut Store, SessionId) -> Result<(), Error>) {
-        if let Some((store, id)) = &mut self.active
-            && let Err(e) = f(store, *id)
-        {
-            eprintln!("talkdown: warning: recording stopped ({what}): {e}");
-            self.active = None;
-        }
-    }
-
-    /// After every decision.
-    pub fn decided(&mut self, play: &Playthrough) {
-        self.guard("saving a decision", |s, id| s.record_decision(id, play));
-    }
-
-    /// When the run reached an ending and was judged.
-    pub fn finish(&mut self, play: &Playthrough, debrief: &Debrief) {
-        self.guard("saving the outcome", |s, id| s.finish_session(id, play, debrief));
-    }
-
-    /// When the run stopped without an ending.
-    pub fn abandon(&mut self, reason: &str) {
-        self.guard("marking the run unfinished", |s, id| s.abandon_session(id, reason));
-    }
-}
+/// The recorder moved to [`super::recorder`]; kept here for existing callers.
+pub use super::recorder::Recorder;

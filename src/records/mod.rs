@@ -39,6 +39,9 @@
 
 pub mod commands;
 pub mod export;
+pub mod files;
+pub mod outbox;
+pub mod recorder;
 pub mod replay;
 pub mod report;
 mod store;
@@ -51,7 +54,9 @@ use serde::{Serialize, Serializer};
 use crate::engine::Mode;
 
 pub use report::ClassReport;
-pub use store::{Store, StoreOptions};
+pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
+pub use recorder::Recorder;
+pub use store::{DecisionRow, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
 
 /// The file name used in the user's data directory.
 pub const DEFAULT_FILE: &str = "records.sqlite3";
@@ -71,11 +76,25 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("cannot create the folder for the records file {}: {source}", path.display())]
     CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot create the records file {}: {source}", path.display())]
+    Create { path: PathBuf, source: std::io::Error },
     #[error(
         "the records file {} is read-only: make it writable (chmod u+w) or choose another file with --records",
         path.display()
     )]
     ReadOnly { path: PathBuf },
+    #[error(
+        "cannot read the records file {}: its folder is read-only, and SQLite needs to create a side file (`-shm`) beside it to read a file in WAL mode: copy the file to a folder you can write to, or make the folder writable",
+        path.display()
+    )]
+    ReadOnlyFolder { path: PathBuf },
+    #[error(
+        "{} has no session {uuid} to add to (its start was never delivered)",
+        path.display()
+    )]
+    UnknownSession { path: PathBuf, uuid: String },
+    #[error("cannot import {} into itself: pass the other records file (a rescue file, a copy from another station)", path.display())]
+    ImportSelf { path: PathBuf },
     #[error(
         "the records file {} is locked by another program ({detail}): wait for it to finish, or close the program using it, and try again",
         path.display()
