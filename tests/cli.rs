@@ -290,7 +290,10 @@ fn a_meter_range_that_would_overflow_is_refused_with_a_located_error() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     for field in ["min", "max", "start"] {
-        assert!(out.contains(&format!("error[E130]: meter `distress` has a {field} beyond ±1000000")), "{out}");
+        assert!(
+            out.contains(&format!("error[E130]: meter `distress` has a {field} beyond ±1000000")),
+            "{out}"
+        );
     }
     assert!(out.contains("huge.ron:8:"), "located on the meter's line: {out}");
     // And it can no longer be played into an abort.
@@ -366,11 +369,11 @@ fn choice_ids_must_be_lowercase_letters_digits_and_underscores() {
     let o = talkdown(&["validate", "--short", d.path().join("ids.ron").to_str().unwrap()], "");
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("ids.ron:25:"), "located at the id: {out}");
     assert!(
-        out.contains("ids.ron:25:"),
-        "located at the id: {out}"
+        out.contains("error[E131]: choice id `Knock Again` is not lowercase letters, digits and underscores"),
+        "{out}"
     );
-    assert!(out.contains("error[E131]: choice id `Knock Again` is not lowercase letters, digits and underscores"), "{out}");
     let o = talkdown(&["validate", d.path().join("ids.ron").to_str().unwrap()], "");
     assert!(stdout(&o).contains("knock_again"), "the help suggests one: {}", stdout(&o));
 }
@@ -384,7 +387,10 @@ fn a_broken_rubric_honours_short_and_the_summary_adds_up() {
     let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("rubric.ron:1:") && err.contains("error[E118]: the rubric has no dimensions"), "{err}");
+    assert!(
+        err.contains("rubric.ron:1:") && err.contains("error[E118]: the rubric has no dimensions"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 2, "a header and one line per problem: {err}");
     assert!(
         stdout(&o).ends_with("checked 1 file: 0 clean, 1 with problems (1 error, 0 warnings)\n"),

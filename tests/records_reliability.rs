@@ -293,7 +293,9 @@ fn a_damaged_records_file_is_never_written_and_the_run_is_kept_in_a_rescue_file(
 
         // Merged into a healthy store later, without duplicates.
         let healthy = dir.path().join("new.sqlite3");
-        for added in ["1 of its 1 sessions were new, 4 decisions", "0 of its 1 sessions were new, 0 decisions"] {
+        for added in
+            ["1 of its 1 sessions were new, 4 decisions", "0 of its 1 sessions were new, 0 decisions"]
+        {
             let (code, out, err) = run(&["records", "import", &rescue.display().to_string()], &healthy, b"");
             assert_eq!(code, 0, "{err}");
             assert!(out.contains(added), "{out}");
@@ -329,9 +331,7 @@ fn the_records_file_and_exports_are_private_whatever_the_umask() {
     let path = data.join("records.sqlite3");
     let csv = dir.path().join("out.csv");
     let html = dir.path().join("debrief.html");
-    let script = format!(
-        "umask 000 && printf '1\\n3\\n1\\n1\\n' | \"$0\" --records \"$1\" play --no-shuffle --seed 3 --trainee ana --html \"$3\" \"$4\" && \"$0\" --records \"$1\" records export --format csv --output \"$2\""
-    );
+    let script = "umask 000 && printf '1\\n3\\n1\\n1\\n' | \"$0\" --records \"$1\" play --no-shuffle --seed 3 --trainee ana --html \"$3\" \"$4\" && \"$0\" --records \"$1\" records export --format csv --output \"$2\"";
     let out = Command::new("sh")
         .arg("-c")
         .arg(script)
@@ -415,8 +415,11 @@ fn output_paths_are_checked_before_the_run_starts() {
     assert!(err.contains("cannot write") && err.contains("does not exist"), "{err}");
     assert!(!out.contains("DISPATCH"), "no run was started: {out}");
     assert!(!path.exists(), "nothing was recorded");
-    let (code, _, err) =
-        run(&["records", "export", "--format", "csv", "--output", &missing.display().to_string()], &path, b"");
+    let (code, _, err) = run(
+        &["records", "export", "--format", "csv", "--output", &missing.display().to_string()],
+        &path,
+        b"",
+    );
     assert_eq!(code, 2);
     assert!(err.contains("cannot write"), "{err}");
 }

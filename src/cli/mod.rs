@@ -374,20 +374,18 @@ fn validate(
     // A broken rubric counts as a checked file with problems (its errors in
     // the totals), once however many scenarios depend on it.
     let mut broken_rubrics: Vec<(PathBuf, usize)> = Vec::new();
-    let mut rubric_failed = |e: LoadError| {
-        match &e {
-            LoadError::BadRubric { path, short: lines, .. } => {
-                if short {
-                    eprintln!("talkdown: {}: the rubric has errors:\n{}", path.display(), lines.join("\n"));
-                } else {
-                    eprintln!("talkdown: {e}");
-                }
-                if !broken_rubrics.iter().any(|(p, _)| p == path) {
-                    broken_rubrics.push((path.clone(), lines.len()));
-                }
+    let mut rubric_failed = |e: LoadError| match &e {
+        LoadError::BadRubric { path, short: lines, .. } => {
+            if short {
+                eprintln!("talkdown: {}: the rubric has errors:\n{}", path.display(), lines.join("\n"));
+            } else {
+                eprintln!("talkdown: {e}");
             }
-            _ => eprintln!("talkdown: {e}"),
+            if !broken_rubrics.iter().any(|(p, _)| p == path) {
+                broken_rubrics.push((path.clone(), lines.len()));
+            }
         }
+        _ => eprintln!("talkdown: {e}"),
     };
     let fixed_rubric = match &rubric_path {
         Some(p) => match load::load_rubric(p) {

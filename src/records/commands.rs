@@ -13,8 +13,8 @@ use chrono::Local;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::export::{self, XapiOptions};
-use super::replay::{ReplayCheck, replay_session};
 use super::files::{check_output_path, printable, write_private};
+use super::replay::{ReplayCheck, replay_session};
 use super::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
 
 /// Which sessions (all when no option is given).

@@ -12,7 +12,8 @@ pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    let mut missing: Vec<&Path> = dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
+    let mut missing: Vec<&Path> =
+        dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
     missing.reverse();
     for d in missing {
         match std::fs::create_dir(d) {
@@ -125,7 +126,8 @@ pub fn sqlite_uri(path: &Path, query: &str) -> String {
 /// `records.rescue-20250301T091500Z.sqlite3` (with `-2`, `-3`... if taken).
 pub fn rescue_path(records: &Path) -> PathBuf {
     let dir = records.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let stem = records.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "records".into());
+    let stem =
+        records.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "records".into());
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let mut candidate = dir.join(format!("{stem}.rescue-{stamp}.sqlite3"));
     let mut n = 2;
@@ -170,6 +172,9 @@ mod tests {
 
     #[test]
     fn uris_escape_what_sqlite_would_read_as_a_query() {
-        assert!(sqlite_uri(Path::new("/tmp/a?b#c%d.sqlite3"), "mode=ro").ends_with("/tmp/a%3fb%23c%25d.sqlite3?mode=ro"));
+        assert!(
+            sqlite_uri(Path::new("/tmp/a?b#c%d.sqlite3"), "mode=ro")
+                .ends_with("/tmp/a%3fb%23c%25d.sqlite3?mode=ro")
+        );
     }
 }

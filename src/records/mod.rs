@@ -53,9 +53,9 @@ use serde::{Serialize, Serializer};
 
 use crate::engine::Mode;
 
-pub use report::ClassReport;
 pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
 pub use recorder::Recorder;
+pub use report::ClassReport;
 pub use store::{DecisionRow, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
 
 /// The file name used in the user's data directory.

@@ -330,7 +330,8 @@ impl Drop for Outbox {
 /// A session's start and every decision queued for it so far (idempotent:
 /// repeating what was delivered already changes nothing).
 fn whole_session(st: &State, uuid: &str) -> Vec<Delivery> {
-    let mut out: Vec<Delivery> = st.starts.get(uuid).map(|s| Delivery::Start(s.clone())).into_iter().collect();
+    let mut out: Vec<Delivery> =
+        st.starts.get(uuid).map(|s| Delivery::Start(s.clone())).into_iter().collect();
     out.extend(st.decided.get(uuid).into_iter().flatten().cloned());
     out
 }
@@ -345,7 +346,8 @@ fn write_rescue(records: &Path, items: &[Delivery]) -> Result<PathBuf, String> {
     candidates.push(rescue_path(&std::env::temp_dir().join(super::DEFAULT_FILE)));
     let mut last = String::from("no place to write");
     for path in candidates {
-        let written = Store::open(&path).and_then(|mut store| items.iter().try_for_each(|d| d.deliver(&mut store)));
+        let written =
+            Store::open(&path).and_then(|mut store| items.iter().try_for_each(|d| d.deliver(&mut store)));
         match written {
             Ok(()) => return Ok(path),
             Err(e) => last = e.to_string(),

@@ -487,8 +487,10 @@ impl Store {
         let result = (|| -> rusqlite::Result<ImportReport> {
             let tx = self.conn.transaction()?;
             let _ = src_version;
-            let before_sessions: i64 = tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
-            let before_decisions: i64 = tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
+            let before_sessions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
+            let before_decisions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
             let in_file: i64 = tx.query_row("SELECT COUNT(*) FROM src.sessions", [], |r| r.get(0))?;
             tx.execute_batch(
                 "INSERT INTO main.sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path,
@@ -536,7 +538,8 @@ impl Store {
                  WHERE best_available IS NULL;",
             )?;
             let after_sessions: i64 = tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
-            let after_decisions: i64 = tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
+            let after_decisions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
             tx.commit()?;
             Ok(ImportReport {
                 sessions_in_file: in_file as usize,
@@ -859,7 +862,9 @@ impl DecisionRow {
                     s.rubric.dimensions.iter().zip(&d.scores).map(|(dim, v)| (dim.id.as_str(), *v)).collect();
                 let techniques: Vec<&str> = s
                     .act(d.beat_index, d.act)
-                    .map(|a| a.techniques.iter().map(|&t| s.rubric.techniques[t as usize].id.as_str()).collect())
+                    .map(|a| {
+                        a.techniques.iter().map(|&t| s.rubric.techniques[t as usize].id.as_str()).collect()
+                    })
                     .unwrap_or_default();
                 let offered: Vec<&str> = d.offered.iter().map(|&a| s.act_id(d.beat_index, a)).collect();
                 let meters: Vec<(&str, i32)> =
@@ -920,7 +925,11 @@ impl SessionEnd {
             total_best: debrief.total.best,
             best_choices: debrief.best_choices as u32,
             transcript: play.render_transcript(),
-            dimensions: debrief.dimensions.iter().map(|d| (d.id.clone(), d.name.clone(), d.score, d.best)).collect(),
+            dimensions: debrief
+                .dimensions
+                .iter()
+                .map(|d| (d.id.clone(), d.name.clone(), d.score, d.best))
+                .collect(),
             judged: debrief.decisions.iter().map(|d| (d.step as u32, d.best_available)).collect(),
         }
     }
@@ -934,7 +943,11 @@ pub struct ImportReport {
     pub decisions_added: usize,
 }
 
-fn insert_decision_rows(tx: &rusqlite::Transaction<'_>, id: i64, rows: &[DecisionRow]) -> rusqlite::Result<()> {
+fn insert_decision_rows(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    rows: &[DecisionRow],
+) -> rusqlite::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -967,7 +980,10 @@ fn insert_decision_rows(tx: &rusqlite::Transaction<'_>, id: i64, rows: &[Decisio
         last = Some(&d.recorded_at);
     }
     if let Some(t) = last {
-        tx.execute("UPDATE sessions SET last_activity = MAX(last_activity, ?2) WHERE id = ?1", params![id, t])?;
+        tx.execute(
+            "UPDATE sessions SET last_activity = MAX(last_activity, ?2) WHERE id = ?1",
+            params![id, t],
+        )?;
     }
     Ok(())
 }
@@ -999,7 +1015,8 @@ fn write_end(tx: &rusqlite::Transaction<'_>, id: i64, end: &SessionEnd) -> rusql
     for (i, (dim, name, score, best)) in end.dimensions.iter().enumerate() {
         ins.execute(params![id, i as i64, dim, name, score, best])?;
     }
-    let mut upd = tx.prepare("UPDATE decisions SET best_available = ?3 WHERE session_id = ?1 AND step = ?2")?;
+    let mut upd =
+        tx.prepare("UPDATE decisions SET best_available = ?3 WHERE session_id = ?1 AND step = ?2")?;
     for (step, best) in &end.judged {
         upd.execute(params![id, i64::from(*step), best])?;
     }

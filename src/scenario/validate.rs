@@ -879,9 +879,15 @@ fn limit_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<Diagnostic>)
     let root = Path::root();
     if file.meters.len() > MAX_METERS {
         diags.push(
-            Diagnostic::error("E130", format!("{} meters; a scenario may have at most {MAX_METERS}", file.meters.len()))
-                .at(spans.find_or_parent(&root.field("meters").index(MAX_METERS).field("id")), "one too many from here")
-                .help("combine meters, or use flags for yes/no facts"),
+            Diagnostic::error(
+                "E130",
+                format!("{} meters; a scenario may have at most {MAX_METERS}", file.meters.len()),
+            )
+            .at(
+                spans.find_or_parent(&root.field("meters").index(MAX_METERS).field("id")),
+                "one too many from here",
+            )
+            .help("combine meters, or use flags for yes/no facts"),
         );
     }
     let out_of_bounds = |v: i32| !(-MAX_METER_VALUE..=MAX_METER_VALUE).contains(&v);
@@ -891,16 +897,21 @@ fn limit_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<Diagnostic>)
             StartValue::Fixed(v) => vec![v],
             StartValue::Between(a, b) => vec![a, b],
         };
-        for (field, bad) in
-            [("min", out_of_bounds(m.min)), ("max", out_of_bounds(m.max)), ("start", starts.iter().any(|v| out_of_bounds(*v)))]
-        {
+        for (field, bad) in [
+            ("min", out_of_bounds(m.min)),
+            ("max", out_of_bounds(m.max)),
+            ("start", starts.iter().any(|v| out_of_bounds(*v))),
+        ] {
             if bad {
                 diags.push(
                     Diagnostic::error(
                         "E130",
                         format!("meter `{}` has a {field} beyond ±{MAX_METER_VALUE}", m.id),
-                        )
-                    .at(spans.find_or_parent(&p.field(field)), format!("meter values lie within −{MAX_METER_VALUE}…{MAX_METER_VALUE}"))
+                    )
+                    .at(
+                        spans.find_or_parent(&p.field(field)),
+                        format!("meter values lie within −{MAX_METER_VALUE}…{MAX_METER_VALUE}"),
+                    )
                     .help("meters are small scales such as 0–10; use a smaller range"),
                 );
             }
@@ -928,7 +939,9 @@ fn limit_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<Diagnostic>)
                 } else {
                     format!("choice id `{}` is not lowercase letters, digits and underscores", ch.id)
                 };
-                diags.push(Diagnostic::error("E131", message).at(spans.find_or_parent(&p), "this id").help(help));
+                diags.push(
+                    Diagnostic::error("E131", message).at(spans.find_or_parent(&p), "this id").help(help),
+                );
             }
         }
     }
