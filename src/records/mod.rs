@@ -12,7 +12,18 @@
 //! records::resolve_path(explicit: Option<&Path>) -> Result<PathBuf>   // --records / TALKDOWN_RECORDS / data dir
 //! Store::open(path) -> Result<Store>             // creates the file if missing, migrates, WAL, busy timeout
 //! Store::open_existing(path) -> Result<Store>    // for reading: Error::NotFound when there is no file yet
+//! Store::open_read_only(path) -> Result<Store>   // reading commands: nothing written; read-only copies work
 //! store.path() -> &Path
+//! store.import(other_file) -> Result<ImportReport> // merge a rescue/other file, by session UUID and step
+//!
+//! // front ends: through the outbox (background, retried, rescued; see recorder.rs)
+//! Recorder::open(path: Option<&Path>) -> Recorder / Recorder::off()
+//! recorder.start(&Playthrough, trainee, scenario_file) / decided(&Playthrough)
+//! recorder.finish(&Playthrough, &Debrief) / abandon(reason)
+//! recorder.take_warning() -> Option<String> / pending() -> usize / flush(wait) -> FlushReport
+//!
+//! // idempotent writes keyed by session UUID (+ step), used by the outbox
+//! store.put_session(&SessionStart) / put_decisions(uuid, &[DecisionRow]) / put_end(uuid, &SessionEnd) / put_abandon(uuid, reason)
 //!
 //! // writing (each call is one committed transaction)
 //! store.start_session(&Playthrough, trainee) -> Result<SessionId>
