@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use crate::analysis::{self, Analysis, StateSpace};
 use crate::debrief::Debrief;
 use crate::engine::{Decision, EngineError, Playthrough, StartOptions};
-use crate::records::SessionId;
 use crate::records::recorder::Recorder;
 use crate::scenario::Scenario;
 
@@ -150,8 +149,16 @@ impl Session {
         self.recorder.take_warning()
     }
 
-    /// The recorded session and the file it is in, when recording.
-    pub fn recorded_as(&self) -> Option<(SessionId, &Path)> {
+    /// The recorded session's UUID, when recording.
+    pub fn recorded_as(&self) -> Option<&str> {
         self.recorder.session()
+    }
+
+    /// Before the front end exits: wait (briefly) until the last answers are in
+    /// the records file, or in a rescue file beside it. Returns what the
+    /// trainee must be told (nothing when all is well).
+    pub fn close(&mut self) -> Vec<String> {
+        let report = self.recorder.flush(crate::records::recorder::EXIT_WAIT);
+        self.recorder.take_warning().into_iter().chain(self.recorder.describe(&report)).collect()
     }
 }

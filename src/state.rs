@@ -61,7 +61,8 @@ impl GameState {
     pub fn all_starts(scenario: &Scenario) -> Vec<GameState> {
         let mut out = vec![GameState::new(Vec::new())];
         for m in &scenario.meters {
-            let values: Vec<i32> = if (m.start_hi - m.start_lo) as i64 <= 32 {
+            // In i64: a range across the whole of i32 must not wrap to a small (or negative) width.
+            let values: Vec<i32> = if i64::from(m.start_hi) - i64::from(m.start_lo) <= 32 {
                 (m.start_lo..=m.start_hi).collect()
             } else {
                 vec![m.start_lo, m.start_hi]

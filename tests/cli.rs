@@ -276,3 +276,125 @@ fn play_accepts_a_bundled_scenario_id() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("═══ All well ═══"));
 }
+
+// ---- Issue 10: limits, bounded reads, BOM, id form, rubric --short ----
+
+#[test]
+fn a_meter_range_that_would_overflow_is_refused_with_a_located_error() {
+    let text = minimal().replace(
+        "min: 0, max: 10, start: 5",
+        "min: -1073741824, max: 1073741824, start: (-1073741824, 1073741824)",
+    );
+    let d = dir_with(&[("huge.ron", &text)]);
+    let o = talkdown(&["validate", "--short", d.path().join("huge.ron").to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for field in ["min", "max", "start"] {
+        assert!(
+            out.contains(&format!("error[E130]: meter `distress` has a {field} beyond ±1000000")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("huge.ron:8:"), "located on the meter's line: {out}");
+    // And it can no longer be played into an abort.
+    let o = talkdown(&["analyze", d.path().join("huge.ron").to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E130"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_state_space_beyond_the_analyzer_gets_a_warning() {
+    let text = r#"Scenario(
+    id: "huge",
+    about: (title: "Huge", summary: "Too many states.", difficulty: Introductory, minutes: 1, version: "1"),
+    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
+    cast: [(id: "pat", name: "Pat", role: Subject)],
+    meters: [
+        (id: "a", name: "A", min: 0, max: 3000, start: 0),
+        (id: "b", name: "B", min: 0, max: 3000, start: 0),
+    ],
+    start: "door",
+    beats: [
+        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
+            (id: "up_a", text: "Up A.", effects: [Raise("a", 1)], scores: {"connection": 1}, commentary: "c", next: Go("door")),
+            (id: "up_b", text: "Up B.", effects: [Raise("b", 1)], scores: {"connection": 1}, commentary: "c", next: Go("door")),
+            (id: "go", text: "Go.", scores: {"connection": 1}, commentary: "c", next: Go("ok")),
+        ]),
+    ],
+    endings: [(id: "ok", outcome: "resolved", title: "Done", narrative: "Done.", commentary: "Done.")],
+    debrief: (commentary: "x"),
+)"#;
+    let d = dir_with(&[("huge.ron", text)]);
+    let o = talkdown(&["validate", "--short", d.path().join("huge.ron").to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert!(out.contains("warning[W230]: the scenario has too many states to analyse"), "{out}");
+    assert!(out.contains("huge.ron:6:"), "located at the meters: {out}");
+}
+
+#[test]
+fn reads_stop_at_the_limit_whatever_the_file_is() {
+    let o = talkdown(&["validate", "--short", "/dev/zero"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("error[E004]: file is more than 8 MB"), "{}", stdout(&o));
+
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("endless.ron");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new().write(true).open(writer_path).unwrap();
+        let block = vec![b' '; 64 * 1024];
+        // Endless, until the reader stops reading and closes its end.
+        while f.write_all(&block).is_ok() {}
+    });
+    let o = talkdown(&["validate", "--short", fifo.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("error[E004]: file is more than 8 MB"), "{}", stdout(&o));
+    writer.join().unwrap();
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let d = dir_with(&[("bom.ron", &format!("\u{feff}{}", minimal()))]);
+    let o = talkdown(&["validate", d.path().join("bom.ron").to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("bom.ron: ok"), "{}", stdout(&o));
+}
+
+#[test]
+fn choice_ids_must_be_lowercase_letters_digits_and_underscores() {
+    let text = minimal().replace("id: \"knock\"", "id: \"Knock Again\"");
+    let d = dir_with(&[("ids.ron", &text)]);
+    let o = talkdown(&["validate", "--short", d.path().join("ids.ron").to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("ids.ron:25:"), "located at the id: {out}");
+    assert!(
+        out.contains("error[E131]: choice id `Knock Again` is not lowercase letters, digits and underscores"),
+        "{out}"
+    );
+    let o = talkdown(&["validate", d.path().join("ids.ron").to_str().unwrap()], "");
+    assert!(stdout(&o).contains("knock_again"), "the help suggests one: {}", stdout(&o));
+}
+
+#[test]
+fn a_broken_rubric_honours_short_and_the_summary_adds_up() {
+    let d = dir_with(&[
+        ("rubric.ron", "Rubric(dimensions: [], techniques: [], outcomes: [])"),
+        ("a.ron", &minimal()),
+    ]);
+    let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("rubric.ron:1:") && err.contains("error[E118]: the rubric has no dimensions"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "a header and one line per problem: {err}");
+    assert!(
+        stdout(&o).ends_with("checked 1 file: 0 clean, 1 with problems (1 error, 0 warnings)\n"),
+        "{}",
+        stdout(&o)
+    );
+}

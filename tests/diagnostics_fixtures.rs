@@ -175,9 +175,14 @@ fn absurd_numbers_are_errors_not_overflows() {
             .replace("min: 0, max: 10, start: 5", "min: -2147483648, max: 2147483647, start: 5");
     let checked = talkdown::scenario::load::scenario_from_str("absurd.ron", &text);
     let lines: Vec<String> = checked.diagnostics.iter().map(|d| d.headline(&checked.source)).collect();
+    // A meter spanning the whole i32 range is beyond the documented bounds (E130).
     assert_eq!(
         lines,
-        ["absurd.ron:20:30: error[E119]: the score 2147483647 for `connection` is outside -100..100"]
+        [
+            "absurd.ron:20:30: error[E119]: the score 2147483647 for `connection` is outside -100..100",
+            "absurd.ron:8:54: error[E130]: meter `distress` has a min beyond ±1000000",
+            "absurd.ron:8:72: error[E130]: meter `distress` has a max beyond ±1000000",
+        ]
     );
 }
 

@@ -178,7 +178,9 @@ fn a_store_that_cannot_be_opened_warns_and_the_player_still_runs() {
     let (code, out, err) = play_through(&records, "lee", "1\n3\n1\n1\n");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Debrief"), "{out}");
-    assert!(err.contains("NOT being recorded") && err.contains("records.sqlite3"), "{err}");
+    // Issue 10: the run is not dropped but kept in a rescue file beside it.
+    assert!(err.contains("left untouched") && err.contains("records.sqlite3"), "{err}");
+    assert!(err.contains("is recorded in") && err.contains("records.rescue-"), "{err}");
     assert_eq!(std::fs::read(&records).unwrap(), b"this is not a database, but someone's notes");
 }
 

@@ -182,6 +182,9 @@ pub enum Error {
     /// The options given do not fit together.
     #[error("{0}")]
     Usage(String),
+    /// An output file cannot be written where it was asked for.
+    #[error("{0}")]
+    Output(String),
     /// The desktop app could not start.
     #[cfg(feature = "app")]
     #[error(transparent)]
@@ -287,8 +290,13 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             let s = load::load_scenario(&path)?;
             let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into());
             opts.shuffle = !no_shuffle;
+            // Found now, not after the trainee has played the whole run.
+            for p in html.iter().chain(json.iter()) {
+                crate::records::files::check_output_path(p).map_err(Error::Output)?;
+            }
             let recorder = if no_records { Recorder::off() } else { Recorder::open(records) };
-            let trainee = trainee.unwrap_or_else(default_trainee);
+            // No control characters from a typed name reach the terminal or the HTML.
+            let trainee = crate::records::files::printable(&trainee.unwrap_or_else(default_trainee)).into_owned();
             let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
             play_terminal(session, html.as_deref(), json.as_deref())
         }
@@ -328,6 +336,14 @@ fn generate_docs(dir: &Path) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
+/// Before exiting: the last answers reach the records file, or a rescue file
+/// beside it; either way the trainee is told where.
+fn flush_records(session: &mut Session) {
+    for m in session.close() {
+        eprintln!("talkdown: warning: {m}");
+    }
+}
+
 /// Play in the terminal, then print (and save) the debrief.
 fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>) -> Result<Outcome, Error> {
     let stdin = std::io::stdin();
@@ -340,6 +356,7 @@ fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>)
             play::Finish::InputEnded => "input ended",
             _ => "scenario stuck",
         });
+        flush_records(&mut session);
         return Ok(Outcome::ProblemsFound);
     }
     let debrief = match session.finish(&mut Analyses::default()) {
@@ -349,10 +366,13 @@ fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>)
             return Ok(Outcome::ProblemsFound);
         }
     };
+    flush_records(&mut session);
     use std::io::Write;
     let _ = writeln!(out, "{}", debrief.to_text());
+    // Exports hold a trainee's answers: readable by their owner only.
     let write = |p: &Path, text: String| {
-        std::fs::write(p, text).map_err(|source| Error::Write { path: p.to_path_buf(), source })
+        crate::records::files::write_private(p, text.as_bytes())
+            .map_err(|source| Error::Write { path: p.to_path_buf(), source })
     };
     if let Some(p) = html {
         write(p, debrief.to_html())?;
@@ -373,14 +393,35 @@ fn validate(
 ) -> Result<Outcome, Error> {
     let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
     let color = color_stdout();
-    let fixed_rubric = rubric_path.as_deref().map(load::load_rubric).transpose()?;
-    let targets = files_to_check(&paths, fixed_rubric.as_ref());
+    // A broken rubric counts as a checked file with problems (its errors in
+    // the totals), once however many scenarios depend on it.
+    let mut broken_rubrics: Vec<(PathBuf, usize)> = Vec::new();
+    let mut report_load_error = |e: LoadError| match &e {
+        LoadError::BadRubric { path, short: lines, .. } => {
+            if short {
+                eprintln!("talkdown: {}: the rubric has errors:\n{}", path.display(), lines.join("\n"));
+            } else {
+                eprintln!("talkdown: {e}");
+            }
+            if !broken_rubrics.iter().any(|(p, _)| p == path) {
+                broken_rubrics.push((path.clone(), lines.len()));
+            }
+        }
+        _ => eprintln!("talkdown: {e}"),
+    };
+    let fixed_rubric = match rubric_path.as_deref().map(load::load_rubric).transpose() {
+        Ok(r) => r,
+        Err(e) => {
+            report_load_error(e);
+            return Err(Error::Usage("the rubric given with --rubric has errors (see above)".into()));
+        }
+    };
     let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
-    for target in targets {
+    for target in files_to_check(&paths, fixed_rubric.as_ref()) {
         let checked = match target.and_then(|(file, rubric)| load::check_file(&file, &rubric)) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("talkdown: {e}");
+                report_load_error(e);
                 io_errors += 1;
                 continue;
             }
@@ -407,6 +448,11 @@ fn validate(
         };
         println!("{}: {status}", checked.source.name);
     }
+    for (_, errors) in &broken_rubrics {
+        files += 1;
+        with_errors += 1;
+        total_e += errors;
+    }
     println!(
         "checked {} {}: {} clean, {} with problems ({} {}, {} {})",
         files,
@@ -421,10 +467,7 @@ fn validate(
     if io_errors > 0 {
         // The files that could be read were reported above; the exit code
         // says some could not.
-        return Err(Error::Usage(format!(
-            "{io_errors} {} could not be checked (see above)",
-            plural(io_errors, "path")
-        )));
+        return Err(Error::Usage(format!("{io_errors} {} could not be checked (see above)", plural(io_errors, "path"))));
     }
     Ok(if with_errors > 0 { Outcome::ProblemsFound } else { Outcome::Clean })
 }

@@ -135,11 +135,14 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         let decided = loop {
             write!(out, "> ")?;
             out.flush()?;
-            let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
+            // Bytes, not `read_line`: a byte that is not UTF-8 is a wrong
+            // answer to ask again about, not the end of the run.
+            let mut bytes = Vec::new();
+            if input.read_until(b'\n', &mut bytes)? == 0 {
                 writeln!(out, "\nInput ended before the scenario finished; the run is left unfinished.")?;
                 return Ok(Finish::InputEnded);
             }
+            let line = String::from_utf8_lossy(&bytes);
             let answer = line.trim();
             let ms = Some(asked.elapsed().as_millis() as u64);
             let result = match answer {

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Error as CliError, Outcome};
 use crate::records::export::{self, XapiOptions};
+use crate::records::files::{check_output_path, printable, write_private};
 use crate::records::replay::{ReplayCheck, replay_session};
 use crate::records::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
 
@@ -97,6 +98,12 @@ pub enum RecordsCommand {
     Show { session: i64 },
     /// Where the records file is, its schema version, and an integrity check.
     Check,
+    /// Merge another records file (a rescue file, a copy from another
+    /// station) into this one; sessions already here are not duplicated.
+    Import {
+        /// The records file to take sessions from (opened read-only).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -127,8 +134,9 @@ pub struct ReplayArgs {
     pub scenario: Option<String>,
 }
 
+/// Reading commands open the file read-only: a backup or a read-only copy can be read.
 fn open_existing(records: Option<&Path>) -> Result<Store, Error> {
-    Store::open_existing(resolve_path(records)?)
+    Store::open_read_only(resolve_path(records)?)
 }
 
 fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -167,11 +175,11 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                     "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
                     s.id,
                     local(&s.started_at),
-                    s.trainee,
-                    s.scenario,
+                    printable(&s.trainee),
+                    printable(&s.scenario),
                     s.mode.label(),
                     s.status.label(),
-                    s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–"),
+                    printable(s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–")),
                     score,
                     s.decisions,
                     s.critical_errors
@@ -180,6 +188,9 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             Ok(Outcome::Clean)
         }
         RecordsCommand::Export { format, filter, output, xapi_homepage } => {
+            if let Some(p) = &output {
+                check_output_path(p).map_err(CliError::Output)?;
+            }
             let store = open_existing(records)?;
             let sessions = store.session_records(&filter.to_filter()?)?;
             let text = match format {
@@ -196,7 +207,8 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             };
             match output {
                 Some(p) => {
-                    std::fs::write(&p, text).map_err(|source| CliError::Write { path: p.clone(), source })?;
+                    write_private(&p, text.as_bytes())
+                        .map_err(|source| CliError::Write { path: p.clone(), source })?;
                     eprintln!("talkdown: exported {} sessions to {}", sessions.len(), p.display());
                 }
                 None => {
@@ -212,7 +224,14 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             let store = open_existing(records)?;
             let r = store.session(SessionId(session))?;
             let s = &r.summary;
-            let _ = writeln!(out, "Session {} — {} ({}), trainee {}", s.id, s.title, s.scenario, s.trainee);
+            let _ = writeln!(
+                out,
+                "Session {} — {} ({}), trainee {}",
+                s.id,
+                printable(&s.title),
+                printable(&s.scenario),
+                printable(&s.trainee)
+            );
             let _ = writeln!(
                 out,
                 "Started {} · mode {} · seed {} · version {} ({}) · {}",
@@ -227,13 +246,20 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                 let _ = writeln!(
                     out,
                     "Outcome: {} · score {t} of {b}",
-                    s.ending_title.as_deref().or(s.outcome_name.as_deref()).unwrap_or("–")
+                    printable(s.ending_title.as_deref().or(s.outcome_name.as_deref()).unwrap_or("–"))
                 );
             }
             for d in &r.decisions {
                 let mark = if d.critical { "✖" } else { " " };
                 let ms = d.response_ms.map(|m| format!(" {:.1}s", m as f64 / 1000.0)).unwrap_or_default();
-                let _ = writeln!(out, " {mark} {:>2}. [{}] {} ({:+}){ms}", d.step, d.beat, d.text, d.total);
+                let _ = writeln!(
+                    out,
+                    " {mark} {:>2}. [{}] {} ({:+}){ms}",
+                    d.step,
+                    printable(&d.beat),
+                    printable(&d.text),
+                    d.total
+                );
             }
             Ok(Outcome::Clean)
         }
@@ -249,12 +275,29 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             );
             Ok(Outcome::Clean)
         }
+        RecordsCommand::Import { file } => {
+            let mut store = Store::open(resolve_path(records)?)?;
+            let r = store.import(&file)?;
+            let _ = writeln!(
+                out,
+                "Imported {} into {}: {} of its {} sessions were new, {} decisions added.",
+                file.display(),
+                store.path().display(),
+                r.sessions_added,
+                r.sessions_in_file,
+                r.decisions_added
+            );
+            Ok(Outcome::Clean)
+        }
     }
 }
 
 /// `talkdown report --scenario ID`
 pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, CliError> {
     {
+        if let Some(p) = &args.html {
+            check_output_path(p).map_err(CliError::Output)?;
+        }
         let since = args.since.as_deref().map(parse_date).transpose()?;
         let store = open_existing(records)?;
         let until = args.until.as_deref().map(parse_date).transpose()?;
@@ -266,7 +309,7 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, C
             let _ = write!(out, "{}", report.to_text());
         }
         if let Some(p) = &args.html {
-            std::fs::write(p, report.to_html())
+            write_private(p, report.to_html().as_bytes())
                 .map_err(|source| CliError::Write { path: p.clone(), source })?;
             let _ = writeln!(out, "Report saved to {}", p.display());
         }
@@ -344,8 +387,8 @@ pub fn run_replay(
                 out,
                 "Replaying session {} — {} · trainee {} · seed {} · {}\n",
                 s.id,
-                s.title,
-                s.trainee,
+                printable(&s.title),
+                printable(&s.trainee),
                 s.seed,
                 s.mode.label()
             );

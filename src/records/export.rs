@@ -26,6 +26,14 @@ pub fn stable_uuid(name: &str) -> String {
     format_uuid(&b)
 }
 
+/// A text cell that a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as
+/// OWASP recommends against CSV injection. Numbers are written as numbers
+/// and never pass through here, so `-3` stays a number.
+pub fn guard_formula(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
@@ -87,25 +95,26 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
     for s in sessions {
         let m = &s.summary;
         for d in &s.decisions {
+            let t = |s: &str| guard_formula(s);
             let mut row: Vec<String> = vec![
                 m.id.to_string(),
-                m.uuid.clone(),
-                m.trainee.clone(),
-                m.scenario.clone(),
-                m.title.clone(),
-                m.version.clone(),
-                m.content_hash.clone(),
+                t(&m.uuid),
+                t(&m.trainee),
+                t(&m.scenario),
+                t(&m.title),
+                t(&m.version),
+                t(&m.content_hash),
                 m.seed.to_string(),
                 m.mode.label().to_string(),
                 fmt_time(&m.started_at),
                 m.status.label().to_string(),
-                opt(m.outcome.clone()),
-                opt(m.ending.clone()),
+                t(&opt(m.outcome.clone())),
+                t(&opt(m.ending.clone())),
                 opt(m.total.map(|t| t.to_string())),
                 d.step.to_string(),
-                d.beat.clone(),
-                d.choice.clone(),
-                d.text.clone(),
+                t(&d.beat),
+                t(&d.choice),
+                t(&d.text),
                 b(d.timed_out),
                 opt(d.response_ms.map(|v| v.to_string())),
                 d.total.to_string(),
@@ -117,8 +126,8 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
                     d.scores.iter().find(|(id, _)| id == dim).map(|(_, v)| v.to_string()).unwrap_or_default(),
                 );
             }
-            row.push(d.meters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";"));
-            row.push(d.flags.join(";"));
+            row.push(t(&d.meters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")));
+            row.push(t(&d.flags.join(";")));
             row.push(fmt_time(&d.recorded_at));
             out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
@@ -327,6 +336,15 @@ mod tests {
         assert_ne!(a, stable_uuid("x/2"));
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "8");
+    }
+
+    #[test]
+    fn formula_starts_are_defused_and_other_text_is_kept() {
+        for bad in ["=1+1", "+1", "-cmd", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(guard_formula(bad), format!("'{bad}"));
+        }
+        assert_eq!(guard_formula("Ana"), "Ana");
+        assert_eq!(guard_formula("a=b"), "a=b");
     }
 
     #[test]

@@ -12,7 +12,18 @@
 //! records::resolve_path(explicit: Option<&Path>) -> Result<PathBuf>   // --records / TALKDOWN_RECORDS / data dir
 //! Store::open(path) -> Result<Store>             // creates the file if missing, migrates, WAL, busy timeout
 //! Store::open_existing(path) -> Result<Store>    // for reading: Error::NotFound when there is no file yet
+//! Store::open_read_only(path) -> Result<Store>   // reading commands: nothing written; read-only copies work
 //! store.path() -> &Path
+//! store.import(other_file) -> Result<ImportReport> // merge a rescue/other file, by session UUID and step
+//!
+//! // front ends: through the outbox (background, retried, rescued; see recorder.rs)
+//! Recorder::open(path: Option<&Path>) -> Recorder / Recorder::off()
+//! recorder.start(&Playthrough, trainee, scenario_file) / decided(&Playthrough)
+//! recorder.finish(&Playthrough, &Debrief) / abandon(reason)
+//! recorder.take_warning() -> Option<String> / pending() -> usize / flush(wait) -> FlushReport
+//!
+//! // idempotent writes keyed by session UUID (+ step), used by the outbox
+//! store.put_session(&SessionStart) / put_decisions(uuid, &[DecisionRow]) / put_end(uuid, &SessionEnd) / put_abandon(uuid, reason)
 //!
 //! // writing (each call is one committed transaction)
 //! store.start_session(&Playthrough, trainee) -> Result<SessionId>
@@ -38,6 +49,8 @@
 //! readable records store is never overwritten or repaired.
 
 pub mod export;
+pub mod files;
+pub mod outbox;
 pub mod recorder;
 pub mod replay;
 pub mod report;
@@ -50,8 +63,10 @@ use serde::{Serialize, Serializer};
 
 use crate::engine::Mode;
 
+pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
+pub use recorder::Recorder;
 pub use report::ClassReport;
-pub use store::{Store, StoreOptions};
+pub use store::{DecisionRow, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
 
 /// The file name used in the user's data directory.
 pub const DEFAULT_FILE: &str = "records.sqlite3";
@@ -71,11 +86,25 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("cannot create the folder for the records file {}: {source}", path.display())]
     CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot create the records file {}: {source}", path.display())]
+    Create { path: PathBuf, source: std::io::Error },
     #[error(
         "the records file {} is read-only: make it writable (chmod u+w) or choose another file with --records",
         path.display()
     )]
     ReadOnly { path: PathBuf },
+    #[error(
+        "cannot read the records file {}: its folder is read-only, and SQLite needs to create a side file (`-shm`) beside it to read a file in WAL mode: copy the file to a folder you can write to, or make the folder writable",
+        path.display()
+    )]
+    ReadOnlyFolder { path: PathBuf },
+    #[error(
+        "{} has no session {uuid} to add to (its start was never delivered)",
+        path.display()
+    )]
+    UnknownSession { path: PathBuf, uuid: String },
+    #[error("cannot import {} into itself: pass the other records file (a rescue file, a copy from another station)", path.display())]
+    ImportSelf { path: PathBuf },
     #[error(
         "the records file {} is locked by another program ({detail}): wait for it to finish, or close the program using it, and try again",
         path.display()

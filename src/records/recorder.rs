@@ -1,106 +1,203 @@
-//! The [`Recorder`]: how a run in progress reaches the records store. It
-//! applies the one policy every front end shares: when the records cannot be
-//! written, warn once and keep playing.
+//! The [`Recorder`]: what a front end (the terminal player, the app's
+//! session) calls as a run happens. It never fails and never blocks on the
+//! disk for long: every write goes through the [`Outbox`], which delivers in
+//! the background, retries while the file is locked and rescues what it
+//! cannot deliver. A problem becomes one warning ([`Recorder::take_warning`]).
 
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use super::{Error, SessionId, Store, resolve_path};
+use super::outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
+use super::{DecisionRow, SessionEnd, SessionStart, resolve_path};
 use crate::debrief::Debrief;
 use crate::engine::Playthrough;
 
-/// Records one run as it happens. Problems with the store become a single
-/// warning (see [`Recorder::take_warning`]); the run itself always goes on.
-#[derive(Debug, Default)]
+/// How long [`Drop`] waits for the last answers before rescuing them.
+pub const EXIT_WAIT: Duration = Duration::from_secs(5);
+
+/// Timing for a [`Recorder`].
+#[derive(Debug, Clone)]
+pub struct RecorderOptions {
+    pub outbox: OutboxOptions,
+    /// After each answer, how long the front end waits for it to reach the
+    /// file (normally about a millisecond, so a crash right after loses
+    /// nothing). When the file is busy, play goes on after this and the
+    /// answer is delivered in the background.
+    pub commit_wait: Duration,
+}
+
+impl Default for RecorderOptions {
+    fn default() -> Self {
+        RecorderOptions { outbox: OutboxOptions::default(), commit_wait: Duration::from_millis(250) }
+    }
+}
+
+#[derive(Debug)]
+struct Active {
+    uuid: String,
+    /// Decisions of the playthrough already queued.
+    queued: usize,
+}
+
+/// Records runs into a records file through the outbox.
+#[derive(Debug)]
 pub struct Recorder {
-    /// The store, once opened (or `None` when recording is off). Behind a
-    /// mutex so a run can live in a shared (Sync) front-end resource.
-    store: Option<Mutex<Store>>,
-    /// Where records should go (`None`: recording off).
-    target: Option<std::path::PathBuf>,
-    session: Option<SessionId>,
+    outbox: Option<Outbox>,
+    session: Option<Active>,
+    commit_wait: Duration,
     warning: Option<String>,
     warned: bool,
 }
 
 impl Recorder {
-    /// Record into the file at `path` (`None`: the default file in the user's data folder).
-    /// Never fails: a file that cannot be opened becomes a warning.
+    /// Record into `path` (`None`: `records.sqlite3` in the user's data
+    /// folder). Never fails: a problem becomes the warning.
     pub fn open(path: Option<&Path>) -> Recorder {
-        let mut r = Recorder::default();
-        match resolve_path(path).and_then(|p| Store::open(&p).map(|s| (p, s))) {
-            Ok((p, store)) => {
-                r.target = Some(p);
-                r.store = Some(Mutex::new(store));
+        Recorder::open_with(path, RecorderOptions::default())
+    }
+
+    pub fn open_with(path: Option<&Path>, options: RecorderOptions) -> Recorder {
+        match resolve_path(path) {
+            Ok(p) => {
+                let mut r = Recorder::off();
+                r.outbox = Some(Outbox::open(&p, options.outbox));
+                r.commit_wait = options.commit_wait;
+                r.collect_notices();
+                r
             }
-            Err(e) => r.warn(&e),
+            Err(e) => {
+                let mut r = Recorder::off();
+                r.warning = Some(format!("runs are NOT being recorded: {e}"));
+                r
+            }
         }
-        r
     }
 
-    /// Recording turned off (playtests, `--no-records`).
+    /// Recording turned off.
     pub fn off() -> Recorder {
-        Recorder::default()
+        Recorder { outbox: None, session: None, commit_wait: Duration::ZERO, warning: None, warned: false }
     }
 
-    fn warn(&mut self, e: &Error) {
-        if !self.warned {
-            self.warned = true;
-            self.warning = Some(format!("this run is NOT being recorded: {e}"));
-        }
-        self.store = None;
+    /// The records file, when recording.
+    pub fn path(&self) -> Option<&Path> {
+        self.outbox.as_ref().map(|o| o.records())
     }
 
-    fn guard(&mut self, f: impl FnOnce(&mut Store) -> Result<(), Error>) {
-        let Some(m) = self.store.as_mut() else { return };
-        // Each write is one transaction, so a store poisoned by a panic
-        // mid-write is still consistent: keep using it.
-        let store = m.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Err(e) = f(store) {
-            self.warn(&e);
-        }
+    /// Where answers are going now: the records file, or a rescue file beside it.
+    pub fn destination(&self) -> Option<PathBuf> {
+        self.outbox.as_ref().map(|o| o.destination())
     }
 
-    /// A new run started.
+    /// The UUID of the session being recorded.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_ref().map(|a| a.uuid.as_str())
+    }
+
+    /// A run has started (call right after `Playthrough::start`).
     pub fn start(&mut self, play: &Playthrough, trainee: &str, scenario_file: Option<&Path>) {
-        let mut id = None;
-        self.guard(|s| {
-            id = Some(s.start_session_from(play, trainee, scenario_file)?);
-            Ok(())
-        });
-        self.session = id;
+        let Some(outbox) = &self.outbox else { return };
+        let start = SessionStart::new(play, trainee, scenario_file);
+        let uuid = start.uuid.clone();
+        outbox.push(Delivery::Start(start));
+        self.session = Some(Active { uuid, queued: 0 });
+        self.queue_decisions(play);
+        self.settle();
     }
 
-    /// After every decision.
+    /// After every decision (a choice or a timer running out).
     pub fn decided(&mut self, play: &Playthrough) {
-        let Some(id) = self.session else { return };
-        self.guard(|s| s.record_decision(id, play));
+        self.queue_decisions(play);
+        self.settle();
     }
 
     /// The run reached an ending and was judged.
     pub fn finish(&mut self, play: &Playthrough, debrief: &Debrief) {
-        let Some(id) = self.session.take() else { return };
-        self.guard(|s| s.finish_session(id, play, debrief));
+        self.queue_decisions(play);
+        if let (Some(outbox), Some(a)) = (&self.outbox, self.session.take()) {
+            outbox.push(Delivery::Finish { session: a.uuid, end: SessionEnd::new(play, debrief) });
+        }
+        self.settle();
     }
 
-    /// The run stopped without an ending.
+    /// The run stopped without an ending (`quit`, `input ended`...).
     pub fn abandon(&mut self, reason: &str) {
-        let Some(id) = self.session.take() else { return };
-        self.guard(|s| s.abandon_session(id, reason));
+        if let (Some(outbox), Some(a)) = (&self.outbox, self.session.take()) {
+            outbox.push(Delivery::Abandon { session: a.uuid, reason: reason.to_string() });
+        }
+        self.settle();
     }
 
-    /// The "records unavailable" warning, given once.
+    /// The one "records unavailable" warning, the first time there is one.
     pub fn take_warning(&mut self) -> Option<String> {
-        self.warning.take()
+        self.collect_notices();
+        if self.warned {
+            return None;
+        }
+        let w = self.warning.take()?;
+        self.warned = true;
+        Some(w)
     }
 
-    /// The session being recorded and the file it is in.
-    pub fn session(&self) -> Option<(SessionId, &Path)> {
-        Some((self.session?, self.target.as_deref()?))
+    /// Writes queued but not yet in the file.
+    pub fn pending(&self) -> usize {
+        self.outbox.as_ref().map_or(0, |o| o.pending())
     }
 
-    /// Whether records are being written.
-    pub fn is_on(&self) -> bool {
-        self.store.is_some()
+    /// Deliver what is queued, waiting at most `wait`; what cannot be
+    /// delivered by then goes to a rescue file (see [`FlushReport`]).
+    pub fn flush(&mut self, wait: Duration) -> FlushReport {
+        let report = self.outbox.as_ref().map_or(FlushReport::Saved, |o| o.flush(wait));
+        self.collect_notices();
+        report
+    }
+
+    /// A sentence about a flush report for this recorder's file.
+    pub fn describe(&self, report: &FlushReport) -> Option<String> {
+        report.message(self.path().unwrap_or(Path::new("the records file")))
+    }
+
+    fn queue_decisions(&mut self, play: &Playthrough) {
+        if let (Some(outbox), Some(a)) = (&self.outbox, &mut self.session) {
+            let rows = DecisionRow::from_play(play, a.queued);
+            a.queued = play.decisions().len().max(a.queued);
+            if !rows.is_empty() {
+                outbox.push(Delivery::Decisions { session: a.uuid.clone(), rows });
+            }
+        }
+    }
+
+    /// Give the outbox a moment to commit (see [`RecorderOptions::commit_wait`]).
+    fn settle(&mut self) {
+        if let Some(o) = &self.outbox {
+            o.wait_idle(self.commit_wait);
+        }
+        self.collect_notices();
+    }
+
+    fn collect_notices(&mut self) {
+        if let Some(o) = &self.outbox {
+            for n in o.take_notices() {
+                if self.warning.is_none() && !self.warned {
+                    self.warning = Some(n);
+                }
+            }
+        }
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder::off()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if self.pending() > 0 {
+            let report = self.flush(EXIT_WAIT);
+            if let Some(m) = self.describe(&report) {
+                eprintln!("talkdown: warning: {m}");
+            }
+        }
     }
 }

@@ -487,12 +487,13 @@ impl ClassReport {
                 );
             }
         }
-        o
+        // Names and titles come from trainees and authors: no control characters to the terminal.
+        o.lines().map(|l| super::files::printable(l).into_owned()).collect::<Vec<_>>().join("\n") + "\n"
     }
 
     /// A self-contained, print-friendly HTML page with inline SVG bars.
     pub fn to_html(&self) -> String {
-        let e = html_escape;
+        let e = |s: &str| html_escape(&super::files::printable(s));
         let mut o = String::new();
         o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
         o.push_str(&format!("<title>Class report: {}</title>\n", e(&self.title)));

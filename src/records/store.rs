@@ -206,9 +206,13 @@ impl Store {
             Err(_) if !options.create => return Err(Error::NotFound { path }),
             Err(_) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
+                    super::files::create_private_dir_all(dir)
                         .map_err(|source| Error::CreateDir { path: path.clone(), source })?;
                 }
+                // Created by us, readable by its owner only, whatever the umask
+                // (SQLite gives the -wal and -shm files the same permissions).
+                super::files::create_private_file(&path)
+                    .map_err(|source| Error::Create { path: path.clone(), source })?;
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -227,6 +231,9 @@ impl Store {
         if conn.is_readonly("main").map_err(c)? {
             return Err(Error::ReadOnly { path });
         }
+        // A damaged file must never be written to (not even the switch to WAL
+        // below): SQLite's quick check reads every page before anything else.
+        quick_check(&conn, &path)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(c)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Locked {
@@ -239,6 +246,49 @@ impl Store {
         let mut store = Store { conn, path };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Open a records file for reading only (listings, exports, reports,
+    /// replay): nothing is written, no side file is needed beyond SQLite's
+    /// usual `-shm`, so a read-only copy or backup can be read. A file from
+    /// an older Talkdown is upgraded first when it is writable.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                return Err(Error::Corrupt { path, detail: "it is a folder, not a file".into() });
+            }
+            Ok(_) => {}
+            Err(_) => return Err(Error::NotFound { path }),
+        }
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let folder_read_only = || {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            !super::files::is_writable_dir(dir)
+        };
+        let c = |e: rusqlite::Error| match e.sqlite_error_code() {
+            // Reading a WAL file needs its `-shm` side file; SQLite cannot
+            // create it in a folder it may not write to.
+            Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly) if folder_read_only() => {
+                Error::ReadOnlyFolder { path: path.clone() }
+            }
+            _ => classify(&path, e),
+        };
+        let conn = Connection::open_with_flags(&path, flags).map_err(c)?;
+        conn.busy_timeout(StoreOptions::default().busy_timeout).map_err(c)?;
+        conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)).map_err(c)?;
+        let found = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(c)? as usize;
+        let known = MIGRATIONS.len();
+        if found > known {
+            return Err(Error::TooNew { path, found, known });
+        }
+        if found < known {
+            drop(conn);
+            // An older file: upgrade it (which needs writing), as before.
+            return Store::open_existing(&path);
+        }
+        Ok(Store { conn, path })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -311,49 +361,24 @@ impl Store {
         trainee: &str,
         scenario_path: Option<&Path>,
     ) -> Result<SessionId> {
-        let s = play.scenario();
-        let opts = &play.run().options;
-        let dims: Vec<(&str, &str)> =
-            s.rubric.dimensions.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
-        let path = scenario_path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
-        let t = now();
-        let tx = self.conn.transaction().map_err(|e| classify(&self.path, e))?;
-        tx.execute(
-            "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
-                 mode, shuffle, start_from, dimensions, started_at, last_activity)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-            params![
-                random_uuid(),
-                trainee,
-                s.id(),
-                s.title(),
-                s.content_hash,
-                s.file.about.version,
-                path.as_ref().map(|p| p.to_string_lossy().into_owned()),
-                opts.seed as i64,
-                opts.mode.label(),
-                opts.shuffle,
-                opts.from.as_ref().map(json),
-                json(&dims),
-                t,
-            ],
-        )
-        .map_err(|e| classify(&self.path, e))?;
-        let id = tx.last_insert_rowid();
-        insert_decisions(&tx, id, play, 0).map_err(|e| classify(&self.path, e))?;
-        tx.commit().map_err(|e| classify(&self.path, e))?;
-        Ok(SessionId(id))
+        let start = SessionStart::new(play, trainee, scenario_path);
+        let id = self.put_session(&start)?;
+        let rows = DecisionRow::from_play(play, 0);
+        self.put_decisions(&start.uuid, &rows)?;
+        Ok(id)
     }
 
     /// Record every decision of `play` not yet stored (normally the one just
     /// made), committed before this returns.
     pub fn record_decision(&mut self, id: SessionId, play: &Playthrough) -> Result<()> {
-        let tx = self.conn.transaction().map_err(|e| classify(&self.path, e))?;
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.conn.transaction().map_err(c)?;
         let have = stored_steps(&tx, id)
-            .map_err(|e| classify(&self.path, e))?
-            .ok_or_else(|| Error::NoSuchSession { path: self.path.clone(), id: id.0 })?;
-        insert_decisions(&tx, id.0, play, have).map_err(|e| classify(&self.path, e))?;
-        tx.commit().map_err(|e| classify(&self.path, e))
+            .map_err(c)?
+            .ok_or_else(|| Error::NoSuchSession { path: path.clone(), id: id.0 })?;
+        insert_decision_rows(&tx, id.0, &DecisionRow::from_play(play, have)).map_err(c)?;
+        tx.commit().map_err(c)
     }
 
     /// Record the ending, the scores and the debrief's judgement of each decision.
@@ -364,56 +389,8 @@ impl Store {
         let have = stored_steps(&tx, id)
             .map_err(c)?
             .ok_or_else(|| Error::NoSuchSession { path: path.clone(), id: id.0 })?;
-        insert_decisions(&tx, id.0, play, have).map_err(c)?;
-        let e = debrief.ending.as_ref();
-        let n = tx
-            .execute(
-                "UPDATE sessions SET finished_at = ?2, last_activity = ?2, ending = ?3, ending_title = ?4,
-                     outcome = ?5, outcome_name = ?6, grade = ?7, total = ?8, total_best = ?9,
-                     best_choices = ?10, transcript = ?11, abandon_reason = NULL,
-                     verdict = ?12, verdict_summary = ?13, process_percent = ?14
-                 WHERE id = ?1",
-                params![
-                    id.0,
-                    now(),
-                    e.map(|e| &e.id),
-                    e.map(|e| &e.title),
-                    e.map(|e| &e.outcome),
-                    e.map(|e| &e.outcome_name),
-                    e.map(|e| e.grade.label()),
-                    debrief.total.score,
-                    debrief.total.best,
-                    debrief.best_choices as i64,
-                    play.render_transcript(),
-                    match debrief.standard.standard {
-                        crate::debrief::Standard::MeetsStandard => "meets_standard",
-                        crate::debrief::Standard::NotYet => "not_yet",
-                    },
-                    debrief.standard.summary,
-                    debrief.process.shown_percent,
-                ],
-            )
-            .map_err(c)?;
-        if n == 0 {
-            return Err(Error::NoSuchSession { path: self.path.clone(), id: id.0 });
-        }
-        {
-            let mut ins = tx
-                .prepare(
-                    "INSERT OR REPLACE INTO session_scores (session_id, ord, dimension, name, score, best)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(c)?;
-            for (i, d) in debrief.dimensions.iter().enumerate() {
-                ins.execute(params![id.0, i as i64, d.id, d.name, d.score, d.best]).map_err(c)?;
-            }
-            let mut upd = tx
-                .prepare("UPDATE decisions SET best_available = ?3 WHERE session_id = ?1 AND step = ?2")
-                .map_err(c)?;
-            for d in &debrief.decisions {
-                upd.execute(params![id.0, d.step as i64, d.best_available]).map_err(c)?;
-            }
-        }
+        insert_decision_rows(&tx, id.0, &DecisionRow::from_play(play, have)).map_err(c)?;
+        write_end(&tx, id.0, &SessionEnd::new(play, debrief)).map_err(c)?;
         tx.commit().map_err(c)
     }
 
@@ -428,6 +405,168 @@ impl Store {
             )
             .map(|_| ())
             .map_err(|e| classify(&path, e))
+    }
+
+    // Idempotent writes keyed by the session's UUID (and the decision's step):
+    // delivering the same thing twice (a retry after a lock, a rescue file
+    // imported later) stores it once. The outbox writes only through these.
+
+    /// Store a session's start unless a session with its UUID is already there.
+    pub fn put_session(&mut self, s: &SessionStart) -> Result<SessionId> {
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.conn.transaction().map_err(c)?;
+        tx.execute(
+            "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
+                 mode, shuffle, start_from, dimensions, started_at, last_activity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+             ON CONFLICT (uuid) DO NOTHING",
+            params![
+                s.uuid,
+                s.trainee,
+                s.scenario,
+                s.title,
+                s.content_hash,
+                s.version,
+                s.scenario_path,
+                s.seed as i64,
+                s.mode,
+                s.shuffle,
+                s.start_from,
+                s.dimensions,
+                s.started_at,
+            ],
+        )
+        .map_err(c)?;
+        let id = session_by_uuid(&tx, &s.uuid).map_err(c)?.unwrap_or_default();
+        tx.commit().map_err(c)?;
+        Ok(SessionId(id))
+    }
+
+    /// Store decisions of the session with this UUID; steps already there are kept as they are.
+    pub fn put_decisions(&mut self, uuid: &str, rows: &[DecisionRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.conn.transaction().map_err(c)?;
+        let id = session_by_uuid(&tx, uuid)
+            .map_err(c)?
+            .ok_or_else(|| Error::UnknownSession { path: path.clone(), uuid: uuid.to_string() })?;
+        insert_decision_rows(&tx, id, rows).map_err(c)?;
+        tx.commit().map_err(c)
+    }
+
+    /// Store the ending and scores of the session with this UUID.
+    pub fn put_end(&mut self, uuid: &str, end: &SessionEnd) -> Result<()> {
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.conn.transaction().map_err(c)?;
+        let id = session_by_uuid(&tx, uuid)
+            .map_err(c)?
+            .ok_or_else(|| Error::UnknownSession { path: path.clone(), uuid: uuid.to_string() })?;
+        write_end(&tx, id, end).map_err(c)?;
+        tx.commit().map_err(c)
+    }
+
+    /// Record why the session with this UUID stopped (kept only while it is unfinished).
+    pub fn put_abandon(&mut self, uuid: &str, reason: &str) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "UPDATE sessions SET abandon_reason = ?2 WHERE uuid = ?1 AND finished_at IS NULL",
+                params![uuid, reason],
+            )
+            .map(|_| ())
+            .map_err(|e| classify(&path, e))
+    }
+
+    /// Merge another Talkdown records file (a rescue file, another station's
+    /// file, a backup) into this one. Sessions are matched by UUID and
+    /// decisions by (session, step), so importing twice adds nothing the
+    /// second time. The other file is opened read-only and checked first.
+    pub fn import(&mut self, from: &Path) -> Result<ImportReport> {
+        let src = Store::open_read_only(from)?;
+        quick_check(&src.conn, from)?;
+        let src_version = src.schema_version()?;
+        drop(src);
+        if self.path.canonicalize().ok() == from.canonicalize().ok() {
+            return Err(Error::ImportSelf { path: from.to_path_buf() });
+        }
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let uri = super::files::sqlite_uri(from, "mode=ro");
+        self.conn.execute("ATTACH DATABASE ?1 AS src", [uri]).map_err(|e| classify(from, e))?;
+        let result = (|| -> rusqlite::Result<ImportReport> {
+            let tx = self.conn.transaction()?;
+            let _ = src_version;
+            let before_sessions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
+            let before_decisions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
+            let in_file: i64 = tx.query_row("SELECT COUNT(*) FROM src.sessions", [], |r| r.get(0))?;
+            tx.execute_batch(
+                "INSERT INTO main.sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path,
+                     seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
+                     abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
+                     best_choices, transcript, verdict, verdict_summary, process_percent)
+                 SELECT uuid, trainee, scenario, title, content_hash, version, scenario_path,
+                     seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
+                     abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
+                     best_choices, transcript, verdict, verdict_summary, process_percent
+                 FROM src.sessions ORDER BY started_at, id
+                 ON CONFLICT (uuid) DO NOTHING;
+                 INSERT OR IGNORE INTO main.decisions (session_id, step, beat, choice, text, timed_out,
+                     response_ms, scores, total, critical, best_available, techniques, offered, meters, flags,
+                     chance, led_to, recorded_at, reaction, score_variant)
+                 SELECT m.id, d.step, d.beat, d.choice, d.text, d.timed_out, d.response_ms, d.scores, d.total,
+                     d.critical, d.best_available, d.techniques, d.offered, d.meters, d.flags, d.chance, d.led_to,
+                     d.recorded_at, d.reaction, d.score_variant
+                 FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
+                     JOIN main.sessions m ON m.uuid = s.uuid;
+                 -- A session finished in the other file but not here: take its ending.
+                 UPDATE main.sessions SET (finished_at, ending, ending_title, outcome, outcome_name, grade, total,
+                         total_best, best_choices, transcript, abandon_reason, verdict, verdict_summary,
+                         process_percent) =
+                     (SELECT s.finished_at, s.ending, s.ending_title, s.outcome, s.outcome_name, s.grade, s.total,
+                         s.total_best, s.best_choices, s.transcript, NULL, s.verdict, s.verdict_summary,
+                         s.process_percent
+                      FROM src.sessions s WHERE s.uuid = main.sessions.uuid)
+                 WHERE finished_at IS NULL
+                     AND uuid IN (SELECT uuid FROM src.sessions WHERE finished_at IS NOT NULL);
+                 UPDATE main.sessions SET abandon_reason =
+                     (SELECT s.abandon_reason FROM src.sessions s WHERE s.uuid = main.sessions.uuid)
+                 WHERE finished_at IS NULL AND abandon_reason IS NULL
+                     AND uuid IN (SELECT uuid FROM src.sessions WHERE abandon_reason IS NOT NULL);
+                 UPDATE main.sessions SET last_activity =
+                     (SELECT MAX(s.last_activity, main.sessions.last_activity) FROM src.sessions s
+                      WHERE s.uuid = main.sessions.uuid)
+                 WHERE uuid IN (SELECT uuid FROM src.sessions);
+                 INSERT OR IGNORE INTO main.session_scores (session_id, ord, dimension, name, score, best)
+                 SELECT m.id, x.ord, x.dimension, x.name, x.score, x.best
+                 FROM src.session_scores x JOIN src.sessions s ON s.id = x.session_id
+                     JOIN main.sessions m ON m.uuid = s.uuid;
+                 UPDATE main.decisions SET best_available =
+                     (SELECT d.best_available FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
+                      JOIN main.sessions m ON m.uuid = s.uuid
+                      WHERE m.id = main.decisions.session_id AND d.step = main.decisions.step)
+                 WHERE best_available IS NULL;",
+            )?;
+            let after_sessions: i64 = tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
+            let after_decisions: i64 =
+                tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(ImportReport {
+                sessions_in_file: in_file as usize,
+                sessions_added: (after_sessions - before_sessions) as usize,
+                decisions_added: (after_decisions - before_decisions) as usize,
+            })
+        })();
+        let detached = self.conn.execute_batch("DETACH DATABASE src");
+        let report = result.map_err(c)?;
+        detached.map_err(c)?;
+        Ok(report)
     }
 
     /// Sessions matching the filter, newest first, with their scores.
@@ -650,58 +789,290 @@ fn stored_steps(tx: &rusqlite::Transaction<'_>, id: SessionId) -> rusqlite::Resu
     .map(|n| Some(n as usize))
 }
 
-fn insert_decisions(
+fn session_by_uuid(tx: &rusqlite::Transaction<'_>, uuid: &str) -> rusqlite::Result<Option<i64>> {
+    tx.query_row("SELECT id FROM sessions WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()
+}
+
+/// A session's start as stored: owned, so it can wait in the outbox and be
+/// delivered (or rescued) after the playthrough has moved on. Its `uuid` is
+/// generated here, on the station, and identifies the session everywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionStart {
+    pub uuid: String,
+    pub trainee: String,
+    pub scenario: String,
+    pub title: String,
+    pub content_hash: String,
+    pub version: String,
+    pub scenario_path: Option<String>,
+    pub seed: u64,
+    /// `training` or `assessment`.
+    pub mode: String,
+    pub shuffle: bool,
+    /// JSON `[beat, state]` for an author's start.
+    pub start_from: Option<String>,
+    /// JSON `[[id, name], ...]` in rubric order.
+    pub dimensions: String,
+    pub started_at: String,
+}
+
+impl SessionStart {
+    pub fn new(play: &Playthrough, trainee: &str, scenario_path: Option<&Path>) -> SessionStart {
+        let s = play.scenario();
+        let opts = &play.run().options;
+        let dims: Vec<(&str, &str)> =
+            s.rubric.dimensions.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
+        let path = scenario_path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+        SessionStart {
+            uuid: random_uuid(),
+            trainee: trainee.to_string(),
+            scenario: s.id().to_string(),
+            title: s.title().to_string(),
+            content_hash: s.content_hash.clone(),
+            version: s.file.about.version.clone(),
+            scenario_path: path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+            seed: opts.seed,
+            mode: opts.mode.label().to_string(),
+            shuffle: opts.shuffle,
+            start_from: opts.from.as_ref().map(json),
+            dimensions: json(&dims),
+            started_at: now(),
+        }
+    }
+}
+
+/// One decision as stored (see the `decisions` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    /// 1-based.
+    pub step: u32,
+    pub beat: String,
+    pub choice: String,
+    pub text: String,
+    pub timed_out: bool,
+    pub response_ms: Option<u64>,
+    pub scores: String,
+    pub total: i32,
+    pub critical: bool,
+    pub techniques: String,
+    pub offered: String,
+    pub meters: String,
+    pub flags: String,
+    pub chance: Option<u16>,
+    pub led_to: String,
+    /// When the decision was made (not when it reached the file).
+    pub recorded_at: String,
+    /// What the trainee saw happen: JSON `[[speaker or null, text], ...]`.
+    pub reaction: String,
+    /// The index of the score variant that applied, if any.
+    pub score_variant: Option<u32>,
+}
+
+impl DecisionRow {
+    /// The decisions of `play` from index `from` on.
+    pub fn from_play(play: &Playthrough, from: usize) -> Vec<DecisionRow> {
+        let s = play.scenario();
+        let t = now();
+        play.decisions()
+            .iter()
+            .enumerate()
+            .skip(from)
+            .map(|(i, d)| {
+                let scores: Vec<(&str, i32)> =
+                    s.rubric.dimensions.iter().zip(&d.scores).map(|(dim, v)| (dim.id.as_str(), *v)).collect();
+                let techniques: Vec<&str> = s
+                    .act(d.beat_index, d.act)
+                    .map(|a| {
+                        a.techniques.iter().map(|&t| s.rubric.techniques[t as usize].id.as_str()).collect()
+                    })
+                    .unwrap_or_default();
+                let offered: Vec<&str> = d.offered.iter().map(|&a| s.act_id(d.beat_index, a)).collect();
+                let meters: Vec<(&str, i32)> =
+                    d.state_after.meters.iter().enumerate().map(|(m, v)| (s.meter_id(m), *v)).collect();
+                DecisionRow {
+                    step: (i + 1) as u32,
+                    beat: d.beat.clone(),
+                    choice: d.choice.clone(),
+                    text: d.text.clone(),
+                    timed_out: d.act == Act::Timeout,
+                    response_ms: d.response_ms,
+                    scores: json(&scores),
+                    total: d.scores.iter().fold(0i32, |a, v| a.saturating_add(*v)),
+                    critical: d.critical,
+                    techniques: json(&techniques),
+                    offered: json(&offered),
+                    meters: json(&meters),
+                    flags: json(&d.state_after.flag_ids(s)),
+                    chance: d.chance,
+                    led_to: s.node_id(d.led_to).to_string(),
+                    recorded_at: t.clone(),
+                    reaction: json(
+                        &d.reaction.iter().map(|l| (l.speaker.as_deref(), l.text.as_str())).collect::<Vec<_>>(),
+                    ),
+                    score_variant: d.score_variant.map(u32::from),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How a session ended, as stored: outcome, scores and the debrief's judgement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEnd {
+    pub finished_at: String,
+    pub ending: Option<String>,
+    pub ending_title: Option<String>,
+    pub outcome: Option<String>,
+    pub outcome_name: Option<String>,
+    pub grade: Option<String>,
+    pub total: i32,
+    pub total_best: i32,
+    pub best_choices: u32,
+    pub transcript: String,
+    /// `(id, name, score, best)` per rubric dimension, in rubric order.
+    pub dimensions: Vec<(String, String, i32, i32)>,
+    /// `(step, best_available)` per judged decision.
+    pub judged: Vec<(u32, bool)>,
+    /// `meets_standard` or `not_yet`, by the rubric's policy.
+    pub verdict: String,
+    /// The debrief's sentence for the verdict, with its reasons.
+    pub verdict_summary: String,
+    /// The process score as shown (after the critical-error cap).
+    pub process_percent: Option<u32>,
+}
+
+impl SessionEnd {
+    pub fn new(play: &Playthrough, debrief: &Debrief) -> SessionEnd {
+        let e = debrief.ending.as_ref();
+        SessionEnd {
+            finished_at: now(),
+            ending: e.map(|e| e.id.clone()),
+            ending_title: e.map(|e| e.title.clone()),
+            outcome: e.map(|e| e.outcome.clone()),
+            outcome_name: e.map(|e| e.outcome_name.clone()),
+            grade: e.map(|e| e.grade.label().to_string()),
+            total: debrief.total.score,
+            total_best: debrief.total.best,
+            best_choices: debrief.best_choices as u32,
+            transcript: play.render_transcript(),
+            dimensions: debrief
+                .dimensions
+                .iter()
+                .map(|d| (d.id.clone(), d.name.clone(), d.score, d.best))
+                .collect(),
+            judged: debrief.decisions.iter().map(|d| (d.step as u32, d.best_available)).collect(),
+            verdict: match debrief.standard.standard {
+                crate::debrief::Standard::MeetsStandard => "meets_standard",
+                crate::debrief::Standard::NotYet => "not_yet",
+            }
+            .to_string(),
+            verdict_summary: debrief.standard.summary.clone(),
+            process_percent: debrief.process.shown_percent,
+        }
+    }
+}
+
+/// Counts from [`Store::import`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportReport {
+    pub sessions_in_file: usize,
+    pub sessions_added: usize,
+    pub decisions_added: usize,
+}
+
+fn insert_decision_rows(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
-    play: &Playthrough,
-    from: usize,
+    rows: &[DecisionRow],
 ) -> rusqlite::Result<()> {
-    let s = play.scenario();
-    let decisions = play.decisions();
-    if from >= decisions.len() {
+    if rows.is_empty() {
         return Ok(());
     }
-    let t = now();
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO decisions (session_id, step, beat, choice, text, timed_out, response_ms, scores,
              total, critical, techniques, offered, meters, flags, chance, led_to, recorded_at, reaction,
              score_variant)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
-    for (i, d) in decisions.iter().enumerate().skip(from) {
-        let scores: Vec<(&str, i32)> =
-            s.rubric.dimensions.iter().zip(&d.scores).map(|(dim, v)| (dim.id.as_str(), *v)).collect();
-        let techniques: Vec<&str> = s
-            .act(d.beat_index, d.act)
-            .map(|a| a.techniques.iter().map(|&t| s.rubric.techniques[t as usize].id.as_str()).collect())
-            .unwrap_or_default();
-        let offered: Vec<&str> = d.offered.iter().map(|&a| s.act_id(d.beat_index, a)).collect();
-        let meters: Vec<(&str, i32)> =
-            d.state_after.meters.iter().enumerate().map(|(m, v)| (s.meter_id(m), *v)).collect();
+    let mut last = None;
+    for d in rows {
         st.execute(params![
             id,
-            (i + 1) as i64,
+            i64::from(d.step),
             d.beat,
             d.choice,
             d.text,
-            d.act == Act::Timeout,
+            d.timed_out,
             d.response_ms.map(|v| v as i64),
-            json(&scores),
-            d.scores.iter().sum::<i32>(),
+            d.scores,
+            d.total,
             d.critical,
-            json(&techniques),
-            json(&offered),
-            json(&meters),
-            json(&d.state_after.flag_ids(s)),
+            d.techniques,
+            d.offered,
+            d.meters,
+            d.flags,
             d.chance.map(i64::from),
-            s.node_id(d.led_to),
-            t,
-            json(&d.reaction.iter().map(|l| (l.speaker.as_deref(), l.text.as_str())).collect::<Vec<_>>()),
+            d.led_to,
+            d.recorded_at,
+            d.reaction,
             d.score_variant.map(i64::from),
         ])?;
+        last = Some(&d.recorded_at);
     }
-    tx.execute("UPDATE sessions SET last_activity = ?2 WHERE id = ?1", params![id, t])?;
+    if let Some(t) = last {
+        tx.execute(
+            "UPDATE sessions SET last_activity = MAX(last_activity, ?2) WHERE id = ?1",
+            params![id, t],
+        )?;
+    }
     Ok(())
+}
+
+fn write_end(tx: &rusqlite::Transaction<'_>, id: i64, end: &SessionEnd) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE sessions SET finished_at = ?2, last_activity = ?2, ending = ?3, ending_title = ?4,
+             outcome = ?5, outcome_name = ?6, grade = ?7, total = ?8, total_best = ?9,
+             best_choices = ?10, transcript = ?11, abandon_reason = NULL,
+             verdict = ?12, verdict_summary = ?13, process_percent = ?14
+         WHERE id = ?1",
+        params![
+            id,
+            end.finished_at,
+            end.ending,
+            end.ending_title,
+            end.outcome,
+            end.outcome_name,
+            end.grade,
+            end.total,
+            end.total_best,
+            i64::from(end.best_choices),
+            end.transcript,
+            end.verdict,
+            end.verdict_summary,
+            end.process_percent,
+        ],
+    )?;
+    let mut ins = tx.prepare(
+        "INSERT OR REPLACE INTO session_scores (session_id, ord, dimension, name, score, best)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, (dim, name, score, best)) in end.dimensions.iter().enumerate() {
+        ins.execute(params![id, i as i64, dim, name, score, best])?;
+    }
+    let mut upd =
+        tx.prepare("UPDATE decisions SET best_available = ?3 WHERE session_id = ?1 AND step = ?2")?;
+    for (step, best) in &end.judged {
+        upd.execute(params![id, i64::from(*step), best])?;
+    }
+    Ok(())
+}
+
+/// SQLite's quick check (every page read, structure checked; much faster than
+/// the full integrity check). `Error::Corrupt` when anything is wrong.
+pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
+    let msg: String =
+        conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| classify(path, e))?;
+    if msg == "ok" { Ok(()) } else { Err(Error::Corrupt { path: path.to_path_buf(), detail: msg }) }
 }
 
 /// SQL for a filter, with its arguments (all text).

@@ -29,10 +29,24 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An output file (`--html`, `--json`) that cannot be written, found before the run.
+    #[error("{0}")]
+    Output(String),
     #[error("{path}: no scenario files (*.ron) in this folder")]
     NoScenarios { path: PathBuf },
     #[error("{path}: the rubric has errors:\n{report}")]
-    BadRubric { path: PathBuf, report: String },
+    BadRubric {
+        path: PathBuf,
+        report: String,
+        /// One line per problem (`file:line:col: error[E...]: ...`), for `--short`.
+        short: Vec<String>,
+    },
     #[error("{path}: the scenario has errors:\n{report}")]
     BadScenario { path: PathBuf, report: String },
 }
@@ -143,19 +157,32 @@ pub fn read_source(path: &FsPath) -> Result<Result<SourceFile, (SourceFile, Diag
     if meta.is_dir() {
         return Err(io(std::io::Error::other("is a folder, not a file")));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    let too_large = |size: String| {
         let d = Diagnostic::error(
             "E004",
-            format!(
-                "file is {:.1} MB; scenario files are at most {} MB",
-                meta.len() as f64 / 1e6,
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
+            format!("file is {size}; scenario files are at most {} MB", MAX_FILE_BYTES / (1024 * 1024)),
         )
         .help("is this the right file? A long scenario is well under 1 MB");
-        return Ok(Err((SourceFile::new(name, ""), d)));
+        Ok(Err((SourceFile::new(name.clone(), ""), d)))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return too_large(format!("{:.1} MB", meta.len() as f64 / 1e6));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // Never more than the limit from anything: a device (/dev/zero), a FIFO
+    // or a file that grows while being read has no honest length up front.
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(io)?;
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return too_large(format!("more than {} MB", MAX_FILE_BYTES / (1024 * 1024)));
+    }
+    // Notepad's "UTF-8 with BOM": the mark is not part of the text.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Ok(SourceFile::new(name, text))),
         Err(e) => {
@@ -184,9 +211,39 @@ pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
                 scenario = None;
             }
             diagnostics.extend(judgement);
+            if let Some(s) = &scenario
+                && let Some(d) = too_large_to_analyse(s, &spans)
+            {
+                diagnostics.push(d);
+            }
             Checked { source, file: Some(file), diagnostics, scenario }
         }
     }
+}
+
+/// W230 when `talkdown analyze` (and so the debrief's judgement) cannot
+/// explore the scenario's states. Cheap for ordinary scenarios: the exact
+/// exploration runs only when a generous upper bound of the state count
+/// (beats × meter values × flag combinations) is over the analyzer's cap.
+fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
+    let cap = crate::analysis::MAX_STATES as f64;
+    let mut bound = s.beats.len().max(1) as f64;
+    for m in &s.meters {
+        bound *= (f64::from(m.max) - f64::from(m.min) + 1.0).max(1.0);
+    }
+    bound *= 2f64.powi(s.file.flags.len() as i32);
+    if bound <= cap {
+        return None;
+    }
+    let Err(e) = crate::analysis::analyze(s) else { return None };
+    Some(
+        Diagnostic::warning("W230", format!("the scenario has too many states to analyse: {e}"))
+            .at(spans.find_or_parent(&Path::root().field("meters")), "the meters' ranges and the flags multiply here")
+            .help(format!(
+                "`talkdown analyze` and the debrief's judgement explore at most {} states; narrow the meters' ranges or use fewer flags",
+                crate::analysis::MAX_STATES
+            )),
+    )
 }
 
 /// Read and check a scenario file.
@@ -250,12 +307,17 @@ pub fn load_rubric(path: &FsPath) -> Result<Rubric, LoadError> {
     let source = match read_source(path)? {
         Ok(s) => s,
         Err((s, d)) => {
-            return Err(LoadError::BadRubric { path: path.into(), report: d.render(&s, false) });
+            return Err(LoadError::BadRubric {
+                path: path.into(),
+                report: d.render(&s, false),
+                short: vec![d.headline(&s)],
+            });
         }
     };
     check_rubric(&source).map_err(|ds| LoadError::BadRubric {
         path: path.into(),
         report: ds.iter().map(|d| d.render(&source, false)).collect::<Vec<_>>().join("\n"),
+        short: ds.iter().map(|d| d.headline(&source)).collect(),
     })
 }
 

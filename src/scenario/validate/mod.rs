@@ -34,6 +34,7 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
     let mut c = Checker::new(file, rubric, spans);
     let compiled = c.run();
     let mut diags = c.diags;
+    limit_checks(file, spans, &mut diags);
     let scenario = compiled.and_then(|inner| {
         let scenario = Scenario(Arc::new(inner));
         graph_checks(&scenario, spans, &mut diags);
@@ -849,6 +850,89 @@ fn usage_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
                     .at(at, "declared here")
                     .help(format!("every test of it has a fixed answer; add SetFlag(\"{id}\") to the choice that makes it true")),
             );
+        }
+    }
+}
+
+/// The most meters a scenario may declare.
+pub const MAX_METERS: usize = 32;
+
+/// Meter bounds, starts and `SetMeter` values lie within ±this. Far beyond
+/// any real scale, and far from the ends of `i32`, so no arithmetic on
+/// meter values (ranges, bars, sums) can overflow.
+pub const MAX_METER_VALUE: i32 = 1_000_000;
+
+/// Documented limits (E130) and the form of choice ids (E131), checked on
+/// the file as written so they are reported even when other errors stop
+/// compilation. See docs/diagnostics.md.
+fn limit_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+    let root = Path::root();
+    if file.meters.len() > MAX_METERS {
+        diags.push(
+            Diagnostic::error(
+                "E130",
+                format!("{} meters; a scenario may have at most {MAX_METERS}", file.meters.len()),
+            )
+            .at(
+                spans.find_or_parent(&root.field("meters").index(MAX_METERS).field("id")),
+                "one too many from here",
+            )
+            .help("combine meters, or use flags for yes/no facts"),
+        );
+    }
+    let out_of_bounds = |v: i32| !(-MAX_METER_VALUE..=MAX_METER_VALUE).contains(&v);
+    for (i, m) in file.meters.iter().enumerate() {
+        let p = root.field("meters").index(i);
+        let starts = match m.start {
+            StartValue::Fixed(v) => vec![v],
+            StartValue::Between(a, b) => vec![a, b],
+        };
+        for (field, bad) in [
+            ("min", out_of_bounds(m.min)),
+            ("max", out_of_bounds(m.max)),
+            ("start", starts.iter().any(|v| out_of_bounds(*v))),
+        ] {
+            if bad {
+                diags.push(
+                    Diagnostic::error(
+                        "E130",
+                        format!("meter `{}` has a {field} beyond ±{MAX_METER_VALUE}", m.id),
+                    )
+                    .at(
+                        spans.find_or_parent(&p.field(field)),
+                        format!("meter values lie within −{MAX_METER_VALUE}…{MAX_METER_VALUE}"),
+                    )
+                    .help("meters are small scales such as 0–10; use a smaller range"),
+                );
+            }
+        }
+    }
+    for (bi, beat) in file.beats.iter().enumerate() {
+        for (ci, ch) in beat.choices.iter().enumerate() {
+            let well_formed = !ch.id.is_empty()
+                && ch.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !well_formed {
+                let p = root.field("beats").index(bi).field("choices").index(ci).field("id");
+                let suggestion: String = ch
+                    .id
+                    .trim()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+                    .collect();
+                let help = if suggestion.is_empty() {
+                    "write an id such as `ask_name`: lowercase letters, digits and underscores".to_string()
+                } else {
+                    format!("ids are lowercase letters, digits and underscores: write `{suggestion}`")
+                };
+                let message = if ch.id.is_empty() {
+                    "a choice has an empty id".to_string()
+                } else {
+                    format!("choice id `{}` is not lowercase letters, digits and underscores", ch.id)
+                };
+                diags.push(
+                    Diagnostic::error("E131", message).at(spans.find_or_parent(&p), "this id").help(help),
+                );
+            }
         }
     }
 }
