@@ -369,7 +369,7 @@ fn choice_ids_must_be_lowercase_letters_digits_and_underscores() {
     let o = talkdown(&["validate", "--short", d.path().join("ids.ron").to_str().unwrap()], "");
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("ids.ron:25:"), "located at the id: {out}");
+    assert!(out.contains("ids.ron:16:"), "located at the id: {out}");
     assert!(
         out.contains("error[E131]: choice id `Knock Again` is not lowercase letters, digits and underscores"),
         "{out}"

@@ -199,8 +199,8 @@ pub enum Outcome {
     /// Problems found: validation errors, an unfinished run, a replay that
     /// does not match (exit 1).
     ProblemsFound,
-    /// A front end's own exit code (the app's scripted runs).
-    Code(u8),
+    /// Errors that stopped part of the work, already reported (exit 2).
+    ErrorsReported,
 }
 
 /// The one route from a command's result to the process's exit code.
@@ -208,7 +208,7 @@ pub fn exit_code(result: Result<Outcome, Error>) -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::ProblemsFound) => ExitCode::from(1),
-        Ok(Outcome::Code(c)) => ExitCode::from(c),
+        Ok(Outcome::ErrorsReported) => ExitCode::from(2),
         Err(e) => {
             eprintln!("talkdown: {e}");
             ExitCode::from(2)
@@ -413,7 +413,7 @@ fn validate(
         Ok(r) => r,
         Err(e) => {
             report_load_error(e);
-            return Err(Error::Usage("the rubric given with --rubric has errors (see above)".into()));
+            return Ok(Outcome::ErrorsReported);
         }
     };
     let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
@@ -464,12 +464,14 @@ fn validate(
         total_w,
         plural(total_w, "warning"),
     );
-    if io_errors > 0 {
-        // The files that could be read were reported above; the exit code
-        // says some could not.
-        return Err(Error::Usage(format!("{io_errors} {} could not be checked (see above)", plural(io_errors, "path"))));
-    }
-    Ok(if with_errors > 0 { Outcome::ProblemsFound } else { Outcome::Clean })
+    // What could not be read was reported above; the exit code says so.
+    Ok(if io_errors > 0 {
+        Outcome::ErrorsReported
+    } else if with_errors > 0 {
+        Outcome::ProblemsFound
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -204,13 +204,8 @@ pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
         Err(d) => Checked { source, file: None, diagnostics: vec![d], scenario: None },
         Ok(file) => {
             let spans = Spans::parse(&source.text);
-            let (mut diagnostics, mut scenario) = validate::check(&file, rubric, &spans);
-            // Reactions and score variants are resolved beside the validator's checks.
-            let judgement = super::checked::judgement_diagnostics(&file, rubric, &spans);
-            if judgement.iter().any(|d| d.is_error()) {
-                scenario = None;
-            }
-            diagnostics.extend(judgement);
+            // The validator checks reactions and score variants (validate/fields.rs).
+            let (mut diagnostics, scenario) = validate::check(&file, rubric, &spans);
             if let Some(s) = &scenario
                 && let Some(d) = too_large_to_analyse(s, &spans)
             {

@@ -210,12 +210,18 @@ fn ui(
 }
 
 fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {
-    let last_beat = entries.iter().rposition(|e| matches!(e, Entry::Beat { .. }));
+    // What the trainee just said, what happened in answer and the new beat
+    // are fresh; everything before them is faded.
+    let fresh_from = entries
+        .iter()
+        .rposition(|e| matches!(e, Entry::Said { .. } | Entry::TimedOut { .. }))
+        .or_else(|| entries.iter().rposition(|e| matches!(e, Entry::Beat { .. })))
+        .unwrap_or(0);
     for (i, e) in entries.iter().enumerate() {
-        let old = Some(i) != last_beat;
+        let old = i < fresh_from;
         let fade = |c: egui::Color32| if old { c.gamma_multiply(0.75) } else { c };
         match e {
-            Entry::Beat { lines, .. } => {
+            Entry::Beat { lines, .. } | Entry::Reaction { lines } => {
                 for l in lines {
                     ui.horizontal_wrapped(|ui| match &l.speaker {
                         Some(name) => {
