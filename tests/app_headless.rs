@@ -399,7 +399,11 @@ fn hot_reload_of_a_broken_edit_keeps_the_last_good_version_and_shows_the_error()
     changed(&mut app, file.clone());
     let overlay = app.world().resource::<Overlay>();
     assert_eq!(overlay.problems.len(), 1);
-    assert!(overlay.problems[0].1.report(false).contains("talk_mroe"), "{}", overlay.problems[0].1.report(false));
+    assert!(
+        overlay.problems[0].1.report(false).contains("talk_mroe"),
+        "{}",
+        overlay.problems[0].1.report(false)
+    );
     let lib = app.world().resource::<Library>();
     assert!(lib.entries[0].scenario.is_some(), "the last good version stays");
     assert!(lib.entries[0].problem.is_some());

@@ -518,7 +518,8 @@ fn the_terminal_player_prints_reactions_in_assessment_mode_but_no_hints() {
     let s = every_feature();
     let mut o = StartOptions::new(4, Mode::Assessment);
     o.shuffle = false;
-    let mut p = talkdown::session::Session::start(&s, None, o, "Cadet", talkdown::records::Recorder::off()).unwrap();
+    let mut p =
+        talkdown::session::Session::start(&s, None, o, "Cadet", talkdown::records::Recorder::off()).unwrap();
     let mut out = Vec::new();
     // introduce, reflect, ask_now, offer_counsellor
     talkdown::cli::play::run(&mut p, &mut "1\n3\n1\n1\n".as_bytes(), &mut out).unwrap();

@@ -296,7 +296,8 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             }
             let recorder = if no_records { Recorder::off() } else { Recorder::open(records) };
             // No control characters from a typed name reach the terminal or the HTML.
-            let trainee = crate::records::files::printable(&trainee.unwrap_or_else(default_trainee)).into_owned();
+            let trainee =
+                crate::records::files::printable(&trainee.unwrap_or_else(default_trainee)).into_owned();
             let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
             play_terminal(session, html.as_deref(), json.as_deref())
         }

@@ -907,7 +907,10 @@ impl DecisionRow {
                     led_to: s.node_id(d.led_to).to_string(),
                     recorded_at: t.clone(),
                     reaction: json(
-                        &d.reaction.iter().map(|l| (l.speaker.as_deref(), l.text.as_str())).collect::<Vec<_>>(),
+                        &d.reaction
+                            .iter()
+                            .map(|l| (l.speaker.as_deref(), l.text.as_str()))
+                            .collect::<Vec<_>>(),
                     ),
                     score_variant: d.score_variant.map(u32::from),
                 }

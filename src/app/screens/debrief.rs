@@ -173,6 +173,26 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             });
     }
     ui.add_space(8.0);
+    // The verdict by the academy's policy, apart from the outcome: a run with
+    // a critical error never reads as a pass. Said in words, with a mark, not
+    // by colour alone.
+    let meets = d.standard.standard == crate::debrief::Standard::MeetsStandard;
+    let vc = if meets { p.good } else { p.bad };
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(3.0, vc))
+        .corner_radius(8)
+        .inner_margin(egui::Margin::same(12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let mark = if meets { "✔" } else { "✖" };
+            ui.label(
+                theme::bold(format!("{mark} {}", d.standard.standard.label()))
+                    .size(theme::SUBHEADING_SIZE)
+                    .color(vc),
+            );
+            ui.label(&d.standard.summary);
+        });
+    ui.add_space(8.0);
     // Critical errors come first, whatever the score (the rubric's rule; the
     // text and HTML debriefs order them the same way).
     if !d.critical_errors.is_empty() {
@@ -200,12 +220,13 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-            let pct = d.total.percent.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into());
-            theme::section(ui, format!("Score: {pct} of the best achievable"));
+            let pct = d.process.shown_percent.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into());
+            theme::section(ui, format!("Decisions: {pct}"));
+            ui.label(d.process_line());
             ui.label(theme::muted(
                 ui,
                 format!(
-                    "{} points of {} possible · {} of {} decisions were the best available · seed {}",
+                    "Points collected: {} of {} on the best route · {} of {} decisions were the best available · seed {}",
                     d.total.score,
                     d.total.best,
                     d.best_choices,
@@ -213,6 +234,9 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                     d.seed
                 ),
             ));
+            if !d.luck.summary.is_empty() {
+                ui.label(theme::muted(ui, format!("Luck: {}", d.luck.summary)));
+            }
             if !d.verdict.is_empty() {
                 ui.label(&d.verdict);
             }
@@ -260,8 +284,18 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                     ui.label(theme::muted(ui, format!("{:.1} s", ms as f64 / 1000.0)));
                 }
             });
+            for l in &r.reaction {
+                let line = match &l.speaker {
+                    Some(name) => format!("{name}: “{}”", l.text),
+                    None => l.text.clone(),
+                };
+                ui.label(egui::RichText::new(line).italics());
+            }
             if !r.commentary.is_empty() {
                 ui.label(&r.commentary);
+            }
+            if let Some(note) = &r.variant_note {
+                ui.label(theme::muted(ui, note.clone()));
             }
             if let Some(luck) = &r.luck {
                 ui.label(theme::muted(ui, luck.clone()));
