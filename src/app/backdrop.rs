@@ -47,9 +47,8 @@ pub fn distress(current: &Current) -> Option<f32> {
         .iter()
         .position(|m| m.id == "distress")
         .or_else(|| s.file.meters.iter().position(|m| m.higher_is == Direction::Worse))?;
-    let r = &s.meters[i];
     let v = *run.play().state().meters.get(i)?;
-    Some(if r.max > r.min { (v - r.min) as f32 / (r.max - r.min) as f32 } else { 0.0 })
+    Some(s.meter_fraction(i, v))
 }
 
 fn follow_distress(

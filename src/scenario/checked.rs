@@ -291,6 +291,17 @@ impl Scenario {
     pub fn title(&self) -> &str {
         &self.file.about.title
     }
+    /// Where `value` sits on meter `i`'s range, 0.0 (min) to 1.0 (max), for
+    /// bars. Computed in i64, so a meter spanning the whole i32 range cannot overflow.
+    pub fn meter_fraction(&self, i: usize, value: i32) -> f32 {
+        let Some(r) = self.meters.get(i) else { return 0.0 };
+        let span = i64::from(r.max) - i64::from(r.min);
+        if span <= 0 {
+            return 0.0;
+        }
+        ((i64::from(value) - i64::from(r.min)) as f64 / span as f64).clamp(0.0, 1.0) as f32
+    }
+
     pub fn dimensions(&self) -> usize {
         self.rubric.dimensions.len()
     }

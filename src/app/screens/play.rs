@@ -110,16 +110,15 @@ fn ui(
             .show(&mut root, |ui| {
                 theme::subheading(ui, "Subject");
                 for (i, m) in s.file.meters.iter().enumerate() {
-                    let r = &s.meters[i];
                     let v = run.play().state().meters[i];
-                    let f = if r.max > r.min { (v - r.min) as f32 / (r.max - r.min) as f32 } else { 0.0 };
-                    theme::bar(ui, f, meter_color(&p, f, m.higher_is), format!("{} {v}/{}", m.name, r.max));
+                    let f = s.meter_fraction(i, v);
+                    theme::bar(ui, f, meter_color(&p, f, m.higher_is), format!("{} {v}/{}", m.name, m.max));
                 }
                 if let Some(fb) = &run.feedback {
                     ui.add_space(12.0);
                     theme::card(ui, false, |ui| {
                         ui.set_width(ui.available_width());
-                        ui.label(theme::bold("Reaction").color(p.accent));
+                        ui.label(theme::bold("Hint").color(p.accent));
                         ui.label(fb);
                     });
                 }
