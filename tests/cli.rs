@@ -136,6 +136,24 @@ fn a_broken_rubric_beside_scenarios_is_reported() {
 }
 
 #[test]
+fn the_rubric_policy_must_name_harmful_techniques_that_exist() {
+    let bundled =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/rubric.ron")).unwrap();
+    let rubric = bundled.replace(
+        r#"critical_techniques: ["dare", "deception"]"#,
+        r#"critical_techniques: ["dares", "introduction"]"#,
+    );
+    assert_ne!(rubric, bundled, "the bundled rubric's policy line changed; update this test");
+    let d = dir_with(&[("rubric.ron", &rubric), ("a.ron", &minimal())]);
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("unknown technique `dares` in the policy's critical techniques"), "{err}");
+    assert!(err.contains("did you mean `dare`?"), "{err}");
+    assert!(err.contains("`introduction` is a helpful technique"), "{err}");
+}
+
+#[test]
 fn analyze_prints_reachable_endings_and_best_route() {
     let o = talkdown(&["analyze", &fixture("every_feature.ron")], "");
     assert_eq!(o.status.code(), Some(0));

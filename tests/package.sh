@@ -22,8 +22,8 @@ for f in ./usr/bin/talkdown \
          ./usr/share/talkdown/scenarios/bridge_jumper.ron \
          ./usr/share/applications/talkdown.desktop \
          ./usr/share/icons/hicolor/scalable/apps/talkdown.svg \
-         ./usr/share/man/man1/talkdown.1 \
-         ./usr/share/man/man1/talkdown-validate.1 \
+         ./usr/share/man/man1/talkdown.1.gz \
+         ./usr/share/man/man1/talkdown-validate.1.gz \
          ./usr/share/bash-completion/completions/talkdown \
          ./usr/share/zsh/vendor-completions/_talkdown \
          ./usr/share/fish/vendor_completions.d/talkdown.fish \
@@ -47,7 +47,7 @@ grep -q "$tmp/root/usr/bin/../share/talkdown/scenarios/bridge_jumper.ron: " <<<"
     || fail "validate did not read the package's own scenarios: $out"
 ok "the unpacked binary validates the scenarios installed beside it"
 
-grep -q "validate" "$tmp/root/usr/share/man/man1/talkdown.1" || fail "the man page does not mention validate"
+zcat "$tmp/root/usr/share/man/man1/talkdown.1.gz" | grep -q "validate" || fail "the man page does not mention validate"
 ok "the man page lists the commands"
 
 mkdir -p "$tmp/lone" "$tmp/lonehome"

@@ -278,6 +278,35 @@ pub fn check_rubric(source: &SourceFile) -> Result<Rubric, Vec<Diagnostic>> {
             }
         }
     }
+    // The policy names harmful techniques that are critical by definition.
+    for (i, id) in rubric.policy.critical_techniques.iter().enumerate() {
+        let p = Path::root().field("policy").field("critical_techniques").index(i);
+        match rubric.techniques.iter().find(|t| &t.id == id) {
+            None => {
+                let help = match did_you_mean(id, rubric.techniques.iter().map(|t| t.id.as_str())) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "name a technique defined under `techniques` in this rubric".into(),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "E106",
+                        format!("unknown technique `{id}` in the policy's critical techniques"),
+                    )
+                    .at(spans.find_or_parent(&p), "no technique has this id")
+                    .help(help),
+                );
+            }
+            Some(t) if t.kind != super::rubric::TechniqueKind::Harmful => diags.push(
+                Diagnostic::error(
+                    "E106",
+                    format!("`{id}` is a helpful technique; only harmful ones can be critical"),
+                )
+                .at(spans.find_or_parent(&p), "listed as critical here")
+                .help("remove it from `critical_techniques`, or change its `kind` to Harmful"),
+            ),
+            Some(_) => {}
+        }
+    }
     if rubric.dimensions.is_empty() {
         diags.push(
             Diagnostic::error("E118", "the rubric has no dimensions")

@@ -190,7 +190,15 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                     .size(theme::SUBHEADING_SIZE)
                     .color(vc),
             );
-            ui.label(&d.standard.summary);
+            // The banner already says the verdict; the line under it says why.
+            let label = d.standard.standard.label();
+            let why = d
+                .standard
+                .summary
+                .strip_prefix(label)
+                .map(|w| w.trim_start_matches([':', '.', ' ']))
+                .unwrap_or(&d.standard.summary);
+            ui.label(why);
         });
     ui.add_space(8.0);
     // Critical errors come first, whatever the score (the rubric's rule; the
@@ -235,7 +243,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                 ),
             ));
             if !d.luck.summary.is_empty() {
-                ui.label(theme::muted(ui, format!("Luck: {}", d.luck.summary)));
+                ui.label(theme::muted(ui, d.luck.summary.clone()));
             }
             if !d.verdict.is_empty() {
                 ui.label(&d.verdict);
