@@ -242,7 +242,7 @@ fn overlay_ui(mut contexts: EguiContexts, mut overlay: ResMut<Overlay>, prefs: R
             egui::ScrollArea::vertical().id_salt("hot_reload_1").max_height(420.0).show(ui, |ui| {
                 for (path, problem) in &overlay.problems {
                     ui.label(theme::bold(path.display().to_string()));
-                    ui.label(egui::RichText::new(&problem.report(false)).monospace().size(theme::CODE_SIZE));
+                    ui.label(egui::RichText::new(problem.report(false)).monospace().size(theme::CODE_SIZE));
                 }
             });
             ui.label(theme::muted(ui, "Fix the file and save it: this closes by itself."));
