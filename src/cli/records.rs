@@ -17,6 +17,26 @@ use crate::records::replay::{ReplayCheck, replay_session};
 use crate::records::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
 
 /// Which sessions (all when no option is given).
+/// A range of start dates, shared by the listing, export and report commands.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DateRange {
+    /// Only sessions started on or after this date (YYYY-MM-DD, local time, or RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only sessions started before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+impl DateRange {
+    fn since(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        self.since.as_deref().map(parse_date).transpose()
+    }
+    fn until(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        self.until.as_deref().map(parse_date).transpose()
+    }
+}
+
 #[derive(Debug, Clone, Default, Args)]
 pub struct FilterArgs {
     /// Only this trainee's sessions.
@@ -25,12 +45,8 @@ pub struct FilterArgs {
     /// Only sessions of this scenario id.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// Only sessions started on or after this date (YYYY-MM-DD, local time, or RFC 3339).
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Only sessions started before this date.
-    #[arg(long)]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub dates: DateRange,
     /// Only finished or only abandoned sessions.
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
@@ -50,8 +66,8 @@ impl FilterArgs {
         Ok(Filter {
             trainee: self.trainee.clone(),
             scenario: self.scenario.clone(),
-            since: self.since.as_deref().map(parse_date).transpose()?,
-            until: self.until.as_deref().map(parse_date).transpose()?,
+            since: self.dates.since()?,
+            until: self.dates.until()?,
             status: self.status.map(|s| match s {
                 StatusArg::Finished => Status::Finished,
                 StatusArg::Abandoned => Status::Abandoned,
@@ -111,12 +127,8 @@ pub struct ReportArgs {
     /// The scenario id.
     #[arg(long)]
     pub scenario: String,
-    /// Only sessions started on or after this date (YYYY-MM-DD or RFC 3339).
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Only sessions started before this date.
-    #[arg(long)]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub dates: DateRange,
     /// Also write a self-contained, printable HTML report.
     #[arg(long)]
     pub html: Option<PathBuf>,
@@ -298,9 +310,9 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, C
         if let Some(p) = &args.html {
             check_output_path(p).map_err(CliError::Output)?;
         }
-        let since = args.since.as_deref().map(parse_date).transpose()?;
+        let since = args.dates.since()?;
         let store = open_existing(records)?;
-        let until = args.until.as_deref().map(parse_date).transpose()?;
+        let until = args.dates.until()?;
         let report = store.class_report(&args.scenario, since, until)?;
         let mut out = std::io::stdout().lock();
         if args.json {
