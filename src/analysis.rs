@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::scenario::{Act, NodeRef, Route, Scenario, rubric::Grade};
+use crate::scenario::{Act, NodeRef, Route, Scenario, Scored, rubric::Grade};
 use crate::state::GameState;
 
 /// Refuse to explore more states than this; a scenario this large almost
@@ -315,24 +315,34 @@ impl StateSpace {
         let i = id as usize;
         let beat = self.beats[i];
         let (start, end) = self.ranges[i];
+        // Each act's edges (its chance outcomes) are contiguous; score each act
+        // once here, with the variant that applies in this state.
+        let sc = self.scenario.clone();
+        let mut groups: Vec<(u32, u32, Act, Scored<'_>)> = Vec::new();
+        let mut e = start;
+        while e < end {
+            let act = self.edges[e as usize].act;
+            let mut group_end = e;
+            while group_end < end && self.edges[group_end as usize].act == act {
+                group_end += 1;
+            }
+            groups.push((e, group_end, act, sc.scores_in(beat, act, &self.states[i])));
+            e = group_end;
+        }
         // The worst practice (total): most critical errors, then fewest points.
         {
             let mut worst: Option<((u32, i32), u32)> = None;
             let mut expected: Option<f64> = None;
-            let mut e = start;
-            while e < end {
-                let act = self.edges[e as usize].act;
-                let mut group_end = e;
+            for &(e, group_end, act, scored) in &groups {
                 let mut lo: Option<((u32, i32), u32)> = None;
-                while group_end < end && self.edges[group_end as usize].act == act {
-                    if let Some(v) = self.target_worst_practice(self.edges[group_end as usize].to)
+                for g in e..group_end {
+                    if let Some(v) = self.target_worst_practice(self.edges[g as usize].to)
                         && lo.is_none_or(|(l, _)| worse(v, l))
                     {
-                        lo = Some((v, group_end));
+                        lo = Some((v, g));
                     }
-                    group_end += 1;
                 }
-                let s = self.score(i, act, self.k - 1);
+                let s = scored.total;
                 if let Some(((c, p), edge)) = lo {
                     let v = (c + u32::from(self.critical(beat, act)), p.saturating_add(s));
                     if worst.is_none_or(|(w, _)| worse(v, w)) {
@@ -345,7 +355,6 @@ impl StateSpace {
                         expected = Some(v);
                     }
                 }
-                e = group_end;
             }
             if let Some(((c, p), edge)) = worst {
                 self.worst_critical[i] = c;
@@ -357,28 +366,23 @@ impl StateSpace {
         for o in 0..self.k {
             let mut best: Option<(i32, u32)> = None;
             let mut worst: Option<(i32, u32)> = None;
-            let mut e = start;
-            while e < end {
-                // One act's edges (its chance outcomes) are contiguous.
-                let act = self.edges[e as usize].act;
-                let mut group_end = e;
+            for &(e, group_end, _, scored) in &groups {
                 let mut hi: Option<(i32, u32)> = None;
                 let mut lo: Option<(i32, u32)> = None;
-                while group_end < end && self.edges[group_end as usize].act == act {
-                    let to = self.edges[group_end as usize].to;
+                for g in e..group_end {
+                    let to = self.edges[g as usize].to;
                     if let Some(v) = self.target_best(to, o)
                         && hi.is_none_or(|(h, _)| v > h)
                     {
-                        hi = Some((v, group_end));
+                        hi = Some((v, g));
                     }
                     if let Some(v) = self.target_worst(to, o)
                         && lo.is_none_or(|(l, _)| v < l)
                     {
-                        lo = Some((v, group_end));
+                        lo = Some((v, g));
                     }
-                    group_end += 1;
                 }
-                let s = self.score(i, act, o);
+                let s = scored.scores.get(o).copied().unwrap_or(scored.total);
                 if let Some((v, edge)) = hi
                     && best.is_none_or(|(b, _)| s.saturating_add(v) > b)
                 {
@@ -389,7 +393,6 @@ impl StateSpace {
                 {
                     worst = Some((s.saturating_add(v), edge));
                 }
-                e = group_end;
             }
             if let Some((v, edge)) = best {
                 self.best[i * self.k + o] = v;

@@ -549,3 +549,37 @@ fn the_debrief_shows_what_happened_after_each_decision() {
         assert!(dim.percent.is_none_or(|p| p == 100), "{dim:?}");
     }
 }
+
+#[test]
+fn unknown_ids_in_reactions_and_score_variants_are_errors_at_the_text() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron"),
+    )
+    .unwrap()
+    .replace("(speaker: \"sam\", text: \"...Fine. Sit", "(speaker: \"samm\", text: \"...Fine. Sit")
+    .replace(
+        "scores: {\"linkage\": 1},\n                        reason",
+        "scores: {\"linkag\": 1},\n                        reason",
+    )
+    .replace(
+        "when: Below(\"trust\", 4),\n                        scores",
+        "when: Below(\"trsut\", 4),\n                        scores",
+    )
+    .replace("reason: \"trust was still low: an offer made before rapport rarely lands\"", "reason: \" \"");
+    let checked = talkdown::scenario::load::scenario_from_str("ids.ron", &text);
+    assert!(checked.scenario.is_none(), "a scenario with unknown ids must not compile");
+    let report = checked.report(false);
+    for needle in [
+        "E107: unknown speaker `samm`",
+        "did you mean `sam`?",
+        "E105: unknown rubric dimension `linkag`",
+        "E103: unknown meter `trsut`",
+        "E115: the score variant's reason is empty",
+    ] {
+        assert!(report.contains(needle), "missing {needle:?} in:\n{report}");
+    }
+    // Each points at its own line of the file.
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(report.contains(&format!("ids.ron:{}:", line_of("\"samm\""))), "{report}");
+    assert!(report.contains(&format!("ids.ron:{}:", line_of("\"linkag\""))), "{report}");
+}
