@@ -347,6 +347,9 @@ fn a_state_space_beyond_the_analyzer_gets_a_warning() {
     let out = stdout(&o);
     assert!(out.contains("warning[W230]: the scenario has too many states to analyse"), "{out}");
     assert!(out.contains("huge.ron:6:"), "located at the meters: {out}");
+    assert!(!out.contains("W217"), "one warning for one cause, not W217 beside W230: {out}");
+    let o = talkdown(&["validate", d.path().join("huge.ron").to_str().unwrap()], "");
+    assert!(stdout(&o).contains("were skipped too"), "the help says the checks were skipped: {}", stdout(&o));
 }
 
 #[test]

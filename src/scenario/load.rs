@@ -207,8 +207,18 @@ pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
             // The validator checks reactions and score variants (validate/fields.rs).
             let (mut diagnostics, scenario) = validate::check(&file, rubric, &spans);
             if let Some(s) = &scenario
-                && let Some(d) = too_large_to_analyse(s, &spans)
+                && let Some(mut d) = too_large_to_analyse(s, &spans)
             {
+                // One warning for one cause: the validator's "checks skipped"
+                // (W217) is folded into this one.
+                let before = diagnostics.len();
+                diagnostics.retain(|x| x.code != "W217");
+                if diagnostics.len() < before {
+                    let help = d.help.take().unwrap_or_default();
+                    d = d.help(format!(
+                        "{help}. The judgement checks that explore states (W208–W210, W213–W215) were skipped too"
+                    ));
+                }
                 diagnostics.push(d);
             }
             Checked { source, file: Some(file), diagnostics, scenario }
