@@ -448,25 +448,28 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let path = self.path.clone();
-        let c = |e| classify(&path, e);
-        let tx = self.conn.transaction().map_err(c)?;
-        let id = session_by_uuid(&tx, uuid)
-            .map_err(c)?
-            .ok_or_else(|| Error::UnknownSession { path: path.clone(), uuid: uuid.to_string() })?;
-        insert_decision_rows(&tx, id, rows).map_err(c)?;
-        tx.commit().map_err(c)
+        self.in_session(uuid, |tx, id| insert_decision_rows(tx, id, rows))
     }
 
     /// Store the ending and scores of the session with this UUID.
     pub fn put_end(&mut self, uuid: &str, end: &SessionEnd) -> Result<()> {
+        self.in_session(uuid, |tx, id| write_end(tx, id, end))
+    }
+
+    /// Run `write` in one transaction on the session with this UUID
+    /// (`Error::UnknownSession` when the file has no such session).
+    fn in_session(
+        &mut self,
+        uuid: &str,
+        write: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> rusqlite::Result<()>,
+    ) -> Result<()> {
         let path = self.path.clone();
         let c = |e| classify(&path, e);
         let tx = self.conn.transaction().map_err(c)?;
         let id = session_by_uuid(&tx, uuid)
             .map_err(c)?
             .ok_or_else(|| Error::UnknownSession { path: path.clone(), uuid: uuid.to_string() })?;
-        write_end(&tx, id, end).map_err(c)?;
+        write(&tx, id).map_err(c)?;
         tx.commit().map_err(c)
     }
 

@@ -76,18 +76,7 @@ impl Checker<'_> {
     pub(super) fn reaction(&mut self, lines: &[Line], p: &Path) {
         for (li, line) in lines.iter().enumerate() {
             let lp = p.index(li);
-            if line.speaker != "narrator" && !self.cast.contains_key(line.speaker.as_str()) {
-                let known: Vec<&str> =
-                    self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
-                self.unknown(
-                    "E107",
-                    "speaker",
-                    &line.speaker,
-                    known.into_iter(),
-                    &lp.field("speaker"),
-                    "`cast`",
-                );
-            }
+            self.speaker(&line.speaker, &lp);
             self.nonempty(&line.text, &lp.field("text"), "the reaction's text");
             for (vi, v) in line.variants.iter().enumerate() {
                 self.nonempty(v, &lp.field("variants").index(vi), "a variant");

@@ -172,6 +172,20 @@ impl<'a> Checker<'a> {
         self.error(code, path, format!("unknown {what} `{id}`"), &label, Some(help));
     }
 
+    /// A line's speaker: `Some(Some(cast index))`, `Some(None)` for the
+    /// narrator, or `None` after reporting an unknown speaker (E107) at `line`.
+    pub(super) fn speaker(&mut self, speaker: &str, line: &Path) -> Option<Option<u16>> {
+        if let Some(&c) = self.cast.get(speaker) {
+            return Some(Some(c as u16));
+        }
+        if speaker == "narrator" {
+            return Some(None);
+        }
+        let known: Vec<&str> = self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
+        self.unknown("E107", "speaker", speaker, known.into_iter(), &line.field("speaker"), "`cast`");
+        None
+    }
+
     fn nonempty(&mut self, text: &str, path: &Path, what: &str) {
         if text.trim().is_empty() {
             self.error("E115", path, format!("{what} is empty"), "write the text here", None);
@@ -398,23 +412,7 @@ impl<'a> Checker<'a> {
         let mut lines = Vec::new();
         for (li, line) in beat.lines.iter().enumerate() {
             let lp = p.field("lines").index(li);
-            let speaker = if let Some(&c) = self.cast.get(line.speaker.as_str()) {
-                Some(Some(c as u16))
-            } else if line.speaker == "narrator" {
-                Some(None)
-            } else {
-                let known: Vec<&str> =
-                    self.file.cast.iter().map(|c| c.id.as_str()).chain(["narrator"]).collect();
-                self.unknown(
-                    "E107",
-                    "speaker",
-                    &line.speaker,
-                    known.into_iter(),
-                    &lp.field("speaker"),
-                    "`cast`",
-                );
-                None
-            };
+            let speaker = self.speaker(&line.speaker, &lp);
             self.nonempty(&line.text, &lp.field("text"), "the line's text");
             for (vi, v) in line.variants.iter().enumerate() {
                 self.nonempty(v, &lp.field("variants").index(vi), "a variant");
