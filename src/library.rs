@@ -140,7 +140,13 @@ pub struct Problem {
 
 impl Problem {
     fn from_load_error(e: &LoadError) -> Problem {
-        Problem { headline: e.to_string(), checked: None, load_error: Some(e.to_string()) }
+        match e {
+            // Keep the diagnostics, so the app can list them and a terminal colour them.
+            LoadError::BadScenario { checked, .. } => {
+                Problem { headline: e.to_string(), checked: Some(checked.clone()), load_error: None }
+            }
+            _ => Problem { headline: e.to_string(), checked: None, load_error: Some(e.to_string()) },
+        }
     }
 
     /// The errors, each with its location.
@@ -154,9 +160,7 @@ impl Problem {
     /// Every error rendered with the offending text underlined.
     pub fn report(&self, color: bool) -> String {
         match (&self.checked, &self.load_error) {
-            (Some(c), _) => {
-                self.errors().iter().map(|d| d.render(&c.source, color)).collect::<Vec<_>>().join("\n")
-            }
+            (Some(c), _) => c.error_report(color),
             (None, Some(e)) => e.clone(),
             (None, None) => self.headline.clone(),
         }

@@ -209,6 +209,11 @@ pub fn exit_code(result: Result<Outcome, Error>) -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::ProblemsFound) => ExitCode::from(1),
         Ok(Outcome::ErrorsReported) => ExitCode::from(2),
+        Err(Error::Load(e)) => {
+            // A broken scenario or rubric: its diagnostics, coloured on a terminal.
+            eprintln!("talkdown: {}", e.render(color_stderr()));
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("talkdown: {e}");
             ExitCode::from(2)
@@ -250,6 +255,10 @@ fn run_app(_args: AppArgs) -> Result<Outcome, Error> {
 
 fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn color_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<Outcome, Error> {
@@ -398,17 +407,18 @@ fn validate(
     // the totals), once however many scenarios depend on it.
     let mut broken_rubrics: Vec<(PathBuf, usize)> = Vec::new();
     let mut report_load_error = |e: LoadError| match &e {
-        LoadError::BadRubric { path, short: lines, .. } => {
+        LoadError::BadRubric { path, .. } => {
+            let lines = e.headlines();
             if short {
                 eprintln!("talkdown: {}: the rubric has errors:\n{}", path.display(), lines.join("\n"));
             } else {
-                eprintln!("talkdown: {e}");
+                eprintln!("talkdown: {}", e.render(color_stderr()));
             }
             if !broken_rubrics.iter().any(|(p, _)| p == path) {
                 broken_rubrics.push((path.clone(), lines.len()));
             }
         }
-        _ => eprintln!("talkdown: {e}"),
+        _ => eprintln!("talkdown: {}", e.render(color_stderr())),
     };
     let fixed_rubric = match rubric_path.as_deref().map(load::load_rubric).transpose() {
         Ok(r) => r,

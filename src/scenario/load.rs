@@ -40,15 +40,52 @@ pub enum LoadError {
     Output(String),
     #[error("{path}: no scenario files (*.ron) in this folder")]
     NoScenarios { path: PathBuf },
-    #[error("{path}: the rubric has errors:\n{report}")]
-    BadRubric {
-        path: PathBuf,
-        report: String,
-        /// One line per problem (`file:line:col: error[E...]: ...`), for `--short`.
-        short: Vec<String>,
-    },
-    #[error("{path}: the scenario has errors:\n{report}")]
-    BadScenario { path: PathBuf, report: String },
+    /// The rubric's problems are kept as diagnostics, not text, so each front
+    /// end renders them its own way (colour in a terminal, a list in the app).
+    #[error("{}: the rubric has errors:\n{}", path.display(), render_all(file, diagnostics, false))]
+    BadRubric { path: PathBuf, file: SourceFile, diagnostics: Vec<Diagnostic> },
+    #[error("{}: the scenario has errors:\n{}", path.display(), checked.error_report(false))]
+    BadScenario { path: PathBuf, checked: Box<Checked> },
+}
+
+impl LoadError {
+    /// The message with its diagnostics rendered, in colour if asked.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            LoadError::BadRubric { path, file, diagnostics } => {
+                format!(
+                    "{}: the rubric has errors:\n{}",
+                    path.display(),
+                    render_all(file, diagnostics, color)
+                )
+            }
+            LoadError::BadScenario { path, checked } => {
+                format!("{}: the scenario has errors:\n{}", path.display(), checked.error_report(color))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// One line per problem (`file:line:col: error[E...]: ...`), for `--short`;
+    /// empty for errors that are not about a file's content.
+    pub fn headlines(&self) -> Vec<String> {
+        match self {
+            LoadError::BadRubric { file, diagnostics, .. } => {
+                diagnostics.iter().map(|d| d.headline(file)).collect()
+            }
+            LoadError::BadScenario { checked, .. } => checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.headline(&checked.source))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn render_all(source: &SourceFile, diagnostics: &[Diagnostic], color: bool) -> String {
+    diagnostics.iter().map(|d| d.render(source, color)).collect::<Vec<_>>().join("\n")
 }
 
 /// One file, checked: its text, everything found wrong with it, and the
@@ -67,6 +104,12 @@ impl Checked {
     }
     pub fn warnings(&self) -> usize {
         self.diagnostics.len() - self.errors()
+    }
+
+    /// Every error (not the warnings) rendered with the offending text underlined.
+    pub fn error_report(&self, color: bool) -> String {
+        let errors: Vec<Diagnostic> = self.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        render_all(&self.source, &errors, color)
     }
     /// Every diagnostic, fully rendered, one after another.
     pub fn report(&self, color: bool) -> String {
@@ -341,17 +384,13 @@ pub fn load_rubric(path: &FsPath) -> Result<Rubric, LoadError> {
     let source = match read_source(path)? {
         Ok(s) => s,
         Err((s, d)) => {
-            return Err(LoadError::BadRubric {
-                path: path.into(),
-                report: d.render(&s, false),
-                short: vec![d.headline(&s)],
-            });
+            return Err(LoadError::BadRubric { path: path.into(), file: s, diagnostics: vec![d] });
         }
     };
-    check_rubric(&source).map_err(|ds| LoadError::BadRubric {
+    check_rubric(&source).map_err(|diagnostics| LoadError::BadRubric {
         path: path.into(),
-        report: ds.iter().map(|d| d.render(&source, false)).collect::<Vec<_>>().join("\n"),
-        short: ds.iter().map(|d| d.headline(&source)).collect(),
+        file: source,
+        diagnostics,
     })
 }
 
@@ -381,21 +420,15 @@ pub fn scenario_files(dir: &FsPath) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Load one scenario for playing: the rubric beside it (or the bundled one),
-/// and an error carrying the rendered diagnostics if it does not validate.
+/// and an error carrying the checked file's diagnostics if it does not validate.
 pub fn load_scenario(path: &FsPath) -> Result<Scenario, LoadError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(FsPath::new("."));
     let rubric = rubric_for_dir(dir)?;
     let checked = check_file(path, &rubric)?;
-    checked.scenario.clone().ok_or_else(|| LoadError::BadScenario {
-        path: path.into(),
-        report: checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.render(&checked.source, false))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    })
+    match checked.scenario.clone() {
+        Some(scenario) => Ok(scenario),
+        None => Err(LoadError::BadScenario { path: path.into(), checked: Box::new(checked) }),
+    }
 }
 
 /// Parse scenario text with the bundled rubric (tests, tools, benchmarks).

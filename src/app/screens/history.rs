@@ -1,5 +1,8 @@
 //! History: the trainee's own attempts, grouped by scenario, with the score
 //! trend. Esc or L goes back to the library.
+//!
+//! Keys and clicks become [`HistoryAction`] messages, applied in one system,
+//! as on every other screen.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -10,12 +13,21 @@ use crate::app::session::{Attempt, Attempts, Records};
 use crate::app::theme::{self, Prefs};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::History), load_from_records)
+    app.add_message::<HistoryAction>()
+        .add_systems(OnEnter(Screen::History), load_from_records)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
         .add_systems(
             Update,
-            keys.in_set(crate::app::AppSystems::RecordInput).run_if(in_state(Screen::History)),
+            (keys.in_set(crate::app::AppSystems::RecordInput), apply.in_set(crate::app::AppSystems::Update))
+                .run_if(in_state(Screen::History)),
         );
+}
+
+/// What the trainee can do on the history screen.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryAction {
+    /// Back to the scenario library (Esc, L or the button).
+    Library,
 }
 
 /// With a records store, history is every finished session of this trainee,
@@ -33,9 +45,17 @@ fn load_from_records(records: Res<Records>, prefs: Res<Prefs>, mut attempts: Res
     }
 }
 
-fn keys(keys: Res<ButtonInput<KeyCode>>, mut next: ResMut<NextState<Screen>>) {
+fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<HistoryAction>) {
     if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyL) {
-        next.set(Screen::Library);
+        actions.write(HistoryAction::Library);
+    }
+}
+
+fn apply(mut actions: MessageReader<HistoryAction>, mut next: ResMut<NextState<Screen>>) {
+    for action in actions.read() {
+        match action {
+            HistoryAction::Library => next.set(Screen::Library),
+        }
     }
 }
 
@@ -43,7 +63,7 @@ fn ui(
     mut contexts: EguiContexts,
     attempts: Res<Attempts>,
     mut prefs: ResMut<Prefs>,
-    mut next: ResMut<NextState<Screen>>,
+    mut actions: MessageWriter<HistoryAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
@@ -111,7 +131,7 @@ fn ui(
                 }
             });
         if ui.button("Back to library  (Esc)").clicked() {
-            next.set(Screen::Library);
+            actions.write(HistoryAction::Library);
         }
     });
     Ok(())

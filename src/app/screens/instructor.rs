@@ -58,6 +58,8 @@ pub enum InstructorAction {
     NextScenario,
     ExportCsv,
     ExportHtml,
+    /// Put the keyboard in the "since" date field (D).
+    FocusDates,
     Library,
 }
 
@@ -84,7 +86,6 @@ fn enter(library: Res<Library>, mut state: ResMut<Instructor>, mut out: MessageW
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut state: ResMut<Instructor>,
     mut out: MessageWriter<InstructorAction>,
 ) {
     if !keys_free(wants) {
@@ -97,6 +98,7 @@ fn keys(
         (KeyCode::ArrowRight, InstructorAction::NextScenario),
         (KeyCode::KeyC, InstructorAction::ExportCsv),
         (KeyCode::KeyE, InstructorAction::ExportHtml),
+        (KeyCode::KeyD, InstructorAction::FocusDates),
         (KeyCode::KeyL, InstructorAction::Library),
         (KeyCode::Escape, InstructorAction::Library),
     ];
@@ -107,9 +109,6 @@ fn keys(
     }
     if enter_pressed(&keys) {
         out.write(InstructorAction::Refresh);
-    }
-    if keys.just_pressed(KeyCode::KeyD) {
-        state.focus_dates = true;
     }
 }
 
@@ -171,6 +170,7 @@ fn act(
     for a in actions.read().copied().collect::<Vec<_>>() {
         match a {
             InstructorAction::Library => next.set(Screen::Library),
+            InstructorAction::FocusDates => state.focus_dates = true,
             InstructorAction::PreviousScenario | InstructorAction::NextScenario => {
                 let list = scenarios(&library);
                 if list.is_empty() {
