@@ -140,7 +140,7 @@ fn the_rubric_policy_must_name_harmful_techniques_that_exist() {
     let bundled =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/rubric.ron")).unwrap();
     let rubric = bundled.replace(
-        r#"critical_techniques: ["dare", "deception"]"#,
+        r#"critical_techniques: ["dare", "deception", "prone_restraint"]"#,
         r#"critical_techniques: ["dares", "introduction"]"#,
     );
     assert_ne!(rubric, bundled, "the bundled rubric's policy line changed; update this test");

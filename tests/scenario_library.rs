@@ -16,13 +16,17 @@ use talkdown::scenario::rubric::Grade;
 use talkdown::scenario::{Act, NodeRef, Route, Scenario};
 use talkdown::state::GameState;
 
-const LIBRARY: [&str; 6] = [
+const LIBRARY: [&str; 10] = [
     "bridge_jumper",
     "domestic_dispute",
     "homeless_crisis",
     "veteran_ptsd",
     "dementia_welfare_check",
     "peer_support",
+    "psychosis_knife_home",
+    "stimulant_agitation",
+    "goodbye_text_firearm",
+    "group_home_teen",
 ];
 
 fn scenarios_dir() -> PathBuf {
