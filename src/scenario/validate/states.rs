@@ -13,10 +13,10 @@ use std::collections::{HashMap, VecDeque};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::MAX_STATES;
-use crate::engine::follow;
 use crate::scenario::model::Condition;
 use crate::scenario::{Act, Cmp, Cond, NodeRef, Route, Scenario};
 use crate::state::GameState;
+use crate::state::follow;
 
 /// More states than the analyzer would explore: the checks that need the
 /// state space are skipped (and the validator says so) rather than hang.
