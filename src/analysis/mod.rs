@@ -40,9 +40,8 @@ pub use text::render_text;
 use crate::scenario::{NodeRef, Scenario};
 use crate::state::GameState;
 
-/// Refuse to explore more states than this; a scenario this large almost
-/// certainly has a meter with a huge range by mistake.
-pub const MAX_STATES: usize = 4_000_000;
+/// Refuse to explore more states than this (the shared graph's cap).
+pub use crate::state::graph::MAX_STATES;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
@@ -51,6 +50,12 @@ pub enum AnalysisError {
          check for meters with very wide ranges"
     )]
     TooLarge(usize),
+}
+
+impl From<crate::state::graph::TooLarge> for AnalysisError {
+    fn from(e: crate::state::graph::TooLarge) -> Self {
+        AnalysisError::TooLarge(e.0)
+    }
 }
 
 /// Analyse a scenario from every possible start state.

@@ -23,10 +23,10 @@ impl StateSpace {
     ) -> Result<Vec<(Act, Option<i32>)>, AnalysisError> {
         let id = self.ensure(beat, state)? as usize;
         let o = self.k - 1;
-        let (start, end) = self.ranges[id];
+        let (start, end) = self.graph.ranges[id];
         let mut out: Vec<(Act, Option<i32>)> = Vec::new();
         for e in start..end {
-            let edge = self.edges[e as usize];
+            let edge = self.graph.edges[e as usize];
             let v = self.target_best(edge.to, o).map(|v| v.saturating_add(self.score(id, edge.act, o)));
             match out.last_mut() {
                 Some((a, cur)) if *a == edge.act => {
@@ -57,13 +57,13 @@ impl StateSpace {
         state: &GameState,
     ) -> Result<Vec<(Act, Option<f64>)>, AnalysisError> {
         let id = self.ensure(beat, state)? as usize;
-        let (start, end) = self.ranges[id];
+        let (start, end) = self.graph.ranges[id];
         let mut out = Vec::new();
         let mut e = start;
         while e < end {
-            let act = self.edges[e as usize].act;
+            let act = self.graph.edges[e as usize].act;
             let mut group_end = e;
-            while group_end < end && self.edges[group_end as usize].act == act {
+            while group_end < end && self.graph.edges[group_end as usize].act == act {
                 group_end += 1;
             }
             let s = f64::from(self.score(id, act, self.k - 1));
@@ -82,7 +82,7 @@ impl StateSpace {
         act: Act,
     ) -> Result<Vec<Option<Grade>>, AnalysisError> {
         let id = self.ensure(beat, state)? as usize;
-        let (start, end) = self.ranges[id];
+        let (start, end) = self.graph.ranges[id];
         let rank = |r: i8| match r {
             2 => Some(Grade::Good),
             1 => Some(Grade::Acceptable),
@@ -90,7 +90,7 @@ impl StateSpace {
             _ => None,
         };
         Ok((start..end)
-            .map(|e| self.edges[e as usize])
+            .map(|e| self.graph.edges[e as usize])
             .filter(|e| e.act == act)
             .map(|e| match e.to {
                 Target::Ending(x) => Some(self.scenario.endings[x as usize].grade),

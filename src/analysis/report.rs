@@ -79,7 +79,7 @@ impl Analysis {
 pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
     let sc = &space.scenario;
     let k = space.k;
-    let n = space.states.len();
+    let n = space.graph.states.len();
     let n_endings = sc.endings.len();
 
     // Reachable endings and shortest routes: breadth-first from the starts.
@@ -95,18 +95,18 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
     let mut dead = Vec::new();
     let mut dead_count = 0;
     while let Some(id) = queue.pop_front() {
-        let (a, b) = space.ranges[id as usize];
+        let (a, b) = space.graph.ranges[id as usize];
         if a == b {
             dead_count += 1;
             if dead.len() < 20 {
                 dead.push(DeadEnd {
-                    beat: sc.beat(space.beats[id as usize]).id.clone(),
-                    state: space.states[id as usize].describe(sc),
+                    beat: sc.beat(space.graph.beats[id as usize]).id.clone(),
+                    state: space.graph.states[id as usize].describe(sc),
                 });
             }
         }
         for e in a..b {
-            match space.edges[e as usize].to {
+            match space.graph.edges[e as usize].to {
                 Target::Ending(x) => {
                     let d = dist[id as usize] + 1;
                     shortest[x as usize] = shortest[x as usize].min(d);
@@ -130,10 +130,10 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
         }
         len.fill(u32::MAX);
         for &id in &space.order {
-            let (a, b) = space.ranges[id as usize];
+            let (a, b) = space.graph.ranges[id as usize];
             let mut m = u32::MAX;
             for e in a..b {
-                let v = match space.edges[e as usize].to {
+                let v = match space.graph.edges[e as usize].to {
                     Target::Ending(y) if y as usize == x => 1,
                     Target::Ending(_) => u32::MAX,
                     Target::State(t) => match len[t as usize] {
@@ -224,7 +224,7 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
         worst: extremes(false),
         unreachable_beats: {
             let mut seen = vec![false; sc.beats.len()];
-            for &b in &space.beats {
+            for &b in &space.graph.beats {
                 seen[b as usize] = true;
             }
             sc.file.beats.iter().zip(seen).filter(|(_, s)| !s).map(|(b, _)| b.id.clone()).collect()

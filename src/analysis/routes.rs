@@ -16,22 +16,22 @@ impl StateSpace {
         let mut ending = None;
         let mut by_dimension = vec![0i32; self.k - 1];
         let mut critical_errors = 0u32;
-        for _ in 0..=self.states.len() {
+        for _ in 0..=self.graph.states.len() {
             let e = if best { self.best_edge[id * self.k + o] } else { self.worst_edge[id * self.k + o] };
             if e == NO_EDGE {
                 break;
             }
-            let edge = self.edges[e as usize];
-            let beat = self.beats[id];
+            let edge = self.graph.edges[e as usize];
+            let beat = self.graph.beats[id];
             let chance = matches!(sc.act(beat, edge.act).map(|a| &a.route), Some(Route::Chance(_)));
-            let scored = sc.scores_in(beat, edge.act, &self.states[id]);
+            let scored = sc.scores_in(beat, edge.act, &self.graph.states[id]);
             for (sum, p) in by_dimension.iter_mut().zip(scored.scores) {
                 *sum += p;
             }
             critical_errors += u32::from(self.critical(beat, edge.act));
             let to_id = match edge.to {
                 Target::Ending(x) => sc.ending(x).id.clone(),
-                Target::State(t) => sc.beat(self.beats[t as usize]).id.clone(),
+                Target::State(t) => sc.beat(self.graph.beats[t as usize]).id.clone(),
             };
             steps.push(Step {
                 beat: sc.beat(beat).id.clone(),

@@ -1,23 +1,14 @@
-//! The explored state space: every state reachable from the starts, interned
-//! once, with its edges (one per act offered there, one per chance outcome).
+//! The analyzer's view of the state graph: the shared [`StateGraph`] (explored
+//! once per scenario, see `crate::state::graph`) and, beside it, what each
+//! state is worth, computed by a memoised depth-first walk.
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 use super::{AnalysisError, MAX_STATES};
-use crate::scenario::{Act, NodeRef, Route, Scenario};
+use crate::scenario::{Act, Scenario, Scored};
 use crate::state::GameState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Target {
-    Ending(u32),
-    State(u32),
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Edge {
-    pub(super) act: Act,
-    pub(super) to: Target,
-}
+use crate::state::graph::StateGraph;
+pub(super) use crate::state::graph::Target;
 
 pub(super) const NO_BEST: i32 = i32::MIN;
 pub(super) const NO_WORST: i32 = i32::MAX;
@@ -29,13 +20,8 @@ pub struct StateSpace {
     pub(super) scenario: Scenario,
     /// Objectives: one per rubric dimension, then the total.
     pub(super) k: usize,
-    pub(super) index: FxHashMap<(u32, GameState), u32>,
-    pub(super) beats: Vec<u32>,
-    pub(super) states: Vec<GameState>,
-    /// `edges[range.0..range.1]` are a state's edges, grouped by act.
-    pub(super) ranges: Vec<(u32, u32)>,
-    pub(super) edges: Vec<Edge>,
-    pub(super) materialised: Vec<bool>,
+    /// The scenario's shared graph; copied only when a state outside it is asked for.
+    pub(super) graph: Arc<StateGraph>,
     pub(super) active: Vec<bool>,
     pub(super) done: Vec<bool>,
     /// Finishing order: every successor of a state, except along a loop, finishes before it.
@@ -54,16 +40,15 @@ pub struct StateSpace {
 }
 
 impl StateSpace {
+    /// A state space over the scenario's shared graph (explored now if no one
+    /// has yet). When the whole graph is past the cap, it starts empty and
+    /// explores only what is asked for.
     pub fn new(scenario: &Scenario) -> Self {
+        let graph = StateGraph::of(scenario).unwrap_or_else(|_| Arc::new(StateGraph::empty(MAX_STATES)));
         StateSpace {
             scenario: scenario.clone(),
             k: scenario.dimensions() + 1,
-            index: FxHashMap::default(),
-            beats: Vec::new(),
-            states: Vec::new(),
-            ranges: Vec::new(),
-            edges: Vec::new(),
-            materialised: Vec::new(),
+            graph,
             active: Vec::new(),
             done: Vec::new(),
             order: Vec::new(),
@@ -84,101 +69,50 @@ impl StateSpace {
 
     /// Number of states explored so far.
     pub fn len(&self) -> usize {
-        self.states.len()
+        self.graph.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
+        self.graph.is_empty()
     }
 
-    fn intern(&mut self, beat: u32, state: GameState) -> Result<u32, AnalysisError> {
-        if let Some(&id) = self.index.get(&(beat, state.clone())) {
-            return Ok(id);
-        }
-        if self.states.len() >= MAX_STATES {
-            return Err(AnalysisError::TooLarge(MAX_STATES));
-        }
-        let id = self.states.len() as u32;
-        self.index.insert((beat, state.clone()), id);
-        self.beats.push(beat);
-        self.states.push(state);
-        self.ranges.push((0, 0));
-        self.materialised.push(false);
-        self.active.push(false);
-        self.done.push(false);
-        self.best.extend(std::iter::repeat_n(NO_BEST, self.k));
-        self.worst.extend(std::iter::repeat_n(NO_WORST, self.k));
-        self.best_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
-        self.worst_edge.extend(std::iter::repeat_n(NO_EDGE, self.k));
-        self.paths.push(0);
-        self.best_grade.push(-1);
-        self.worst_critical.push(0);
-        self.expected.push(f64::NAN);
-        Ok(id)
+    /// Room for a value of every state in the graph.
+    fn grow(&mut self) {
+        let n = self.graph.len();
+        let k = self.k;
+        self.active.resize(n, false);
+        self.done.resize(n, false);
+        self.best.resize(n * k, NO_BEST);
+        self.worst.resize(n * k, NO_WORST);
+        self.best_edge.resize(n * k, NO_EDGE);
+        self.worst_edge.resize(n * k, NO_EDGE);
+        self.paths.resize(n, 0);
+        self.best_grade.resize(n, -1);
+        self.worst_critical.resize(n, 0);
+        self.expected.resize(n, f64::NAN);
     }
 
-    /// Compute a state's edges (interning its successors).
-    fn materialise(&mut self, id: u32) -> Result<(), AnalysisError> {
-        if self.materialised[id as usize] {
-            return Ok(());
-        }
-        let beat = self.beats[id as usize];
-        let state = self.states[id as usize].clone();
-        let sc = self.scenario.clone();
-        let start = self.edges.len() as u32;
-        for (act, def) in sc.acts(beat) {
-            if !state.holds_opt(def.when.as_ref()) {
-                continue;
-            }
-            let mut after = state.clone();
-            after.apply(&def.effects, &sc.meters);
-            let push = |this: &mut Self, to: NodeRef, s: GameState| -> Result<(), AnalysisError> {
-                let to = match to {
-                    NodeRef::Ending(e) => Target::Ending(e),
-                    NodeRef::Beat(b) => Target::State(this.intern(b, s)?),
-                };
-                this.edges.push(Edge { act, to });
-                Ok(())
-            };
-            match &def.route {
-                Route::Chance(outs) => {
-                    for o in outs {
-                        let mut s = after.clone();
-                        s.apply(&o.effects, &sc.meters);
-                        push(self, o.to, s)?;
-                    }
-                }
-                route => {
-                    let mut s = after;
-                    let (to, _) = crate::state::follow(&sc, route, &mut s, |_| 0);
-                    push(self, to, s)?;
-                }
-            }
-        }
-        self.ranges[id as usize] = (start, self.edges.len() as u32);
-        self.materialised[id as usize] = true;
-        Ok(())
-    }
-
-    /// Explore everything reachable from `(beat, state)`; returns its id.
+    /// Value everything reachable from `(beat, state)`; returns its id.
     pub fn ensure(&mut self, beat: u32, state: &GameState) -> Result<u32, AnalysisError> {
-        let root = self.intern(beat, state.clone())?;
+        let root = match self.graph.id(beat, state) {
+            Some(id) => id,
+            None => Arc::make_mut(&mut self.graph).reach(&self.scenario, beat, state.clone())?,
+        };
+        self.grow();
         if self.done[root as usize] {
             return Ok(root);
         }
         // Iterative DFS, so a 10,000-beat scenario cannot overflow the stack.
-        self.materialise(root)?;
         self.active[root as usize] = true;
         let mut stack: Vec<(u32, u32)> = vec![(root, 0)];
         while let Some(top) = stack.last_mut() {
             let (id, next) = *top;
-            let (start, end) = self.ranges[id as usize];
+            let (start, end) = self.graph.ranges[id as usize];
             if start + next < end {
                 top.1 += 1;
-                if let Target::State(t) = self.edges[(start + next) as usize].to {
+                if let Target::State(t) = self.graph.edges[(start + next) as usize].to {
                     let t = t as usize;
                     if !self.done[t] && !self.active[t] {
-                        self.materialise(t as u32)?;
                         self.active[t] = true;
                         stack.push((t as u32, 0));
                     }
@@ -190,5 +124,17 @@ impl StateSpace {
             }
         }
         Ok(root)
+    }
+}
+
+/// The scores of an offer, with the variant the graph found applies there
+/// (so the variants' conditions are evaluated once per state, when explored).
+pub(super) fn scored(sc: &Scenario, beat: u32, act: Act, variant: Option<u16>) -> Scored<'_> {
+    match variant.and_then(|v| sc.act_judgement(beat, act)?.score_variants.get(v as usize)) {
+        Some(v) => Scored { variant, scores: &v.scores, total: v.total },
+        None => match sc.act(beat, act) {
+            Some(def) => Scored { variant: None, scores: &def.scores, total: def.total },
+            None => Scored { variant: None, scores: &[], total: 0 },
+        },
     }
 }

@@ -2,7 +2,7 @@
 //! practice, the expected best, the best ending grade and the path count,
 //! computed when a state finishes (its successors first).
 
-use super::space::{NO_BEST, NO_WORST, StateSpace, Target};
+use super::space::{NO_BEST, NO_WORST, StateSpace, Target, scored};
 use crate::scenario::{Act, Route, Scored, rubric::Grade};
 
 fn grade_rank(g: Grade) -> i8 {
@@ -41,7 +41,7 @@ impl StateSpace {
     /// An act's points for objective `o` when made in state `id` (the score
     /// variant that applies there, else the plain scores).
     pub(super) fn score(&self, id: usize, act: Act, o: usize) -> i32 {
-        let scored = self.scenario.scores_in(self.beats[id], act, &self.states[id]);
+        let scored = self.scenario.scores_in(self.graph.beats[id], act, &self.graph.states[id]);
         scored.scores.get(o).copied().unwrap_or(scored.total)
     }
 
@@ -85,7 +85,7 @@ impl StateSpace {
     pub(super) fn group_expected(&self, beat: u32, act: Act, from: u32, to: u32) -> Option<f64> {
         let (mut sum, mut weights) = (0.0, 0.0);
         for (nth, e) in (from..to).enumerate() {
-            if let Some(v) = self.target_expected(self.edges[e as usize].to) {
+            if let Some(v) = self.target_expected(self.graph.edges[e as usize].to) {
                 let w = self.weight(beat, act, nth);
                 sum += w * v;
                 weights += w;
@@ -96,22 +96,17 @@ impl StateSpace {
 
     pub(super) fn finish(&mut self, id: u32) {
         let i = id as usize;
-        let beat = self.beats[i];
-        let (start, end) = self.ranges[i];
-        // Each act's edges (its chance outcomes) are contiguous; score each act
-        // once here, with the variant that applies in this state.
+        let beat = self.graph.beats[i];
+        // Each act's edges (its chance outcomes) are contiguous, one offer
+        // each; the graph found once which score variant applies in this state.
         let sc = self.scenario.clone();
-        let mut groups: Vec<(u32, u32, Act, Scored<'_>)> = Vec::new();
-        let mut e = start;
-        while e < end {
-            let act = self.edges[e as usize].act;
-            let mut group_end = e;
-            while group_end < end && self.edges[group_end as usize].act == act {
-                group_end += 1;
-            }
-            groups.push((e, group_end, act, sc.scores_in(beat, act, &self.states[i])));
-            e = group_end;
-        }
+        let graph = self.graph.clone();
+        let (start, end) = graph.ranges[i];
+        let groups: Vec<(u32, u32, Act, Scored<'_>)> = graph
+            .offers_of(id)
+            .iter()
+            .map(|o| (o.edges.0, o.edges.1, o.act, scored(&sc, beat, o.act, o.variant)))
+            .collect();
         // The worst practice (total): most critical errors, then fewest points.
         {
             let mut worst: Option<((u32, i32), u32)> = None;
@@ -119,7 +114,7 @@ impl StateSpace {
             for &(e, group_end, act, scored) in &groups {
                 let mut lo: Option<((u32, i32), u32)> = None;
                 for g in e..group_end {
-                    if let Some(v) = self.target_worst_practice(self.edges[g as usize].to)
+                    if let Some(v) = self.target_worst_practice(self.graph.edges[g as usize].to)
                         && lo.is_none_or(|(l, _)| worse(v, l))
                     {
                         lo = Some((v, g));
@@ -153,7 +148,7 @@ impl StateSpace {
                 let mut hi: Option<(i32, u32)> = None;
                 let mut lo: Option<(i32, u32)> = None;
                 for g in e..group_end {
-                    let to = self.edges[g as usize].to;
+                    let to = self.graph.edges[g as usize].to;
                     if let Some(v) = self.target_best(to, o)
                         && hi.is_none_or(|(h, _)| v > h)
                     {
@@ -192,7 +187,7 @@ impl StateSpace {
         }
         let mut grade = -1;
         for e in start..end {
-            let g = match self.edges[e as usize].to {
+            let g = match self.graph.edges[e as usize].to {
                 Target::Ending(x) => grade_rank(self.scenario.endings[x as usize].grade),
                 Target::State(t) if self.done[t as usize] => self.best_grade[t as usize],
                 Target::State(_) => -1,
@@ -202,7 +197,7 @@ impl StateSpace {
         self.best_grade[i] = grade;
         let mut paths: u64 = 0;
         for e in start..end {
-            let n = match self.edges[e as usize].to {
+            let n = match self.graph.edges[e as usize].to {
                 Target::Ending(_) => 1,
                 Target::State(t) if self.done[t as usize] => self.paths[t as usize],
                 Target::State(_) => 0,

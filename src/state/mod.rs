@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod graph;
+
 use crate::scenario::{Cond, Fx, MeterRange, NodeRef, Route, Scenario};
 
 /// Meter values (in scenario order) and a bit per flag.
