@@ -71,3 +71,43 @@ pub fn analyze(scenario: &Scenario) -> Result<(Analysis, StateSpace), AnalysisEr
     let analysis = report::report(&space, &starts);
     Ok((analysis, space))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::scenario::load::scenario_from_str;
+    use crate::state::graph::StateGraph;
+
+    const MINIMAL: &str = include_str!("../../tests/fixtures/minimal.ron");
+
+    #[test]
+    fn the_analyzer_reads_the_graph_the_validator_explored() {
+        let s = scenario_from_str("minimal.ron", MINIMAL).scenario.expect("valid");
+        // Loading ran the judgement checks, which explored the graph and kept it.
+        let kept = StateGraph::of(&s).expect("small");
+        let (_, space) = analyze(&s).unwrap();
+        assert!(Arc::ptr_eq(&kept, &space.graph), "the analyzer explored again");
+        // A clone of the scenario shares it too.
+        assert!(Arc::ptr_eq(&kept, &StateGraph::of(&s.clone()).unwrap()));
+    }
+
+    #[test]
+    fn a_start_outside_the_graph_is_explored_in_a_copy() {
+        let s = scenario_from_str("minimal.ron", MINIMAL).scenario.expect("valid");
+        let kept = StateGraph::of(&s).unwrap();
+        let (_, mut space) = analyze(&s).unwrap();
+        let NodeRef::Beat(start) = s.start else { unreachable!() };
+        // Distress 0 at the door: no run starts there (the meter starts at 5).
+        let outside = GameState { meters: vec![0; s.meters.len()], flags: 0 };
+        assert!(kept.id(start, &outside).is_none());
+        let best = space.best_total(start, &outside).unwrap();
+        assert!(best.is_some());
+        assert!(space.len() > kept.len(), "the copy grew");
+        assert!(!Arc::ptr_eq(&kept, &space.graph));
+        // The scenario's graph is untouched, so the next analysis starts from it as before.
+        assert!(Arc::ptr_eq(&kept, &StateGraph::of(&s).unwrap()));
+        assert_eq!(StateGraph::of(&s).unwrap().len(), kept.len());
+    }
+}

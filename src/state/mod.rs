@@ -1,5 +1,7 @@
 //! The subject's state during a run: meter values and flags. Conditions are
-//! evaluated and effects applied here, for the engine and the analyzer alike.
+//! evaluated, effects applied and routes followed ([`follow`]) here, for the
+//! engine, the analyzer and the validator alike; [`graph`] is every state a
+//! run can reach, explored once per scenario and shared by the last two.
 
 use serde::{Deserialize, Serialize};
 
