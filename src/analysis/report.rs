@@ -78,11 +78,69 @@ impl Analysis {
 
 pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
     let sc = &space.scenario;
-    let k = space.k;
     let n = space.graph.states.len();
     let n_endings = sc.endings.len();
+    let Reach { shortest, dead, dead_count } = reach(space, starts);
+    let longest = longest_routes(space, starts, &shortest);
+    let count = starts.iter().fold(0u64, |acc, &s| acc.saturating_add(space.paths[s as usize]));
 
-    // Reachable endings and shortest routes: breadth-first from the starts.
+    Analysis {
+        format_version: 1,
+        scenario: sc.id().to_string(),
+        title: sc.title().to_string(),
+        content_hash: sc.content_hash.clone(),
+        counts: Counts {
+            beats: sc.beats.len(),
+            choices: sc.beats.iter().map(|b| b.choices.len()).sum(),
+            endings: n_endings,
+            states: n,
+            start_states: starts.len(),
+        },
+        paths: PathCount { count, saturated: count == u64::MAX },
+        endings: sc
+            .file
+            .endings
+            .iter()
+            .enumerate()
+            .map(|(x, e)| EndingReport {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                outcome: e.outcome.clone(),
+                grade: sc.endings[x].grade,
+                reachable: shortest[x] != u32::MAX,
+                shortest: (shortest[x] != u32::MAX).then_some(shortest[x]),
+                longest: longest[x],
+            })
+            .collect(),
+        best: extremes(space, starts, true),
+        worst: extremes(space, starts, false),
+        unreachable_beats: {
+            let mut seen = vec![false; sc.beats.len()];
+            for &b in &space.graph.beats {
+                seen[b as usize] = true;
+            }
+            sc.file.beats.iter().zip(seen).filter(|(_, s)| !s).map(|(b, _)| b.id.clone()).collect()
+        },
+        dead_ends: dead,
+        dead_end_count: dead_count,
+        naive_strategies: crate::scenario::validate::guessable::naive_strategies(sc).ok(),
+    }
+}
+
+/// What a breadth-first walk from the starts finds.
+struct Reach {
+    /// Fewest decisions to each ending (`u32::MAX`: not reachable).
+    shortest: Vec<u32>,
+    /// The first 20 dead ends met, and how many there are.
+    dead: Vec<DeadEnd>,
+    dead_count: usize,
+}
+
+/// Reachable endings, shortest routes and dead ends: breadth-first from the starts.
+fn reach(space: &StateSpace, starts: &[u32]) -> Reach {
+    let sc = &space.scenario;
+    let n = space.graph.states.len();
+    let n_endings = sc.endings.len();
     let mut dist = vec![u32::MAX; n];
     let mut queue = VecDeque::new();
     for &s in starts {
@@ -121,8 +179,14 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
         }
     }
 
-    // Longest routes: one pass per ending in finishing order (successors first).
-    let mut longest = vec![None; n_endings];
+    Reach { shortest, dead, dead_count }
+}
+
+/// Most decisions to each reachable ending without repeating a state: one pass
+/// per ending in finishing order (successors first).
+fn longest_routes(space: &StateSpace, starts: &[u32], shortest: &[u32]) -> Vec<Option<u32>> {
+    let n = space.graph.states.len();
+    let mut longest = vec![None; shortest.len()];
     let mut len = vec![u32::MAX; n];
     for (x, slot) in longest.iter_mut().enumerate() {
         if shortest[x] == u32::MAX {
@@ -150,6 +214,14 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
         *slot = starts.iter().map(|&s| len[s as usize]).filter(|&l| l != u32::MAX).max();
     }
 
+    longest
+}
+
+/// The best (or worst-practice) route in total and per dimension, from the
+/// start that gives the most extreme value.
+fn extremes(space: &StateSpace, starts: &[u32], best: bool) -> Extremes {
+    let sc = &space.scenario;
+    let k = space.k;
     let pick = |o: usize, best: bool| -> ScoreRoute {
         let total = o == k - 1;
         let chosen = starts
@@ -179,7 +251,7 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
             },
         }
     };
-    let extremes = |best: bool| Extremes {
+    Extremes {
         total: pick(k - 1, best),
         dimensions: sc
             .rubric
@@ -189,48 +261,5 @@ pub(super) fn report(space: &StateSpace, starts: &[u32]) -> Analysis {
             .map(|(o, d)| DimensionRoute { dimension: d.id.clone(), route: pick(o, best) })
             .collect(),
         dimensions_note: if best { MAXIMA_NOTE } else { MINIMA_NOTE }.to_string(),
-    };
-    let count = starts.iter().fold(0u64, |acc, &s| acc.saturating_add(space.paths[s as usize]));
-
-    Analysis {
-        format_version: 1,
-        scenario: sc.id().to_string(),
-        title: sc.title().to_string(),
-        content_hash: sc.content_hash.clone(),
-        counts: Counts {
-            beats: sc.beats.len(),
-            choices: sc.beats.iter().map(|b| b.choices.len()).sum(),
-            endings: n_endings,
-            states: n,
-            start_states: starts.len(),
-        },
-        paths: PathCount { count, saturated: count == u64::MAX },
-        endings: sc
-            .file
-            .endings
-            .iter()
-            .enumerate()
-            .map(|(x, e)| EndingReport {
-                id: e.id.clone(),
-                title: e.title.clone(),
-                outcome: e.outcome.clone(),
-                grade: sc.endings[x].grade,
-                reachable: shortest[x] != u32::MAX,
-                shortest: (shortest[x] != u32::MAX).then_some(shortest[x]),
-                longest: longest[x],
-            })
-            .collect(),
-        best: extremes(true),
-        worst: extremes(false),
-        unreachable_beats: {
-            let mut seen = vec![false; sc.beats.len()];
-            for &b in &space.graph.beats {
-                seen[b as usize] = true;
-            }
-            sc.file.beats.iter().zip(seen).filter(|(_, s)| !s).map(|(b, _)| b.id.clone()).collect()
-        },
-        dead_ends: dead,
-        dead_end_count: dead_count,
-        naive_strategies: crate::scenario::validate::guessable::naive_strategies(sc).ok(),
     }
 }

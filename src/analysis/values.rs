@@ -102,49 +102,60 @@ impl StateSpace {
         let sc = self.scenario.clone();
         let graph = self.graph.clone();
         let (start, end) = graph.ranges[i];
-        let groups: Vec<(u32, u32, Act, Scored<'_>)> = graph
+        let groups: Vec<Group<'_>> = graph
             .offers_of(id)
             .iter()
             .map(|o| (o.edges.0, o.edges.1, o.act, scored(&sc, beat, o.act, o.variant)))
             .collect();
-        // The worst practice (total): most critical errors, then fewest points.
-        {
-            let mut worst: Option<((u32, i32), u32)> = None;
-            let mut expected: Option<f64> = None;
-            for &(e, group_end, act, scored) in &groups {
-                let mut lo: Option<((u32, i32), u32)> = None;
-                for g in e..group_end {
-                    if let Some(v) = self.target_worst_practice(self.graph.edges[g as usize].to)
-                        && lo.is_none_or(|(l, _)| worse(v, l))
-                    {
-                        lo = Some((v, g));
-                    }
-                }
-                let s = scored.total;
-                if let Some(((c, p), edge)) = lo {
-                    let v = (c + u32::from(self.critical(beat, act)), p.saturating_add(s));
-                    if worst.is_none_or(|(w, _)| worse(v, w)) {
-                        worst = Some((v, edge));
-                    }
-                }
-                if let Some(x) = self.group_expected(beat, act, e, group_end) {
-                    let v = f64::from(s) + x;
-                    if expected.is_none_or(|b| v > b) {
-                        expected = Some(v);
-                    }
+        self.finish_worst_practice(i, beat, &groups);
+        self.finish_extremes(i, &groups);
+        self.finish_grade_and_paths(i, start, end);
+        self.done[i] = true;
+        self.order.push(id);
+    }
+
+    /// The worst practice from state `i` (most critical errors, then fewest
+    /// points) and its expected best, over the acts offered there.
+    fn finish_worst_practice(&mut self, i: usize, beat: u32, groups: &[Group<'_>]) {
+        let mut worst: Option<((u32, i32), u32)> = None;
+        let mut expected: Option<f64> = None;
+        for &(e, group_end, act, scored) in groups {
+            let mut lo: Option<((u32, i32), u32)> = None;
+            for g in e..group_end {
+                if let Some(v) = self.target_worst_practice(self.graph.edges[g as usize].to)
+                    && lo.is_none_or(|(l, _)| worse(v, l))
+                {
+                    lo = Some((v, g));
                 }
             }
-            if let Some(((c, p), edge)) = worst {
-                self.worst_critical[i] = c;
-                self.worst[i * self.k + self.k - 1] = p;
-                self.worst_edge[i * self.k + self.k - 1] = edge;
+            let s = scored.total;
+            if let Some(((c, p), edge)) = lo {
+                let v = (c + u32::from(self.critical(beat, act)), p.saturating_add(s));
+                if worst.is_none_or(|(w, _)| worse(v, w)) {
+                    worst = Some((v, edge));
+                }
             }
-            self.expected[i] = expected.unwrap_or(f64::NAN);
+            if let Some(x) = self.group_expected(beat, act, e, group_end) {
+                let v = f64::from(s) + x;
+                if expected.is_none_or(|b| v > b) {
+                    expected = Some(v);
+                }
+            }
         }
+        if let Some(((c, p), edge)) = worst {
+            self.worst_critical[i] = c;
+            self.worst[i * self.k + self.k - 1] = p;
+            self.worst_edge[i * self.k + self.k - 1] = edge;
+        }
+        self.expected[i] = expected.unwrap_or(f64::NAN);
+    }
+
+    /// Best and worst per objective (each dimension, then the total's best).
+    fn finish_extremes(&mut self, i: usize, groups: &[Group<'_>]) {
         for o in 0..self.k {
             let mut best: Option<(i32, u32)> = None;
             let mut worst: Option<(i32, u32)> = None;
-            for &(e, group_end, _, scored) in &groups {
+            for &(e, group_end, _, scored) in groups {
                 let mut hi: Option<(i32, u32)> = None;
                 let mut lo: Option<(i32, u32)> = None;
                 for g in e..group_end {
@@ -185,6 +196,10 @@ impl StateSpace {
                 self.worst_edge[i * self.k + o] = edge;
             }
         }
+    }
+
+    /// The best ending grade reachable from state `i`, and its path count.
+    fn finish_grade_and_paths(&mut self, i: usize, start: u32, end: u32) {
         let mut grade = -1;
         for e in start..end {
             let g = match self.graph.edges[e as usize].to {
@@ -205,10 +220,11 @@ impl StateSpace {
             paths = paths.saturating_add(n);
         }
         self.paths[i] = paths;
-        self.done[i] = true;
-        self.order.push(id);
     }
 }
+
+/// One act offered in a state: its edges `[from, to)`, the act, its scores there.
+type Group<'a> = (u32, u32, Act, Scored<'a>);
 
 /// `a` is worse practice than `b`: more critical errors, or as many and fewer points.
 fn worse(a: (u32, i32), b: (u32, i32)) -> bool {
