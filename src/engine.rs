@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Act, NodeRef, Route, Scenario, model::Role};
+use crate::scenario::{Act, NodeRef, Scenario, model::Role};
 use crate::state::GameState;
 
 /// Training shows meters and feedback after each choice; assessment shows nothing until the debrief.
@@ -225,28 +225,9 @@ pub fn weighted_pick(rng: &mut impl Rng, weights: &[u32]) -> usize {
     weights.len() - 1
 }
 
-/// Where a route leads from `state` (already changed by the act's effects):
-/// the target, the chance outcome index, and the outcome's extra effects applied.
-pub fn follow(
-    scenario: &Scenario,
-    route: &Route,
-    state: &mut GameState,
-    roll: impl FnOnce(&[u32]) -> usize,
-) -> (NodeRef, Option<u16>) {
-    match route {
-        Route::Go(t) => (*t, None),
-        Route::Rules(rules, otherwise) => {
-            (rules.iter().find(|(c, _)| state.holds(c)).map(|(_, t)| *t).unwrap_or(*otherwise), None)
-        }
-        Route::Chance(outs) => {
-            let weights: Vec<u32> = outs.iter().map(|o| o.weight).collect();
-            let i = roll(&weights).min(outs.len().saturating_sub(1));
-            let Some(o) = outs.get(i) else { return (scenario.start, None) };
-            state.apply(&o.effects, &scenario.meters);
-            (o.to, Some(i as u16))
-        }
-    }
-}
+/// The transition moved to the state layer, which the analyzer and the
+/// validator share with the engine; kept here so existing paths still work.
+pub use crate::state::follow;
 
 impl Playthrough {
     /// Start a run.

@@ -393,3 +393,14 @@ fn a_consequence_the_assessed_trainee_never_sees_is_reported() {
     let checked = check_in("suspicious", "unseen_consequence", &bundled_rubric());
     assert!(find(&checked, "W216").help.as_deref().unwrap().starts_with("add `reaction: [(speaker:"));
 }
+
+#[test]
+fn conditions_in_reactions_and_score_variants_count_as_uses() {
+    // `trust` is tested only by a score variant and `asked` only by a reaction line: both
+    // are used. `warned` is tested only by a score variant and never set: that variant can
+    // never apply, which W206 says (before, all three were missed or misreported as unused).
+    assert_eq!(
+        suspicious("used_only_in_judgement"),
+        ["11:33: warning[W206]: flag `warned` is tested but never set"]
+    );
+}

@@ -113,7 +113,7 @@ fn sessions_decisions_and_scores_round_trip() {
     assert_eq!(m.status, Status::Finished);
     assert_eq!(m.ending.as_deref(), Some("accepts_help"));
     assert_eq!(m.outcome.as_deref(), Some("voluntary_help"));
-    assert_eq!(m.grade.as_deref(), Some("good"));
+    assert_eq!(m.grade.map(|g| g.label()), Some("good"));
     assert_eq!(m.total, Some(11));
     assert_eq!(m.decisions, 4);
     assert_eq!(m.critical_errors, 0);
@@ -285,7 +285,7 @@ fn class_report_matches_hand_computed_numbers() {
         ]
     );
     let j = |beat: usize, choice: &str| {
-        r.decision_points[beat].choices.iter().find(|c| c.choice == choice).unwrap().judgement.clone()
+        r.decision_points[beat].choices.iter().find(|c| c.choice == choice).unwrap().judgement.label()
     };
     assert_eq!(j(0, "grab"), "critical error");
     assert_eq!(j(0, "introduce"), "best available");
@@ -579,4 +579,86 @@ fn the_verdict_process_score_and_reactions_are_recorded() {
         })
         .unwrap();
     assert_eq!(reaction, r#"[["Sam","...Okay. If you come with me."]]"#);
+}
+
+#[test]
+fn the_verdict_and_process_percent_are_read_typed_and_exported() {
+    use talkdown::records::{Grade, Standard};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+    let s = fixture();
+    class(&mut store, &s);
+    let sessions = store.session_records(&Filter::default()).unwrap();
+    let m = |i: usize| &sessions[i].summary;
+    // ana: every decision the best available; ben: a critical error (grab).
+    assert_eq!(
+        (m(0).grade, m(0).verdict, m(0).process_percent),
+        (Some(Grade::Good), Some(Standard::MeetsStandard), Some(100))
+    );
+    assert_eq!(m(1).verdict, Some(Standard::NotYet));
+    assert!(m(1).verdict_summary.as_deref().unwrap().contains("critical"), "{:?}", m(1).verdict_summary);
+    assert!(m(1).process_percent.is_some());
+    // Abandoned sessions have no verdict.
+    assert_eq!((m(4).status, m(4).verdict, m(4).process_percent), (Status::Abandoned, None, None));
+
+    let rows = parse_csv(&export::to_csv(&sessions));
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[1][col("verdict")], "meets_standard");
+    assert_eq!(rows[1][col("process_percent")], "100");
+    assert_eq!(rows[1][col("grade")], "good");
+    let ben = rows.iter().find(|r| r[col("trainee")] == "ben").unwrap();
+    assert_eq!(ben[col("verdict")], "not_yet");
+    // Columns that existed before keep their positions (the new ones come last).
+    assert_eq!(&rows[0][rows[0].len() - 3..], ["grade", "verdict", "process_percent"]);
+
+    let json: serde_json::Value = serde_json::from_str(&export::to_json(&sessions)).unwrap();
+    assert_eq!(json["sessions"][0]["verdict"], "meets_standard");
+    assert_eq!(json["sessions"][0]["process_percent"], 100);
+    assert_eq!(json["sessions"][0]["grade"], "good");
+    assert_eq!(json["sessions"][1]["verdict"], "not_yet");
+    assert!(json["sessions"][4]["verdict"].is_null());
+
+    let xapi: serde_json::Value =
+        serde_json::from_str(&export::to_xapi(&sessions, &XapiOptions::default())).unwrap();
+    let ends: Vec<&serde_json::Value> =
+        xapi.as_array().unwrap().iter().filter(|s| s["result"]["completion"].is_boolean()).collect();
+    let ext = "https://talkdown.invalid/xapi/extensions/";
+    assert_eq!(ends[0]["result"]["success"], true);
+    assert_eq!(ends[0]["result"]["extensions"][format!("{ext}verdict")], "meets_standard");
+    assert_eq!(ends[0]["result"]["extensions"][format!("{ext}process-percent")], 100);
+    assert_eq!(ends[1]["result"]["success"], false);
+    // An abandoned session has no verdict, so xAPI's pass/fail is left out.
+    assert!(ends[4]["result"].get("success").is_none());
+}
+
+#[test]
+fn records_written_before_verdicts_and_typed_grades_still_read() {
+    use talkdown::records::Grade;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let s = fixture();
+    let ids = class(&mut store, &s);
+    drop(store);
+    // As an older Talkdown left them: no verdict or process percent (those
+    // columns came with the judgement migration), grades as the words it
+    // wrote, including `bad` and a word this version does not know.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE sessions SET verdict = NULL, verdict_summary = NULL, process_percent = NULL", [])
+        .unwrap();
+    conn.execute("UPDATE sessions SET grade = 'bad' WHERE id = ?1", [ids[3].0]).unwrap();
+    conn.execute("UPDATE sessions SET grade = 'splendid' WHERE id = ?1", [ids[2].0]).unwrap();
+    drop(conn);
+    let store = Store::open_read_only(&path).unwrap();
+    let sessions = store.session_records(&Filter::default()).unwrap();
+    let m = |i: usize| &sessions[i].summary;
+    assert_eq!(m(0).grade, Some(Grade::Good));
+    assert_eq!(m(1).grade, Some(Grade::Bad), "stored as `reviewed`");
+    assert_eq!(m(2).grade, None, "an unknown word reads as no grade, not an error");
+    assert_eq!(m(3).grade, Some(Grade::Bad), "stored as `bad`");
+    assert!(sessions.iter().all(|x| x.summary.verdict.is_none() && x.summary.process_percent.is_none()));
+    // The class report counts them in neither verdict and still reads their grades.
+    let r = store.class_report("every_feature", None, None).unwrap();
+    assert_eq!((r.meets_standard, r.not_yet), (0, 0));
+    assert!(r.outcomes.iter().any(|o| o.grade == Some(Grade::Good)));
 }

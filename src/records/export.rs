@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::store::fmt_time;
-use super::{SessionRecord, Status};
+use super::{SessionRecord, Standard, Status, edge};
 
 /// Format 16 bytes as a UUID string.
 pub fn format_uuid(b: &[u8; 16]) -> String {
@@ -66,8 +66,10 @@ pub const CSV_COLUMNS: &[&str] = &[
     "best_available",
 ];
 
-/// Columns after the score columns.
-pub const CSV_TRAILING: &[&str] = &["meters_after", "flags_after", "recorded_at"];
+/// Columns after the score columns. The session's verdict and process
+/// percent come last, so columns that existed before keep their positions.
+pub const CSV_TRAILING: &[&str] =
+    &["meters_after", "flags_after", "recorded_at", "grade", "verdict", "process_percent"];
 
 /// One row per decision. Sessions without decisions have no rows.
 pub fn to_csv(sessions: &[SessionRecord]) -> String {
@@ -129,6 +131,9 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
             row.push(t(&d.meters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")));
             row.push(t(&d.flags.join(";")));
             row.push(fmt_time(&d.recorded_at));
+            row.push(m.grade.map(edge::grade_label).unwrap_or_default().to_string());
+            row.push(m.verdict.map(edge::verdict_id).unwrap_or_default().to_string());
+            row.push(opt(m.process_percent.map(|p| p.to_string())));
             out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
@@ -302,7 +307,21 @@ pub fn to_xapi(sessions: &[SessionRecord], o: &XapiOptions) -> String {
                 ),
             );
             ext.insert(format!("{EXT}critical-errors"), json!(m.critical_errors));
+            if let Some(g) = m.grade {
+                ext.insert(format!("{EXT}grade"), json!(edge::grade_label(g)));
+            }
+            if let Some(v) = m.verdict {
+                ext.insert(format!("{EXT}verdict"), json!(edge::verdict_id(v)));
+            }
+            if let Some(p) = m.process_percent {
+                ext.insert(format!("{EXT}process-percent"), json!(p));
+            }
             result["extensions"] = Value::Object(ext);
+        }
+        // xAPI's own pass/fail: the verdict by the rubric's policy, never the
+        // points or the outcome (sessions recorded before verdicts: left out).
+        if let Some(v) = m.verdict {
+            result["success"] = json!(v == Standard::MeetsStandard);
         }
         statements.push(json!({
             "id": stable_uuid(&format!("{}/session", m.uuid)),

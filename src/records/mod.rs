@@ -65,7 +65,7 @@ use crate::engine::Mode;
 
 pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
 pub use recorder::Recorder;
-pub use report::ClassReport;
+pub use report::{ChoiceJudgement, ClassReport};
 pub use store::{DecisionRow, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
 
 /// The file name used in the user's data directory.
@@ -246,8 +246,9 @@ pub struct SessionSummary {
     pub ending_title: Option<String>,
     pub outcome: Option<String>,
     pub outcome_name: Option<String>,
-    /// `good`, `acceptable` or `reviewed`.
-    pub grade: Option<String>,
+    /// How the outcome reads (stored and exported as `good`, `acceptable` or `reviewed`).
+    #[serde(serialize_with = "edge::grade")]
+    pub grade: Option<Grade>,
     pub total: Option<i32>,
     pub total_best: Option<i32>,
     pub total_percent: Option<u32>,
@@ -258,6 +259,74 @@ pub struct SessionSummary {
     pub critical_errors: u32,
     /// Per rubric dimension, for finished sessions (empty otherwise).
     pub scores: Vec<DimensionResult>,
+    /// The verdict by the rubric's policy (stored and exported as `meets_standard`
+    /// or `not_yet`); `None` for unfinished sessions and those recorded before
+    /// verdicts were kept.
+    #[serde(serialize_with = "edge::verdict")]
+    pub verdict: Option<Standard>,
+    /// The debrief's sentence for the verdict, with its reasons.
+    pub verdict_summary: Option<String>,
+    /// The process score as shown (after any critical-error cap), 0–100.
+    pub process_percent: Option<u32>,
+}
+
+pub use crate::debrief::Standard;
+pub use crate::scenario::rubric::Grade;
+
+/// The string forms of typed fields, used only where records meet text: the
+/// store's columns and the exports. Everything between uses the enums.
+pub mod edge {
+    use serde::Serializer;
+
+    use super::{Grade, Standard};
+
+    /// A grade as stored: `good`, `acceptable`, `reviewed` (the bad outcomes,
+    /// always reviewed decision by decision).
+    pub fn grade_label(g: Grade) -> &'static str {
+        g.label()
+    }
+
+    /// Read a stored grade. `bad` is accepted as well as `reviewed`; an unknown
+    /// word (a newer Talkdown's) reads as no grade rather than failing the read.
+    pub fn parse_grade(s: &str) -> Option<Grade> {
+        match s {
+            "good" => Some(Grade::Good),
+            "acceptable" => Some(Grade::Acceptable),
+            "reviewed" | "bad" => Some(Grade::Bad),
+            _ => None,
+        }
+    }
+
+    /// A verdict as stored: `meets_standard` or `not_yet`.
+    pub fn verdict_id(v: Standard) -> &'static str {
+        match v {
+            Standard::MeetsStandard => "meets_standard",
+            Standard::NotYet => "not_yet",
+        }
+    }
+
+    /// Read a stored verdict (unknown words read as none).
+    pub fn parse_verdict(s: &str) -> Option<Standard> {
+        match s {
+            "meets_standard" => Some(Standard::MeetsStandard),
+            "not_yet" => Some(Standard::NotYet),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn grade<S: Serializer>(g: &Option<Grade>, s: S) -> Result<S::Ok, S::Error> {
+        match g {
+            Some(g) => s.serialize_some(grade_label(*g)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn verdict<S: Serializer>(v: &Option<Standard>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(verdict_id(*v)),
+            None => s.serialize_none(),
+        }
+    }
 }
 
 /// One recorded decision.

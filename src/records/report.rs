@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::store::{Store, classify, fmt_time};
-use super::{Filter, Result};
+use super::{Filter, Grade, Result};
 use crate::debrief::html_escape;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +34,10 @@ pub struct DimensionStats {
 pub struct OutcomeCount {
     pub outcome: String,
     pub name: String,
-    pub grade: String,
+    /// How the outcome reads (JSON: `good`, `acceptable`, `reviewed`); `None`
+    /// for sessions recorded without one.
+    #[serde(serialize_with = "super::edge::grade")]
+    pub grade: Option<Grade>,
     pub count: u32,
     /// Share of finished sessions, 0–100.
     pub percent: f64,
@@ -66,8 +69,45 @@ pub struct ChoiceStats {
     pub timed_out: bool,
     /// Share of finished sessions' choices where the debrief judged it the best available, 0–100.
     pub best_available_percent: Option<f64>,
-    /// `critical error`, `best available`, `helpful`, `neutral` or `harmful`.
-    pub judgement: String,
+    /// How the class report reads this choice (JSON: `critical error`, `best available`, ...).
+    pub judgement: ChoiceJudgement,
+}
+
+/// How the class report reads a choice, most serious first: a critical error
+/// whatever it scored; the best available in at least half of the judged
+/// decisions; else by its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ChoiceJudgement {
+    #[serde(rename = "critical error")]
+    CriticalError,
+    #[serde(rename = "best available")]
+    BestAvailable,
+    #[serde(rename = "helpful")]
+    Helpful,
+    #[serde(rename = "neutral")]
+    Neutral,
+    #[serde(rename = "harmful")]
+    Harmful,
+}
+
+impl ChoiceJudgement {
+    /// The words the report prints (and the JSON holds).
+    pub fn label(self) -> &'static str {
+        match self {
+            ChoiceJudgement::CriticalError => "critical error",
+            ChoiceJudgement::BestAvailable => "best available",
+            ChoiceJudgement::Helpful => "helpful",
+            ChoiceJudgement::Neutral => "neutral",
+            ChoiceJudgement::Harmful => "harmful",
+        }
+    }
+}
+
+impl std::fmt::Display for ChoiceJudgement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so the text report's column widths apply.
+        f.pad(self.label())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -144,17 +184,17 @@ fn pct(part: u32, whole: u32) -> f64 {
     if whole == 0 { 0.0 } else { f64::from(part) * 100.0 / f64::from(whole) }
 }
 
-fn judgement(points: i32, critical: bool, best_share: Option<f64>) -> &'static str {
+fn judgement(points: i32, critical: bool, best_share: Option<f64>) -> ChoiceJudgement {
     if critical {
-        "critical error"
+        ChoiceJudgement::CriticalError
     } else if best_share.is_some_and(|s| s >= 50.0) {
-        "best available"
+        ChoiceJudgement::BestAvailable
     } else if points > 0 {
-        "helpful"
+        ChoiceJudgement::Helpful
     } else if points < 0 {
-        "harmful"
+        ChoiceJudgement::Harmful
     } else {
-        "neutral"
+        ChoiceJudgement::Neutral
     }
 }
 
@@ -264,7 +304,7 @@ pub(crate) fn build(
             Ok(OutcomeCount {
                 outcome: r.get(0)?,
                 name: r.get(1)?,
-                grade: r.get(2)?,
+                grade: super::edge::parse_grade(&r.get::<_, String>(2)?),
                 count,
                 percent: pct(count, finished),
             })
@@ -329,7 +369,7 @@ pub(crate) fn build(
                     critical,
                     timed_out: r.get(6)?,
                     best_available_percent: best_share,
-                    judgement: judgement(points, critical, best_share).to_string(),
+                    judgement: judgement(points, critical, best_share),
                 },
             })
         })
@@ -456,7 +496,14 @@ impl ClassReport {
         if !self.outcomes.is_empty() {
             let _ = writeln!(o, "\nOutcomes (finished sessions):");
             for c in &self.outcomes {
-                let _ = writeln!(o, "  {:<32} {:>4}  {:>5}%  ({})", c.name, c.count, f1(c.percent), c.grade);
+                let _ = writeln!(
+                    o,
+                    "  {:<32} {:>4}  {:>5}%  ({})",
+                    c.name,
+                    c.count,
+                    f1(c.percent),
+                    c.grade.map(Grade::label).unwrap_or("")
+                );
             }
         }
         if !self.critical_errors.is_empty() {
@@ -553,10 +600,10 @@ impl ClassReport {
         if !self.outcomes.is_empty() {
             o.push_str("<h2>Outcomes <small>finished sessions</small></h2>\n<table class=\"bars\">");
             for c in &self.outcomes {
-                let colour = match c.grade.as_str() {
-                    "good" => "#2e7d32",
-                    "acceptable" => "#f9a825",
-                    _ => "#c62828",
+                let colour = match c.grade {
+                    Some(Grade::Good) => "#2e7d32",
+                    Some(Grade::Acceptable) => "#f9a825",
+                    Some(Grade::Bad) | None => "#c62828",
                 };
                 o.push_str(&format!(
                     "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td></tr>\n",
@@ -592,12 +639,12 @@ impl ClassReport {
                 p.decisions
             ));
             for c in &p.choices {
-                let colour = match c.judgement.as_str() {
-                    "critical error" => "#c62828",
-                    "best available" => "#2e7d32",
-                    "helpful" => "#66bb6a",
-                    "harmful" => "#ef6c00",
-                    _ => "#757575",
+                let colour = match c.judgement {
+                    ChoiceJudgement::CriticalError => "#c62828",
+                    ChoiceJudgement::BestAvailable => "#2e7d32",
+                    ChoiceJudgement::Helpful => "#66bb6a",
+                    ChoiceJudgement::Harmful => "#ef6c00",
+                    ChoiceJudgement::Neutral => "#757575",
                 };
                 o.push_str(&format!(
                     "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
@@ -605,7 +652,7 @@ impl ClassReport {
                     c.count,
                     bar(c.percent, colour),
                     f1(c.percent),
-                    e(&c.judgement),
+                    e(c.judgement.label()),
                     c.points
                 ));
             }
@@ -651,10 +698,10 @@ mod tests {
 
     #[test]
     fn judgement_puts_critical_first() {
-        assert_eq!(judgement(5, true, Some(100.0)), "critical error");
-        assert_eq!(judgement(1, false, Some(60.0)), "best available");
-        assert_eq!(judgement(1, false, Some(10.0)), "helpful");
-        assert_eq!(judgement(-1, false, None), "harmful");
-        assert_eq!(judgement(0, false, None), "neutral");
+        assert_eq!(judgement(5, true, Some(100.0)).label(), "critical error");
+        assert_eq!(judgement(1, false, Some(60.0)).label(), "best available");
+        assert_eq!(judgement(1, false, Some(10.0)).label(), "helpful");
+        assert_eq!(judgement(-1, false, None).label(), "harmful");
+        assert_eq!(judgement(0, false, None).label(), "neutral");
     }
 }

@@ -635,7 +635,8 @@ impl Store {
                     s.abandon_reason, s.ending, s.ending_title, s.outcome, s.outcome_name, s.grade, s.total,
                     s.total_best, s.best_choices, s.transcript,
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
-                    (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical)
+                    (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
+                    s.verdict, s.verdict_summary, s.process_percent
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut st = self.conn.prepare(&sql).map_err(e)?;
@@ -667,7 +668,7 @@ impl Store {
                         ending_title: r.get(17)?,
                         outcome: r.get(18)?,
                         outcome_name: r.get(19)?,
-                        grade: r.get(20)?,
+                        grade: r.get::<_, Option<String>>(20)?.as_deref().and_then(super::edge::parse_grade),
                         total,
                         total_best: best,
                         total_percent: match (total, best) {
@@ -678,6 +679,12 @@ impl Store {
                         decisions: r.get::<_, i64>(25)? as u32,
                         critical_errors: r.get::<_, i64>(26)? as u32,
                         scores: Vec::new(),
+                        verdict: r
+                            .get::<_, Option<String>>(27)?
+                            .as_deref()
+                            .and_then(super::edge::parse_verdict),
+                        verdict_summary: r.get(28)?,
+                        process_percent: r.get::<_, Option<i64>>(29)?.map(|v| v.clamp(0, 100) as u32),
                     },
                     start_from: start_from.and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r.get(24)?,
@@ -956,7 +963,7 @@ impl SessionEnd {
             ending_title: e.map(|e| e.title.clone()),
             outcome: e.map(|e| e.outcome.clone()),
             outcome_name: e.map(|e| e.outcome_name.clone()),
-            grade: e.map(|e| e.grade.label().to_string()),
+            grade: e.map(|e| super::edge::grade_label(e.grade).to_string()),
             total: debrief.total.score,
             total_best: debrief.total.best,
             best_choices: debrief.best_choices as u32,
@@ -967,11 +974,7 @@ impl SessionEnd {
                 .map(|d| (d.id.clone(), d.name.clone(), d.score, d.best))
                 .collect(),
             judged: debrief.decisions.iter().map(|d| (d.step as u32, d.best_available)).collect(),
-            verdict: match debrief.standard.standard {
-                crate::debrief::Standard::MeetsStandard => "meets_standard",
-                crate::debrief::Standard::NotYet => "not_yet",
-            }
-            .to_string(),
+            verdict: super::edge::verdict_id(debrief.standard.standard).to_string(),
             verdict_summary: debrief.standard.summary.clone(),
             process_percent: debrief.process.shown_percent,
         }

@@ -123,6 +123,9 @@ pub struct EndingDef {
 pub struct Scenario {
     inner: Arc<Inner>,
     judgement: Arc<Judgement>,
+    /// The reachable state graph, explored once (by the validator, usually)
+    /// and shared by the analyzer: see [`crate::state::graph::StateGraph::of`].
+    graph: Arc<crate::state::graph::Cache>,
 }
 
 /// Wrap a compiled scenario, compiling its judgement parts (reactions and
@@ -134,7 +137,7 @@ pub struct Scenario {
 #[allow(non_snake_case)]
 pub(crate) fn Scenario(inner: Arc<Inner>) -> Scenario {
     let judgement = Arc::new(Judgement::compile(&inner.file, &inner.rubric));
-    Scenario { inner, judgement }
+    Scenario { inner, judgement, graph: Arc::default() }
 }
 
 /// A line of a reaction, compiled: its speaker and its condition.
@@ -285,6 +288,10 @@ impl std::ops::Deref for Scenario {
 }
 
 impl Scenario {
+    /// Where the state graph is kept once explored (shared by clones).
+    pub(crate) fn state_graph_cache(&self) -> &crate::state::graph::Cache {
+        &self.graph
+    }
     pub fn id(&self) -> &str {
         &self.file.id
     }

@@ -270,9 +270,11 @@ pub fn check_source(source: SourceFile, rubric: &Rubric) -> Checked {
 }
 
 /// W230 when `talkdown analyze` (and so the debrief's judgement) cannot
-/// explore the scenario's states. Cheap for ordinary scenarios: the exact
-/// exploration runs only when a generous upper bound of the state count
-/// (beats × meter values × flag combinations) is over the analyzer's cap.
+/// explore the scenario's states. Cheap: the scenario's state graph, which
+/// the analyzer reads too, was explored once by the validator's judgement
+/// checks; this only looks at the result, and only when a generous upper
+/// bound of the state count (beats × meter values × flag combinations) is
+/// over the cap at all.
 fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
     let cap = crate::analysis::MAX_STATES as f64;
     let mut bound = s.beats.len().max(1) as f64;
@@ -283,7 +285,9 @@ fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
     if bound <= cap {
         return None;
     }
-    let Err(e) = crate::analysis::analyze(s) else { return None };
+    let Err(e) = crate::state::graph::StateGraph::of(s).map_err(crate::analysis::AnalysisError::from) else {
+        return None;
+    };
     Some(
         Diagnostic::warning("W230", format!("the scenario has too many states to analyse: {e}"))
             .at(spans.find_or_parent(&Path::root().field("meters")), "the meters' ranges and the flags multiply here")

@@ -15,7 +15,7 @@ use super::{Screen, body, enter_pressed, root, top_bar};
 use crate::app::UiSet;
 use crate::app::session::{Library, Records, keys_free};
 use crate::app::theme::{self, Prefs};
-use crate::records::{self, ClassReport, Filter, Store, parse_date};
+use crate::records::{self, ChoiceJudgement, ClassReport, Filter, Grade, Store, parse_date};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Instructor>()
@@ -387,16 +387,22 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
         let ui = &mut cols[1];
         theme::label_heading(ui, "Outcomes (finished sessions)");
         for c in &r.outcomes {
-            let color = match c.grade.as_str() {
-                "good" => p.good,
-                "acceptable" => p.warn,
-                _ => p.bad,
+            let color = match c.grade {
+                Some(Grade::Good) => p.good,
+                Some(Grade::Acceptable) => p.warn,
+                Some(Grade::Bad) | None => p.bad,
             };
             theme::bar(
                 ui,
                 (c.percent / 100.0) as f32,
                 color,
-                format!("{}  {} ({}%)  {}", c.name, c.count, f1(c.percent), c.grade),
+                format!(
+                    "{}  {} ({}%)  {}",
+                    c.name,
+                    c.count,
+                    f1(c.percent),
+                    c.grade.map(Grade::label).unwrap_or("")
+                ),
             );
         }
     });
@@ -426,14 +432,14 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
                 ui,
                 |ui| {
                     for c in &d.choices {
-                        let color = match c.judgement.as_str() {
-                            "critical error" | "harmful" => p.bad,
-                            "best available" | "helpful" => p.good,
-                            _ => p.muted,
+                        let color = match c.judgement {
+                            ChoiceJudgement::CriticalError | ChoiceJudgement::Harmful => p.bad,
+                            ChoiceJudgement::BestAvailable | ChoiceJudgement::Helpful => p.good,
+                            ChoiceJudgement::Neutral => p.muted,
                         };
                         ui.label(c.count.to_string());
                         ui.label(format!("{}%", f1(c.percent)));
-                        ui.label(egui::RichText::new(&c.judgement).color(color));
+                        ui.label(egui::RichText::new(c.judgement.label()).color(color));
                         ui.label(format!("{:+}", c.points));
                         ui.label(&c.text);
                         ui.end_row();

@@ -93,11 +93,7 @@ impl Attempt {
             seed: s.seed,
             percent: s.total_percent,
             outcome: s.outcome_name.clone(),
-            grade: s.grade.as_deref().map(|g| match g {
-                "good" => Grade::Good,
-                "acceptable" => Grade::Acceptable,
-                _ => Grade::Bad,
-            }),
+            grade: s.grade,
             critical: s.critical_errors as usize,
         }
     }

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use super::states::{Explored, ScoreRules, TooLarge, explore, offer_value, solve};
+use super::states::{StateGraph, TooLarge, offer_value, solve};
 use crate::diagnostics::Diagnostic;
 use crate::scenario::spans::{Path, Spans};
 use crate::scenario::{Act, Scenario};
@@ -74,7 +74,7 @@ impl StrategyShare {
 /// The naive strategies' totals over a scenario's real state space (score
 /// variants applied). For `talkdown analyze` and tools.
 pub fn naive_strategies(s: &Scenario) -> Result<Vec<StrategyShare>, TooLarge> {
-    let ex = explore(s, &ScoreRules::new(s))?;
+    let ex = StateGraph::of(s)?;
     Ok(shares(s, &ex).0)
 }
 
@@ -84,7 +84,7 @@ fn lengths(s: &Scenario) -> Vec<Vec<usize>> {
 }
 
 /// The offer (index into `ex.offers`) a strategy takes in a state.
-fn pick(ex: &Explored, lens: &[Vec<usize>], id: u32, strategy: NaiveStrategy) -> Option<u32> {
+fn pick(ex: &StateGraph, lens: &[Vec<usize>], id: u32, strategy: NaiveStrategy) -> Option<u32> {
     let (a, b) = ex.offer_ranges[id as usize];
     let beat = ex.beats[id as usize] as usize;
     let choices = (a..b).filter(|&k| matches!(ex.offers[k as usize].act, Act::Choice(_)));
@@ -104,7 +104,7 @@ fn pick(ex: &Explored, lens: &[Vec<usize>], id: u32, strategy: NaiveStrategy) ->
 }
 
 /// Every strategy's share, and the best values of every state.
-fn shares(s: &Scenario, ex: &Explored) -> (Vec<StrategyShare>, Vec<Option<super::states::Value>>) {
+fn shares(s: &Scenario, ex: &StateGraph) -> (Vec<StrategyShare>, Vec<Option<super::states::Value>>) {
     let best = solve(ex, &ex.starts, |id| ex.offer_ranges[id as usize]);
     let best_total = ex.starts.iter().filter_map(|&r| best[r as usize].map(|v| v.hi)).max();
     let lens = lengths(s);
@@ -128,7 +128,7 @@ fn shares(s: &Scenario, ex: &Explored) -> (Vec<StrategyShare>, Vec<Option<super:
     (out, best)
 }
 
-pub(super) fn check(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+pub(super) fn check(s: &Scenario, ex: &StateGraph, spans: &Spans, diags: &mut Vec<Diagnostic>) {
     let (shares, best) = shares(s, ex);
     let mut above: Vec<&StrategyShare> = shares.iter().filter(|x| x.guessable()).collect();
     if above.is_empty() {
@@ -190,7 +190,7 @@ pub(super) fn check(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
 /// clearly the longest (shortest) one offered. Returns how many were reported.
 fn give_aways(
     s: &Scenario,
-    ex: &Explored,
+    ex: &StateGraph,
     best: &[Option<super::states::Value>],
     lens: &[Vec<usize>],
     strategy: NaiveStrategy,
@@ -200,7 +200,7 @@ fn give_aways(
     let longest = strategy == NaiveStrategy::Longest;
     let mut seen: Vec<Vec<bool>> = s.beats.iter().map(|b| vec![false; b.choices.len()]).collect();
     let mut count = 0;
-    for id in 0..ex.len() as u32 {
+    for id in ex.bfs_order() {
         let beat = ex.beats[id as usize] as usize;
         let offers = ex.offers_of(id);
         let choices: Vec<(u16, usize, Option<i64>)> = offers

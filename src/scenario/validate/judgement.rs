@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::guessable;
-use super::states::{Explored, ScoreRules, explore};
+use super::states::StateGraph;
 use crate::diagnostics::Diagnostic;
 use crate::scenario::model::{Condition, Effect, Next};
 use crate::scenario::spans::{Path, Spans};
@@ -17,8 +17,8 @@ use crate::scenario::{Act, Scenario};
 /// for the analyzer's cap, one warning says the checks were skipped.
 pub(super) fn state_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
     unseen_consequences(s, spans, diags);
-    let rules = ScoreRules::new(s);
-    let ex = match explore(s, &rules) {
+    // The scenario's shared graph: explored here, read again by W230 and the analyzer.
+    let ex = match StateGraph::of(s) {
         Ok(ex) => ex,
         Err(e) => {
             diags.push(too_large(e, spans));
@@ -49,10 +49,10 @@ fn beat_id_path(beat: u32) -> Path {
 
 /// A reachable state where every offered act (the timer too: waiting is a
 /// way out) scores below zero, with the variant that applies there.
-fn no_win(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+fn no_win(s: &Scenario, ex: &StateGraph, spans: &Spans, diags: &mut Vec<Diagnostic>) {
     let mut reported = vec![false; s.beats.len()];
     // Breadth-first order: the first state found is one of the earliest a run meets.
-    for id in 0..ex.len() as u32 {
+    for id in ex.bfs_order() {
         let beat = ex.beats[id as usize];
         let offers = ex.offers_of(id);
         if reported[beat as usize] || offers.is_empty() || offers.iter().any(|o| o.total >= 0) {
@@ -89,7 +89,7 @@ fn norm(text: &str) -> String {
 
 /// Choices never offered at a beat the runs do reach; pairs of choices with
 /// the same text, offered together (W214) or as two copies (W215).
-fn offered_together(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<Diagnostic>) {
+fn offered_together(s: &Scenario, ex: &StateGraph, spans: &Spans, diags: &mut Vec<Diagnostic>) {
     let mut reached = vec![0u32; s.beats.len()];
     let mut example: Vec<Option<u32>> = vec![None; s.beats.len()];
     let mut offered: Vec<Vec<bool>> = s.beats.iter().map(|b| vec![false; b.choices.len()]).collect();
@@ -106,7 +106,8 @@ fn offered_together(s: &Scenario, ex: &Explored, spans: &Spans, diags: &mut Vec<
         }
     }
     let mut scratch: Vec<bool> = Vec::new();
-    for id in 0..ex.len() as u32 {
+    // Breadth-first, so the example state given is one of the earliest a run meets.
+    for id in ex.bfs_order() {
         let beat = ex.beats[id as usize];
         reached[beat as usize] += 1;
         example[beat as usize].get_or_insert(id);

@@ -798,15 +798,25 @@ fn usage_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for b in &s.beats {
+    for (bi, b) in s.beats.iter().enumerate() {
         for l in &b.lines {
             if let Some(c) = &l.when {
                 visit(c, &mut meter_used, &mut flag_tested);
             }
         }
-        for a in b.choices.iter().chain(b.timer.iter().map(|(_, a)| a)) {
+        for (act, a) in s.acts(bi as u32) {
             if let Some(c) = &a.when {
                 visit(c, &mut meter_used, &mut flag_tested);
+            }
+            // A reaction line shown only in some states, or a score variant,
+            // tests the meter or flag as surely as a choice's `when` does.
+            if let Some(j) = s.act_judgement(bi as u32, act) {
+                for c in j.reaction.iter().filter_map(|l| l.when.as_ref()) {
+                    visit(c, &mut meter_used, &mut flag_tested);
+                }
+                for v in &j.score_variants {
+                    visit(&v.when, &mut meter_used, &mut flag_tested);
+                }
             }
             effects(&a.effects, &mut meter_used, &mut flag_set);
             match &a.route {

@@ -1,9 +1,13 @@
 //! The subject's state during a run: meter values and flags. Conditions are
-//! evaluated and effects applied here, for the engine and the analyzer alike.
+//! evaluated, effects applied and routes followed ([`follow`]) here, for the
+//! engine, the analyzer and the validator alike; [`graph`] is every state a
+//! run can reach, explored once per scenario and shared by the last two.
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Cond, Fx, MeterRange, Scenario};
+pub mod graph;
+
+use crate::scenario::{Cond, Fx, MeterRange, NodeRef, Route, Scenario};
 
 /// Meter values (in scenario order) and a bit per flag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,5 +103,28 @@ impl GameState {
     /// Flags that are set, by id.
     pub fn flag_ids<'a>(&self, scenario: &'a Scenario) -> Vec<&'a str> {
         (0..scenario.file.flags.len()).filter(|&f| self.flag(f as u8)).map(|f| scenario.flag_id(f)).collect()
+    }
+}
+
+/// Where a route leads from `state` (already changed by the act's effects):
+/// the target, the chance outcome index, and the outcome's extra effects applied.
+pub fn follow(
+    scenario: &Scenario,
+    route: &Route,
+    state: &mut GameState,
+    roll: impl FnOnce(&[u32]) -> usize,
+) -> (NodeRef, Option<u16>) {
+    match route {
+        Route::Go(t) => (*t, None),
+        Route::Rules(rules, otherwise) => {
+            (rules.iter().find(|(c, _)| state.holds(c)).map(|(_, t)| *t).unwrap_or(*otherwise), None)
+        }
+        Route::Chance(outs) => {
+            let weights: Vec<u32> = outs.iter().map(|o| o.weight).collect();
+            let i = roll(&weights).min(outs.len().saturating_sub(1));
+            let Some(o) = outs.get(i) else { return (scenario.start, None) };
+            state.apply(&o.effects, &scenario.meters);
+            (o.to, Some(i as u16))
+        }
     }
 }
