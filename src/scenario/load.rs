@@ -404,7 +404,17 @@ pub fn rubric_for_dir(dir: &FsPath) -> Result<Rubric, LoadError> {
     if candidate.is_file() { load_rubric(&candidate) } else { Ok(bundled_rubric()) }
 }
 
-/// The scenario files in a folder, sorted: every `*.ron` except the rubric.
+/// Test plans (`NAME.plan.ron`) sit beside the scenario they pin; they are
+/// read by `talkdown test`, never as scenarios.
+pub const PLAN_SUFFIX: &str = ".plan.ron";
+
+/// Whether a path names a test plan rather than a scenario.
+pub fn is_test_plan(path: &FsPath) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(PLAN_SUFFIX))
+}
+
+/// The scenario files in a folder, sorted: every `*.ron` except the rubric
+/// and test plans.
 pub fn scenario_files(dir: &FsPath) -> Result<Vec<PathBuf>, LoadError> {
     let io = |source| LoadError::Io { path: dir.to_path_buf(), source };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -413,6 +423,7 @@ pub fn scenario_files(dir: &FsPath) -> Result<Vec<PathBuf>, LoadError> {
         .filter(|p| {
             p.extension().is_some_and(|e| e == "ron")
                 && p.file_name().is_some_and(|n| n != RUBRIC_FILE)
+                && !is_test_plan(p)
                 && p.is_file()
         })
         .collect();
