@@ -310,3 +310,140 @@ impl ScenarioLibrary {
             .or_else(|| self.entries.iter().position(|e| e.stem == id))
     }
 }
+
+/// The library standard (docs/authoring.md, "Plan on paper first"): what a
+/// scenario in the bundled library, or a training unit's own, should have.
+/// Checked by `talkdown validate --library`; reported as warnings W240–W245.
+pub mod standard {
+    use crate::analysis;
+    use crate::diagnostics::Diagnostic;
+    use crate::scenario::load::Checked;
+    use crate::scenario::model::Next;
+    use crate::scenario::spans::{Path as SpanPath, Spans};
+
+    /// Decisions on the best route, at least.
+    pub const MIN_DECISIONS: usize = 8;
+    /// Options at each decision on the best route, at least.
+    pub const MIN_OPTIONS: usize = 3;
+    /// Endings of different kinds (outcome categories), at least.
+    pub const MIN_ENDING_KINDS: usize = 3;
+
+    /// The warnings for a checked scenario that falls short of the standard
+    /// (none for a file with errors or a template).
+    pub fn check(checked: &Checked) -> Vec<Diagnostic> {
+        let Some(s) = &checked.scenario else { return Vec::new() };
+        let f = &s.file;
+        let spans = Spans::parse(&checked.source.text);
+        let at = |p: &SpanPath| spans.find_or_parent(p);
+        let mut out = Vec::new();
+
+        match analysis::analyze(s) {
+            Ok((a, _)) => {
+                let steps: Vec<_> = a.best.total.steps.iter().filter(|st| st.choice != "timeout").collect();
+                if steps.len() < MIN_DECISIONS {
+                    out.push(
+                        Diagnostic::warning(
+                            "W240",
+                            format!(
+                                "the best route has {} {}; a library scenario needs at least {MIN_DECISIONS}",
+                                steps.len(),
+                                if steps.len() == 1 { "decision" } else { "decisions" }
+                            ),
+                        )
+                        .at(at(&SpanPath::root().field("start")), "the best route starts here")
+                        .help(format!(
+                            "add decision points on the way to the best ending (`talkdown analyze {}` lists the best route)",
+                            s.id()
+                        )),
+                    );
+                }
+                let mut seen = std::collections::HashSet::new();
+                for st in &steps {
+                    let b = st.beat_index as usize;
+                    if !seen.insert(b) {
+                        continue;
+                    }
+                    let options = f.beats[b].choices.len();
+                    if options < MIN_OPTIONS {
+                        out.push(
+                            Diagnostic::warning(
+                                "W241",
+                                format!(
+                                    "beat `{}` on the best route offers {options} {}; a library scenario offers at least {MIN_OPTIONS} at each decision",
+                                    st.beat,
+                                    if options == 1 { "option" } else { "options" }
+                                ),
+                            )
+                            .at(
+                                at(&SpanPath::root().field("beats").index(b).field("choices")),
+                                "the options at this decision",
+                            )
+                            .help("add the options a tired, well-meaning officer would really pick here"),
+                        );
+                    }
+                }
+            }
+            Err(e) => out.push(
+                Diagnostic::warning("W240", format!("the best route cannot be worked out: {e}"))
+                    .at(at(&SpanPath::root().field("meters")), "the meters' ranges multiply here")
+                    .help("narrow the meters' ranges or use fewer flags, so the standard can be checked"),
+            ),
+        }
+
+        let mut kinds: Vec<&str> = f.endings.iter().map(|e| e.outcome.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if kinds.len() < MIN_ENDING_KINDS {
+            out.push(
+                Diagnostic::warning(
+                    "W242",
+                    format!(
+                        "the endings are of {} {} ({}); a library scenario has at least {MIN_ENDING_KINDS} endings of different kinds",
+                        kinds.len(),
+                        if kinds.len() == 1 { "kind" } else { "kinds" },
+                        kinds.join(", ")
+                    ),
+                )
+                .at(at(&SpanPath::root().field("endings")), "the endings")
+                .help("add an ending of another kind (voluntary help, an emergency evaluation, force...)"),
+            );
+        }
+
+        let nexts = || {
+            f.beats.iter().flat_map(|b| {
+                b.choices.iter().map(|c| &c.next).chain(b.timer.iter().map(|t| &t.next))
+            })
+        };
+        if !nexts().any(|n| matches!(n, Next::Route { .. })) {
+            out.push(
+                Diagnostic::warning(
+                    "W243",
+                    "no choice leads on by the state of the call (a `Route`); a library scenario has at least one",
+                )
+                .at(at(&SpanPath::root().field("beats")), "no `next: Route(...)` in these beats")
+                .help("let what happened earlier change what happens next, e.g. `next: Route(rules: [(when: AtLeast(\"trust\", 5), to: \"...\")], otherwise: \"...\")` (guide, section 9)"),
+            );
+        }
+        if !nexts().any(|n| matches!(n, Next::Chance(_))) {
+            out.push(
+                Diagnostic::warning(
+                    "W244",
+                    "luck never changes the outcome (no `Chance`); a library scenario has at least one",
+                )
+                .at(at(&SpanPath::root().field("beats")), "no `next: Chance(...)` in these beats")
+                .help("good technique does not always work: give one choice `next: Chance([...])` with weighted outcomes (guide, section 9)"),
+            );
+        }
+        if !f.beats.iter().any(|b| b.timer.is_some()) {
+            out.push(
+                Diagnostic::warning(
+                    "W245",
+                    "no beat has a timer; a library scenario has at least one moment where hesitating matters",
+                )
+                .at(at(&SpanPath::root().field("beats")), "no `timer:` in these beats")
+                .help("give a beat `timer: (seconds: 20, next: ...)` (guide, section 9)"),
+            );
+        }
+        out
+    }
+}

@@ -46,6 +46,12 @@ fn minimal() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron")).unwrap()
 }
 
+/// The minimal scenario with another id, for a file named `{id}.ron`
+/// (a scenario file is named after its id: E140).
+fn minimal_as(id: &str) -> String {
+    minimal().replacen("id: \"minimal\"", &format!("id: \"{id}\""), 1)
+}
+
 #[test]
 fn validate_a_clean_file_exits_zero() {
     let o = talkdown(&["validate", &fixture("minimal.ron")], "");
@@ -68,9 +74,9 @@ fn validate_reports_errors_with_the_source_line_and_exits_one() {
 #[test]
 fn one_broken_file_never_stops_the_others_from_being_checked() {
     let d = dir_with(&[
-        ("a_good.ron", &minimal()),
-        ("b_broken.ron", &minimal().replace("title: \"Minimal\"", "titel: \"Minimal\"")),
-        ("c_warn.ron", &minimal().replace("commentary: \"Ask consent first.\", ", "")),
+        ("a_good.ron", &minimal_as("a_good")),
+        ("b_broken.ron", &minimal_as("b_broken").replace("title: \"Minimal\"", "titel: \"Minimal\"")),
+        ("c_warn.ron", &minimal_as("c_warn").replace("commentary: \"Ask consent first.\", ", "")),
     ]);
     let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
     let out = stdout(&o);
@@ -83,7 +89,7 @@ fn one_broken_file_never_stops_the_others_from_being_checked() {
 
 #[test]
 fn deny_warnings_turns_warnings_into_failure() {
-    let d = dir_with(&[("warn.ron", &minimal().replace("commentary: \"Ask consent first.\", ", ""))]);
+    let d = dir_with(&[("warn.ron", &minimal_as("warn").replace("commentary: \"Ask consent first.\", ", ""))]);
     let p = d.path().join("warn.ron");
     assert_eq!(talkdown(&["validate", p.to_str().unwrap()], "").status.code(), Some(0));
     assert_eq!(talkdown(&["validate", "--deny-warnings", p.to_str().unwrap()], "").status.code(), Some(1));
@@ -127,7 +133,7 @@ fn hostile_files_get_clear_messages_not_panics() {
 fn a_broken_rubric_beside_scenarios_is_reported() {
     let d = dir_with(&[
         ("rubric.ron", "Rubric(dimensions: [], techniques: [], outcomes: [])"),
-        ("a.ron", &minimal()),
+        ("a.ron", &minimal_as("a")),
     ]);
     let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2));
@@ -144,7 +150,7 @@ fn the_rubric_policy_must_name_harmful_techniques_that_exist() {
         r#"critical_techniques: ["dares", "introduction"]"#,
     );
     assert_ne!(rubric, bundled, "the bundled rubric's policy line changed; update this test");
-    let d = dir_with(&[("rubric.ron", &rubric), ("a.ron", &minimal())]);
+    let d = dir_with(&[("rubric.ron", &rubric), ("a.ron", &minimal_as("a"))]);
     let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
@@ -299,7 +305,7 @@ fn play_accepts_a_bundled_scenario_id() {
 
 #[test]
 fn a_meter_range_that_would_overflow_is_refused_with_a_located_error() {
-    let text = minimal().replace(
+    let text = minimal_as("huge").replace(
         "min: 0, max: 10, start: 5",
         "min: -1073741824, max: 1073741824, start: (-1073741824, 1073741824)",
     );
@@ -377,7 +383,7 @@ fn reads_stop_at_the_limit_whatever_the_file_is() {
 
 #[test]
 fn a_utf8_byte_order_mark_is_accepted() {
-    let d = dir_with(&[("bom.ron", &format!("\u{feff}{}", minimal()))]);
+    let d = dir_with(&[("bom.ron", &format!("\u{feff}{}", minimal_as("bom")))]);
     let o = talkdown(&["validate", d.path().join("bom.ron").to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("bom.ron: ok"), "{}", stdout(&o));
@@ -385,7 +391,7 @@ fn a_utf8_byte_order_mark_is_accepted() {
 
 #[test]
 fn choice_ids_must_be_lowercase_letters_digits_and_underscores() {
-    let text = minimal().replace("id: \"knock\"", "id: \"Knock Again\"");
+    let text = minimal_as("ids").replace("id: \"knock\"", "id: \"Knock Again\"");
     let d = dir_with(&[("ids.ron", &text)]);
     let o = talkdown(&["validate", "--short", d.path().join("ids.ron").to_str().unwrap()], "");
     let out = stdout(&o);
@@ -403,7 +409,7 @@ fn choice_ids_must_be_lowercase_letters_digits_and_underscores() {
 fn a_broken_rubric_honours_short_and_the_summary_adds_up() {
     let d = dir_with(&[
         ("rubric.ron", "Rubric(dimensions: [], techniques: [], outcomes: [])"),
-        ("a.ron", &minimal()),
+        ("a.ron", &minimal_as("a")),
     ]);
     let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2));
@@ -418,4 +424,72 @@ fn a_broken_rubric_honours_short_and_the_summary_adds_up() {
         "{}",
         stdout(&o)
     );
+}
+
+// ---- Issue 11: the guide's own rules are checked ----
+
+#[test]
+fn a_file_must_be_named_after_its_id() {
+    let d = dir_with(&[("park.ron", &minimal_as("park_bench")), ("_draft.ron", &minimal_as("anything"))]);
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("E140: the file `park.ron` is not named after its id `park_bench`"), "{out}");
+    let help: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("rename the file to `park_bench.ron`, or change the id to `\"park\"`"),
+        "the help shows both names: {out}"
+    );
+    assert!(out.contains("_draft.ron: ok"), "templates are exempt: {out}");
+    // Located at the id, and the misnamed file cannot be played.
+    let o = talkdown(&["validate", "--short", d.path().join("park.ron").to_str().unwrap()], "");
+    assert!(stdout(&o).contains("park.ron:4:9: error[E140]"), "{}", stdout(&o));
+    let o = talkdown(&["play", d.path().join("park.ron").to_str().unwrap(), "--no-records"], "1\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E140"), "{}", stderr(&o));
+}
+
+#[test]
+fn two_files_in_one_folder_with_the_same_id_are_both_marked() {
+    let d = dir_with(&[("minimal.ron", &minimal()), ("copy.ron", &minimal()), ("_draft.ron", &minimal())]);
+    let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let e141: Vec<&str> = out.lines().filter(|l| l.contains("error[E141]")).collect();
+    assert_eq!(e141.len(), 2, "each of the two files is marked, the draft is not: {out}");
+    assert!(e141.iter().any(|l| l.contains("copy.ron:4:9:") && l.contains("this one and `minimal.ron`")), "{out}");
+    assert!(e141.iter().any(|l| l.contains("minimal.ron:4:9:") && l.contains("this one and `copy.ron`")), "{out}");
+    assert!(!out.contains("_draft.ron:4:9: error"), "{out}");
+    // The full form says where the other one's id is.
+    let o = talkdown(&["validate", d.path().to_str().unwrap()], "");
+    assert!(stdout(&o).contains("copy.ron:4:9"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_library_switch_checks_the_standard_the_guide_states() {
+    let o = talkdown(&["validate", "--short", "--library", &fixture("minimal.ron")], "");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "warnings only: {out}");
+    for line in [
+        "warning[W240]: the best route has 2 decisions; a library scenario needs at least 8",
+        "warning[W241]: beat `door` on the best route offers 2 options",
+        "warning[W242]: the endings are of 2 kinds (disengaged, resolved)",
+        "warning[W243]: no choice leads on by the state of the call",
+        "warning[W244]: luck never changes the outcome",
+        "warning[W245]: no beat has a timer",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    // Without the switch, none of it.
+    let o = talkdown(&["validate", "--short", &fixture("minimal.ron")], "");
+    assert!(!stdout(&o).contains("W24"), "{}", stdout(&o));
+    let o = talkdown(&["validate", "--library", "--deny-warnings", &fixture("minimal.ron")], "");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn the_bundled_library_meets_the_library_standard() {
+    let o = talkdown(&["validate", "--short", "--library", "--deny-warnings", "scenarios/"], "");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!stdout(&o).contains("warning["), "{}", stdout(&o));
 }

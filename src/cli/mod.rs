@@ -100,6 +100,11 @@ pub enum Command {
         /// Print only the one-line form of each diagnostic.
         #[arg(long)]
         short: bool,
+        /// Also check the library standard (docs/authoring.md): at least 8
+        /// decisions on the best route with at least 3 options each, 3 kinds of
+        /// ending, a route by state, a chance and a timer (warnings W240–W245).
+        #[arg(long)]
+        library: bool,
     },
     /// Reachable endings, best and worst achievable scores and the routes to them.
     Analyze {
@@ -263,8 +268,8 @@ fn color_stderr() -> bool {
 
 fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<Outcome, Error> {
     match cmd {
-        Command::Validate { paths, deny_warnings, rubric, short } => {
-            validate(paths, deny_warnings, rubric, short, scenarios)
+        Command::Validate { paths, deny_warnings, rubric, short, library } => {
+            validate(paths, deny_warnings, rubric, short, library, scenarios)
         }
         Command::Analyze { scenario, json } => {
             let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
@@ -399,6 +404,7 @@ fn validate(
     deny_warnings: bool,
     rubric_path: Option<PathBuf>,
     short: bool,
+    library: bool,
     scenarios: Option<&Path>,
 ) -> Result<Outcome, Error> {
     let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
@@ -428,8 +434,22 @@ fn validate(
         }
     };
     let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
-    for target in files_to_check(&paths, fixed_rubric.as_ref()) {
-        let checked = match target.and_then(|(file, rubric)| load::check_file(&file, &rubric)) {
+    // Every file is checked first, then the checks across files of one
+    // folder (E141) and the library standard are added, then all is printed.
+    let mut results: Vec<Result<(PathBuf, load::Checked), LoadError>> = files_to_check(&paths, fixed_rubric.as_ref())
+        .into_iter()
+        .map(|t| t.and_then(|(file, rubric)| load::check_file(&file, &rubric).map(|c| (file, c))))
+        .collect();
+    let mut folders: std::collections::BTreeMap<PathBuf, Vec<(&Path, &mut load::Checked)>> = Default::default();
+    for (path, checked) in results.iter_mut().filter_map(|r| r.as_mut().ok()) {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        folders.entry(folder).or_default().push((path.as_path(), checked));
+    }
+    for files in folders.values_mut() {
+        load::duplicate_ids(files);
+    }
+    for result in results {
+        let (path, mut checked) = match result {
             Ok(c) => c,
             Err(e) => {
                 report_load_error(e);
@@ -437,6 +457,9 @@ fn validate(
                 continue;
             }
         };
+        if library && !crate::library::is_template(&path) {
+            checked.diagnostics.extend(crate::library::standard::check(&checked));
+        }
         files += 1;
         for d in &checked.diagnostics {
             if short {

@@ -301,9 +301,92 @@ fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
 /// Read and check a scenario file.
 pub fn check_file(path: &FsPath, rubric: &Rubric) -> Result<Checked, LoadError> {
     Ok(match read_source(path)? {
-        Ok(source) => check_source(source, rubric),
+        Ok(source) => {
+            let mut checked = check_source(source, rubric);
+            if let Some(d) = misnamed(path, &checked) {
+                checked.diagnostics.insert(0, d);
+                checked.scenario = None;
+            }
+            checked
+        }
         Err((source, d)) => Checked { source, file: None, diagnostics: vec![d], scenario: None },
     })
+}
+
+/// The file name without `.ron`.
+pub fn file_stem(path: &FsPath) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The span of a checked file's `id: "..."` value, when it was read.
+pub fn id_span(checked: &Checked) -> Option<std::ops::Range<usize>> {
+    Spans::parse(&checked.source.text).find_or_parent(&Path::root().field("id"))
+}
+
+/// E140: a scenario file is named after its id (`park_bench.ron` holds
+/// `id: "park_bench"`), so a scripted run, `talkdown play ID` and the records
+/// all find it by the same name. Templates (`_*.ron`) are exempt.
+fn misnamed(path: &FsPath, checked: &Checked) -> Option<Diagnostic> {
+    let file = checked.file.as_ref()?;
+    let stem = file_stem(path);
+    if stem.starts_with('_') || stem == file.id {
+        return None;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Some(
+        Diagnostic::error("E140", format!("the file `{name}` is not named after its id `{}`", file.id))
+            .at(id_span(checked), format!("the id is `{}`", file.id))
+            .help(format!(
+                "a scenario file is named after its id: rename the file to `{}.ron`, or change the id to `\"{stem}\"`",
+                file.id
+            )),
+    )
+}
+
+/// E141: two scenario files in one folder with the same id. `files` are the
+/// checked files of one folder; each file sharing its id with another gets
+/// an error naming the other file and where its id is. Templates (`_*.ron`)
+/// are left out: a draft copy beside the scenario it copies is no conflict.
+pub fn duplicate_ids(files: &mut [(&FsPath, &mut Checked)]) {
+    // (id, file name, `path:line:col` of the id, span of the id)
+    type Seen = (String, String, String, Option<std::ops::Range<usize>>);
+    let ids: Vec<Option<Seen>> = files
+        .iter()
+        .map(|(p, c)| {
+            let f = c.file.as_ref().filter(|_| !file_stem(p).starts_with('_'))?;
+            let span = id_span(c);
+            let at = match &span {
+                Some(r) => {
+                    let (line, col) = c.source.line_col(r.start);
+                    format!("{}:{line}:{col}", p.display())
+                }
+                None => p.display().to_string(),
+            };
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Some((f.id.clone(), name, at, span))
+        })
+        .collect();
+    for (i, (_, checked)) in files.iter_mut().enumerate() {
+        let Some((id, _, _, span)) = &ids[i] else { continue };
+        for (j, other) in ids.iter().enumerate() {
+            let Some((other_id, other_name, other_at, _)) = other else { continue };
+            if i == j || other_id != id {
+                continue;
+            }
+            checked.diagnostics.insert(
+                0,
+                Diagnostic::error(
+                    "E141",
+                    format!("two files in this folder have the id `{id}`: this one and `{other_name}`"),
+                )
+                .at(span.clone(), format!("`{other_name}` has this id too, at {other_at}"))
+                .help(format!(
+                    "each scenario in a folder needs its own id: give one of them a new id and name its file after it (the other one is at {other_at})"
+                )),
+            );
+            checked.scenario = None;
+        }
+    }
 }
 
 /// Parse and check rubric text.
