@@ -410,9 +410,9 @@ pub mod standard {
         }
 
         let nexts = || {
-            f.beats.iter().flat_map(|b| {
-                b.choices.iter().map(|c| &c.next).chain(b.timer.iter().map(|t| &t.next))
-            })
+            f.beats
+                .iter()
+                .flat_map(|b| b.choices.iter().map(|c| &c.next).chain(b.timer.iter().map(|t| &t.next)))
         };
         if !nexts().any(|n| matches!(n, Next::Route { .. })) {
             out.push(

@@ -89,7 +89,8 @@ fn one_broken_file_never_stops_the_others_from_being_checked() {
 
 #[test]
 fn deny_warnings_turns_warnings_into_failure() {
-    let d = dir_with(&[("warn.ron", &minimal_as("warn").replace("commentary: \"Ask consent first.\", ", ""))]);
+    let d =
+        dir_with(&[("warn.ron", &minimal_as("warn").replace("commentary: \"Ask consent first.\", ", ""))]);
     let p = d.path().join("warn.ron");
     assert_eq!(talkdown(&["validate", p.to_str().unwrap()], "").status.code(), Some(0));
     assert_eq!(talkdown(&["validate", "--deny-warnings", p.to_str().unwrap()], "").status.code(), Some(1));
@@ -457,8 +458,14 @@ fn two_files_in_one_folder_with_the_same_id_are_both_marked() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     let e141: Vec<&str> = out.lines().filter(|l| l.contains("error[E141]")).collect();
     assert_eq!(e141.len(), 2, "each of the two files is marked, the draft is not: {out}");
-    assert!(e141.iter().any(|l| l.contains("copy.ron:4:9:") && l.contains("this one and `minimal.ron`")), "{out}");
-    assert!(e141.iter().any(|l| l.contains("minimal.ron:4:9:") && l.contains("this one and `copy.ron`")), "{out}");
+    assert!(
+        e141.iter().any(|l| l.contains("copy.ron:4:9:") && l.contains("this one and `minimal.ron`")),
+        "{out}"
+    );
+    assert!(
+        e141.iter().any(|l| l.contains("minimal.ron:4:9:") && l.contains("this one and `copy.ron`")),
+        "{out}"
+    );
     assert!(!out.contains("_draft.ron:4:9: error"), "{out}");
     // The full form says where the other one's id is.
     let o = talkdown(&["validate", d.path().to_str().unwrap()], "");

@@ -436,11 +436,13 @@ fn validate(
     let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
     // Every file is checked first, then the checks across files of one
     // folder (E141) and the library standard are added, then all is printed.
-    let mut results: Vec<Result<(PathBuf, load::Checked), LoadError>> = files_to_check(&paths, fixed_rubric.as_ref())
-        .into_iter()
-        .map(|t| t.and_then(|(file, rubric)| load::check_file(&file, &rubric).map(|c| (file, c))))
-        .collect();
-    let mut folders: std::collections::BTreeMap<PathBuf, Vec<(&Path, &mut load::Checked)>> = Default::default();
+    let mut results: Vec<Result<(PathBuf, load::Checked), LoadError>> =
+        files_to_check(&paths, fixed_rubric.as_ref())
+            .into_iter()
+            .map(|t| t.and_then(|(file, rubric)| load::check_file(&file, &rubric).map(|c| (file, c))))
+            .collect();
+    let mut folders: std::collections::BTreeMap<PathBuf, Vec<(&Path, &mut load::Checked)>> =
+        Default::default();
     for (path, checked) in results.iter_mut().filter_map(|r| r.as_mut().ok()) {
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
         folders.entry(folder).or_default().push((path.as_path(), checked));
