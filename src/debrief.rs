@@ -17,6 +17,8 @@ use crate::analysis::{Analysis, AnalysisError, StateSpace};
 use crate::engine::{Mode, Playthrough, SpokenLine};
 use crate::scenario::{Act, NodeRef, Scenario, rubric::Grade, rubric::TechniqueKind};
 
+mod step_by_step;
+
 /// Two expected values closer than this are equal (they are sums of small
 /// integers weighted by ratios; float rounding stays far below it).
 const EPSILON: f64 = 1e-6;
@@ -177,11 +179,34 @@ pub struct DecisionReview {
     pub reaction: Vec<SpokenLine>,
 }
 
+/// How the decisions were judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// Against the exact analysis: each option's value is its points plus the
+    /// best a trainee can expect after it (see docs/scoring.md).
+    #[default]
+    Exact,
+    /// The scenario is too large to analyse exactly: each decision is compared
+    /// with the best-scoring option offered at that moment, in the situation
+    /// then; what each option leads to later, and luck's part, are not judged.
+    StepByStep,
+}
+
+/// What the trainee is told when the run was judged step by step.
+pub const STEP_BY_STEP_NOTE: &str = "Judged step by step: this scenario is too large to analyse exactly, \
+     so each decision is compared with the best-scoring option offered at that moment, in the situation \
+     at the time. What each option would have led to later, and luck's part, are not judged.";
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Debrief {
     pub scenario: String,
     pub title: String,
     pub content_hash: String,
+    /// `exact`, or `step_by_step` when the scenario was too large to analyse.
+    pub judgement: Judgement,
+    /// Why and how the run was judged step by step (`None` when exact).
+    pub judgement_note: Option<String>,
     pub trainee: Option<String>,
     pub mode: Mode,
     pub seed: u64,
@@ -345,16 +370,6 @@ impl Debrief {
                 }
                 _ => None,
             };
-            let variant_note = d.score_variant.map(|v| {
-                let plain = def.total;
-                let given: i32 = d.scores.iter().sum();
-                let how = match given.cmp(&plain) {
-                    std::cmp::Ordering::Less => "Scored lower",
-                    std::cmp::Ordering::Greater => "Scored higher",
-                    std::cmp::Ordering::Equal => "Scored differently",
-                };
-                format!("{how} because {}", s.variant_reason(d.beat_index, d.act, v).trim_end_matches('.'))
-            });
             let luck = match d.chance {
                 Some(o) => {
                     // Judge luck by the best outcome still open after the roll
@@ -374,32 +389,12 @@ impl Debrief {
                 }
                 None => None,
             };
-            let scores = s
-                .rubric
-                .dimensions
-                .iter()
-                .zip(&d.scores)
-                .filter(|(_, v)| **v != 0)
-                .map(|(dim, v)| (dim.id.clone(), *v))
-                .collect();
             decisions.push(DecisionReview {
-                step: i + 1,
-                beat: d.beat.clone(),
-                choice: d.choice.clone(),
-                text: d.text.clone(),
-                commentary: s.act_commentary(d.beat_index, d.act).to_string(),
-                scores,
-                total: d.scores.iter().sum(),
-                critical: d.critical,
-                timed_out: d.act == Act::Timeout,
-                response_ms: d.response_ms,
                 best_available,
                 better,
                 luck,
-                score_variant: d.score_variant,
-                variant_note,
                 lost: tenth(lost),
-                reaction: d.reaction.clone(),
+                ..review(s, i, d)
             });
         }
 
@@ -419,89 +414,27 @@ impl Debrief {
             }
         }
 
-        let ending = play.ending().map(|e| {
-            let end = s.ending(e);
-            let cat = s.outcome_of(e);
-            EndingSummary {
-                id: end.id.clone(),
-                title: end.title.clone(),
-                narrative: end.narrative.clone(),
-                commentary: end.commentary.clone(),
-                outcome: cat.id.clone(),
-                outcome_name: cat.name.clone(),
-                grade: cat.grade,
-                outcome_note: cat.debrief_note.clone(),
-            }
-        });
+        let ending = ending_summary(play);
         let best_choices = decisions.iter().filter(|d| d.best_available).count();
-        let all_best = best_choices == decisions.len();
         let criticals: Vec<DecisionReview> = decisions.iter().filter(|d| d.critical).cloned().collect();
         let grade = ending.as_ref().map(|e| e.grade);
         // Luck that moved a perfect run to a lesser ending is luck's doing, not the choices'.
         let luck_hurt = unlucky_any || luck_total < -0.5;
-        let verdict = match (all_best, grade) {
-            (_, None) => "The run was not finished; the scores cover the decisions made so far.".to_string(),
-            (true, Some(Grade::Good)) if luck_hurt => {
-                "You made the best available decision at every step. Luck, not your decisions, \
-                 led to this ending rather than a better one: the same decisions often end better."
-                    .to_string()
-            }
-            (true, Some(_)) if luck_hurt => {
-                "You did what was right at each step; the outcome was still bad. Luck, not your \
-                 decisions, led here: the same decisions often end better. This happens, and it is \
-                 not a failure of your decisions."
-                    .to_string()
-            }
-            (true, Some(Grade::Good)) => {
-                "You made the best available decision at every step, and it showed in the outcome."
-                    .to_string()
-            }
-            (true, Some(_)) => {
-                "You did what was right at each step; the outcome was still bad. This happens, \
-                 and it is not a failure of your decisions."
-                    .to_string()
-            }
-            (false, Some(g)) => {
-                let n = decisions.len() - best_choices;
-                let mut v = format!(
-                    "{n} of your {} decisions had a better option at that moment; the timeline shows which.",
-                    decisions.len()
-                );
-                if g == Grade::Good {
-                    v.push_str(" The outcome was good, but judge the decisions, not only the outcome.");
-                }
-                if unlucky_any {
-                    v.push_str(" Luck also played a part: see the marked steps.");
-                }
-                v
-            }
-        };
-        let policy = &s.rubric.policy;
-        let points = process_best - lost_total;
-        let raw = percent_f(points, process_best);
-        let capped_value = match raw {
-            Some(p) if !criticals.is_empty() => Some(p.min(policy.critical_cap_percent)),
-            other => other,
-        };
-        let process = ProcessScore {
-            best: tenth(process_best),
-            lost: tenth(lost_total),
-            points: tenth(points),
-            percent: raw,
-            shown_percent: capped_value,
-            capped: capped_value < raw,
-        };
+        let verdict = verdict_sentence(&decisions, best_choices, grade, luck_hurt, unlucky_any);
+        let process = process_score(&s.rubric.policy, process_best, lost_total, !criticals.is_empty());
         let luck = luck_share(luck_total, grade.is_some());
         let standard = standard_verdict(
-            policy,
+            &s.rubric.policy,
             &criticals.iter().map(|c| c.step).collect::<Vec<_>>(),
-            capped_value,
+            process.shown_percent,
             grade.is_some(),
         );
         Ok(Debrief {
             scenario: s.id().to_string(),
             title: s.title().to_string(),
             content_hash: s.content_hash.clone(),
+            judgement: Judgement::Exact,
+            judgement_note: None,
             trainee: trainee.map(str::to_string),
             mode: play.mode(),
             seed: play.seed(),
@@ -526,14 +459,18 @@ impl Debrief {
     /// The process score line: "Process: 85 % — ..." (with the cap when it applied).
     pub fn process_line(&self) -> String {
         let p = &self.process;
+        let against = match self.judgement {
+            Judgement::Exact => "judged against the best still achievable at each decision",
+            Judgement::StepByStep => "judged step by step against the best-scoring option at each decision",
+        };
         match (p.shown_percent, p.percent) {
             (Some(shown), Some(raw)) if p.capped => format!(
                 "Process: {shown} % (capped at {shown} % because of a critical error; {raw} % before the cap), \
-                 {:.1} of {:.1} points judged against the best still achievable at each decision",
+                 {:.1} of {:.1} points {against}",
                 p.points, p.best
             ),
             (Some(shown), _) => format!(
-                "Process: {shown} %, {:.1} of {:.1} points judged against the best still achievable at each decision",
+                "Process: {shown} %, {:.1} of {:.1} points {against}",
                 p.points, p.best
             ),
             _ => "Process: – (nothing positive was achievable)".to_string(),
@@ -551,6 +488,9 @@ impl Debrief {
         let _ = writeln!(o, "═══ Debrief: {} ═══", self.title);
         if let Some(t) = &self.trainee {
             let _ = writeln!(o, "Trainee: {t}   Mode: {}   Seed: {}", self.mode.label(), self.seed);
+        }
+        if let Some(note) = &self.judgement_note {
+            let _ = writeln!(o, "\n{note}");
         }
         if let Some(e) = &self.ending {
             let _ = writeln!(o, "\nOutcome: {} — {} ({})", e.title, e.outcome_name, e.grade.label());
@@ -676,6 +616,9 @@ impl Debrief {
             self.seed,
             e(crate::engine::short_hash(&self.content_hash))
         ));
+        if let Some(note) = &self.judgement_note {
+            o.push_str(&format!("<p class=\"judgement\">{}</p>\n", e(note)));
+        }
         if let Some(end) = &self.ending {
             let class = match end.grade {
                 Grade::Good => "good",
@@ -820,9 +763,139 @@ h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}small{font-weight:normal
 table.dims td{padding:.2em .6em}.num{text-align:right;white-space:nowrap}
 ol.timeline li{margin:.8em 0;padding-left:.4em}li.best{border-left:4px solid #2e7d32}
 li.better{border-left:4px solid #f9a825}li.critical{border-left:4px solid #c62828}
-.said{font-weight:bold}.alt{background:#eef5ee;padding:.3em}.luck{font-style:italic}.delta{color:#555}
+.judgement{border:2px dashed #555;padding:.4em 1em}.said{font-weight:bold}.alt{background:#eef5ee;padding:.3em}.luck{font-style:italic}.delta{color:#555}
 @media print{body{margin:0;max-width:none}section,li{break-inside:avoid}}
 </style>\n";
+
+/// A decision as the debrief shows it, before it is judged (the judged
+/// fields, `best_available`, `better`, `luck` and `lost`, left neutral).
+fn review(s: &Scenario, i: usize, d: &crate::engine::Decision) -> DecisionReview {
+    let variant_note = d.score_variant.map(|v| {
+        let plain = s.act(d.beat_index, d.act).map(|a| a.total).unwrap_or(0);
+        let given: i32 = d.scores.iter().sum();
+        let how = match given.cmp(&plain) {
+            std::cmp::Ordering::Less => "Scored lower",
+            std::cmp::Ordering::Greater => "Scored higher",
+            std::cmp::Ordering::Equal => "Scored differently",
+        };
+        format!("{how} because {}", s.variant_reason(d.beat_index, d.act, v).trim_end_matches('.'))
+    });
+    let scores = s
+        .rubric
+        .dimensions
+        .iter()
+        .zip(&d.scores)
+        .filter(|(_, v)| **v != 0)
+        .map(|(dim, v)| (dim.id.clone(), *v))
+        .collect();
+    DecisionReview {
+        step: i + 1,
+        beat: d.beat.clone(),
+        choice: d.choice.clone(),
+        text: d.text.clone(),
+        commentary: s.act_commentary(d.beat_index, d.act).to_string(),
+        scores,
+        total: d.scores.iter().sum(),
+        critical: d.critical,
+        timed_out: d.act == Act::Timeout,
+        response_ms: d.response_ms,
+        best_available: true,
+        better: None,
+        luck: None,
+        score_variant: d.score_variant,
+        variant_note,
+        lost: 0.0,
+        reaction: d.reaction.clone(),
+    }
+}
+
+/// What the run's ending was, for the debrief.
+fn ending_summary(play: &Playthrough) -> Option<EndingSummary> {
+    let s = play.scenario();
+    play.ending().map(|e| {
+        let end = s.ending(e);
+        let cat = s.outcome_of(e);
+        EndingSummary {
+            id: end.id.clone(),
+            title: end.title.clone(),
+            narrative: end.narrative.clone(),
+            commentary: end.commentary.clone(),
+            outcome: cat.id.clone(),
+            outcome_name: cat.name.clone(),
+            grade: cat.grade,
+            outcome_note: cat.debrief_note.clone(),
+        }
+    })
+}
+
+/// The process-over-outcome sentence.
+fn verdict_sentence(
+    decisions: &[DecisionReview],
+    best_choices: usize,
+    grade: Option<Grade>,
+    luck_hurt: bool,
+    unlucky_any: bool,
+) -> String {
+    let all_best = best_choices == decisions.len();
+    match (all_best, grade) {
+        (_, None) => "The run was not finished; the scores cover the decisions made so far.".to_string(),
+        (true, Some(Grade::Good)) if luck_hurt => {
+            "You made the best available decision at every step. Luck, not your decisions, \
+             led to this ending rather than a better one: the same decisions often end better."
+                .to_string()
+        }
+        (true, Some(_)) if luck_hurt => {
+            "You did what was right at each step; the outcome was still bad. Luck, not your \
+             decisions, led here: the same decisions often end better. This happens, and it is \
+             not a failure of your decisions."
+                .to_string()
+        }
+        (true, Some(Grade::Good)) => {
+            "You made the best available decision at every step, and it showed in the outcome.".to_string()
+        }
+        (true, Some(_)) => "You did what was right at each step; the outcome was still bad. This happens, \
+             and it is not a failure of your decisions."
+            .to_string(),
+        (false, Some(g)) => {
+            let n = decisions.len() - best_choices;
+            let mut v = format!(
+                "{n} of your {} decisions had a better option at that moment; the timeline shows which.",
+                decisions.len()
+            );
+            if g == Grade::Good {
+                v.push_str(" The outcome was good, but judge the decisions, not only the outcome.");
+            }
+            if unlucky_any {
+                v.push_str(" Luck also played a part: see the marked steps.");
+            }
+            v
+        }
+    }
+}
+
+/// The process score from the best available and what the decisions gave up,
+/// capped by the rubric's policy when the run has a critical error.
+fn process_score(
+    policy: &crate::scenario::rubric::Policy,
+    best: f64,
+    lost: f64,
+    critical: bool,
+) -> ProcessScore {
+    let points = best - lost;
+    let raw = percent_f(points, best);
+    let shown = match raw {
+        Some(p) if critical => Some(p.min(policy.critical_cap_percent)),
+        other => other,
+    };
+    ProcessScore {
+        best: tenth(best),
+        lost: tenth(lost),
+        points: tenth(points),
+        percent: raw,
+        shown_percent: shown,
+        capped: shown < raw,
+    }
+}
 
 fn luck_share(points: f64, finished: bool) -> LuckShare {
     let points = tenth(points);

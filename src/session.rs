@@ -7,7 +7,7 @@
 //! ```text
 //! Session::start(scenario, file, options, trainee, recorder)
 //!   .choose(n, ms) / .time_out(ms)      → engine, then the recorder
-//!   .finish(&mut analyses) → Debrief    → analysis, debrief, recorder
+//!   .finish(&mut analyses) → Debrief    → analysis (or step by step), debrief, recorder
 //!   .abandon(reason)                    → recorder
 //! ```
 
@@ -33,11 +33,6 @@ pub fn default_trainee() -> String {
         .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
         .unwrap_or_else(|| "anonymous".to_string())
 }
-
-/// Why a finished run could not be judged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot score this run: {0}")]
-pub struct FinishError(pub String);
 
 /// The analyzer's results per scenario version (content hash): debriefs and
 /// the authors' panel need them, and they are costly to compute twice.
@@ -109,14 +104,20 @@ impl Session {
         Ok(self.play.decisions().last().expect("a decision was just made"))
     }
 
-    /// Judge a run that reached an ending and record its outcome.
-    pub fn finish(&mut self, analyses: &mut Analyses) -> Result<Debrief, FinishError> {
-        let scenario = self.play.scenario().clone();
-        let debrief = analyses.get(&scenario).map_err(FinishError).and_then(|(a, space)| {
-            Debrief::build(&self.play, a, space, Some(&self.trainee)).map_err(|e| FinishError(e.to_string()))
-        })?;
+    /// Judge a run that reached an ending and record it as finished. Never
+    /// fails: when the scenario is too large to analyse exactly, the debrief
+    /// judges each decision step by step and says so (`Judgement::StepByStep`).
+    pub fn finish(&mut self, analyses: &mut Analyses) -> Debrief {
+        let trainee = Some(self.trainee.as_str());
+        let exact = analyses
+            .get(self.play.scenario())
+            .and_then(|(a, space)| Debrief::build(&self.play, a, space, trainee).map_err(|e| e.to_string()));
+        let debrief = match exact {
+            Ok(d) => d,
+            Err(why) => Debrief::step_by_step(&self.play, trainee, &why),
+        };
         self.recorder.finish(&self.play, &debrief);
-        Ok(debrief)
+        debrief
     }
 
     /// The run stopped without an ending (quit, input ended, back to the library).

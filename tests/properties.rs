@@ -294,3 +294,89 @@ proptest! {
         prop_assert_eq!(Some(sum), route.score);
     }
 }
+
+/// Every act a trainee could take at a decision leads straight to an ending
+/// (no later decision, no dice): there the exact value of an option is its
+/// points now, so exact and step-by-step judgement must agree.
+fn only_endings_follow(s: &Scenario, d: &talkdown::engine::Decision) -> bool {
+    let mut acts = d.offered.clone();
+    acts.push(d.act);
+    if s.act(d.beat_index, talkdown::scenario::Act::Timeout).is_some() {
+        acts.push(talkdown::scenario::Act::Timeout);
+    }
+    acts.iter().all(|&a| {
+        s.act(d.beat_index, a).is_some_and(|def| match &def.route {
+            Route::Go(to) => matches!(to, NodeRef::Ending(_)),
+            Route::Rules(rules, default) => {
+                matches!(default, NodeRef::Ending(_)) && rules.iter().all(|(_, to)| matches!(to, NodeRef::Ending(_)))
+            }
+            Route::Chance(outs) => outs.iter().all(|o| matches!(o.to, NodeRef::Ending(_))),
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// The fallback for scenarios too large to analyse never panics, reports
+    /// the run exactly as the exact debrief does, never names a "better" option
+    /// that scores lower, and agrees with the exact judgement wherever the
+    /// exact value of every option is its points now.
+    #[test]
+    fn step_by_step_judgement_is_safe_and_consistent_with_exact(
+        seed in any::<u64>(), beats in 1usize..12, meters in 0usize..3, flags in 0usize..3, loops in any::<bool>(),
+        variants in any::<bool>(), picks in proptest::collection::vec(0usize..4, 0..40)
+    ) {
+        use talkdown::debrief::{Debrief, Judgement};
+        let shape = small_shape(beats, meters, flags, loops);
+        let s = if variants { compile_with_variants(shape, seed) } else { compile(shape, seed) };
+        let (analysis, mut space) = analyze(&s).unwrap();
+        let p = play_with(&s, seed, &picks);
+        let exact = Debrief::build(&p, &analysis, &mut space, Some("cadet")).unwrap();
+        let steps = Debrief::step_by_step(&p, Some("cadet"), "too many states");
+        prop_assert_eq!(exact.judgement, Judgement::Exact);
+        prop_assert_eq!(steps.judgement, Judgement::StepByStep);
+        prop_assert!(exact.judgement_note.is_none());
+        prop_assert!(steps.judgement_note.as_deref().is_some_and(|n| n.contains("step by step")));
+        // Both render, and only the fallback says it judged step by step.
+        prop_assert!(steps.to_text().contains("Judged step by step"));
+        prop_assert!(steps.to_html().contains("Judged step by step"));
+        prop_assert!(steps.to_json().contains("\"judgement\": \"step_by_step\""));
+        prop_assert!(!exact.to_text().contains("Judged step by step"));
+
+        // The facts of the run are the same whichever judgement.
+        prop_assert_eq!(&steps.ending, &exact.ending);
+        prop_assert_eq!(steps.total.score, exact.total.score);
+        prop_assert_eq!(steps.decisions.len(), exact.decisions.len());
+        for (a, b) in steps.dimensions.iter().zip(&exact.dimensions) {
+            prop_assert_eq!(a.score, b.score);
+        }
+        prop_assert_eq!(steps.critical_errors.len(), exact.critical_errors.len());
+
+        for ((st, ex), d) in steps.decisions.iter().zip(&exact.decisions).zip(p.decisions()) {
+            prop_assert_eq!((&st.choice, st.total, st.critical), (&ex.choice, ex.total, ex.critical));
+            prop_assert!(st.lost >= 0.0);
+            prop_assert_eq!(st.best_available, st.lost == 0.0);
+            prop_assert!(st.luck.is_none());
+            if let Some(b) = &st.better {
+                // Never a better option that scores lower (or the same).
+                prop_assert!(b.score > st.total, "step {}: better {} ≤ chosen {}", st.step, b.score, st.total);
+                prop_assert!(!st.best_available);
+                prop_assert!(st.lost >= f64::from(b.score - st.total));
+            }
+            // Nothing offered there scores more than "the best" it judged against.
+            let best_now = d.offered.iter().map(|&a| s.scores_in(d.beat_index, a, &d.state_before).total).max();
+            if let Some(m) = best_now {
+                prop_assert!(f64::from(m - st.total) <= st.lost + 1e-9);
+            }
+            if only_endings_follow(&s, d) && d.chance.is_none() {
+                prop_assert_eq!(st.best_available, ex.best_available, "step {}", st.step);
+                prop_assert!((st.lost - ex.lost).abs() < 0.05, "step {}: {} vs {}", st.step, st.lost, ex.lost);
+            }
+        }
+        prop_assert!(steps.process.points <= steps.process.best + 1e-9);
+        prop_assert!(steps.total.score <= steps.total.best || steps.decisions.is_empty());
+        prop_assert!(steps.process.percent.is_none_or(|x| x <= 100));
+        prop_assert_eq!(steps.best_choices, steps.decisions.iter().filter(|d| d.best_available).count());
+    }
+}

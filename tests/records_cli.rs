@@ -239,3 +239,101 @@ fn instructor_commands_list_report_export_and_replay() {
     assert_eq!(code, 2);
     assert!(err.contains("no records at"), "{err}");
 }
+
+/// Eight meters of 0–1000 a trainee can raise one step at a time: far more
+/// states than the analyzer explores (warning W230), yet a playable scenario.
+fn too_large_to_analyse() -> String {
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let meters: Vec<String> = names
+        .iter()
+        .map(|m| format!("(id: \"{m}\", name: \"Meter {m}\", min: 0, max: 1000, start: 0)"))
+        .collect();
+    let raises: Vec<String> = names
+        .iter()
+        .map(|m| {
+            format!(
+                "(id: \"raise_{m}\", text: \"Wait and watch ({m}).\", effects: [Raise(\"{m}\", 1)], \
+                 scores: {{\"deescalation\": -1}}, commentary: \"Waiting without speaking leaves her alone with it.\", next: Go(\"door\"))"
+            )
+        })
+        .collect();
+    format!(
+        r#"Scenario(
+    id: "wide",
+    about: (title: "Eight meters", summary: "Too many states to analyse.", difficulty: Introductory, minutes: 1, version: "1"),
+    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
+    cast: [(id: "pat", name: "Pat", role: Subject)],
+    meters: [{meters}],
+    start: "door",
+    beats: [
+        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
+            {raises},
+            (id: "introduce", text: "Police, I'm Sam. Your daughter asked us to check on you.", scores: {{"connection": 2}},
+             commentary: "Introduce yourself and say why you are there.", next: Go("inside")),
+        ]),
+        (id: "inside", lines: [(speaker: "pat", text: "I'm fine.")], choices: [
+            (id: "ask", text: "Can I check you're alright?", scores: {{"assessment": 2}}, commentary: "Ask consent first.", next: Go("ok")),
+            (id: "leave", text: "Okay then, I'll leave you to it.", scores: {{"linkage": -1}},
+             commentary: "Leaving without checking can miss self-neglect.", next: Go("left")),
+        ]),
+    ],
+    endings: [
+        (id: "ok", outcome: "resolved", title: "All well", narrative: "Pat is fine.", commentary: "Checked with consent."),
+        (id: "left", outcome: "disengaged", title: "You left", narrative: "You leave.", commentary: "No follow-up."),
+    ],
+    debrief: (commentary: "Explain why you are there."),
+)"#,
+        meters = meters.join(",\n        "),
+        raises = raises.join(",\n            "),
+    )
+}
+
+#[test]
+fn a_scenario_too_large_to_analyse_still_ends_with_a_debrief_and_a_finished_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    let scenario = dir.path().join("wide.ron");
+    std::fs::write(&scenario, too_large_to_analyse()).unwrap();
+    let (html, json) = (dir.path().join("debrief.html"), dir.path().join("debrief.json"));
+    let (code, out, err) = run(talkdown(&records).arg("validate").arg(&scenario));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("W230"), "the author was warned: {out}");
+
+    // raise_b (−1; introducing, +2, was better), introduce (+2, the best), leave (−1; ask, +2, was better).
+    let mut child = talkdown(&records)
+        .args(["play", "--no-shuffle", "--seed", "3", "--trainee", "kim"])
+        .arg(&scenario)
+        .arg("--html")
+        .arg(&html)
+        .arg("--json")
+        .arg(&json)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"2\n9\n2\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(!err.contains("cannot score"), "{err}");
+    assert!(out.contains("Debrief: Eight meters"), "{out}");
+    assert!(out.contains("Judged step by step"), "the debrief says how it judged: {out}");
+    assert!(out.contains("Decisions (1 of 3 the best available)"), "{out}");
+    assert!(out.contains("Better here: Police, I'm Sam. Your daughter asked us to check on you. (+2)"), "{out}");
+    assert!(out.contains("Better here: Can I check you're alright? (+2)"), "{out}");
+    assert!(out.contains("Process: 0 %, 0.0 of 6.0 points judged step by step"), "{out}");
+
+    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(j["judgement"], "step_by_step");
+    assert!(j["judgement_note"].as_str().unwrap().contains("too large to analyse exactly"));
+    assert_eq!(j["decisions"][0]["better"]["choice"], "introduce");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<p class=\"judgement\">Judged step by step"));
+
+    let store = Store::open(&records).unwrap();
+    let list = store.sessions(&Filter::default()).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].status, Status::Finished, "finished, not abandoned");
+    assert_eq!(list[0].decisions, 3);
+    assert_eq!(store.history("kim").unwrap()[0].ending.as_deref(), Some("left"));
+}

@@ -60,6 +60,9 @@ impl From<crate::state::graph::TooLarge> for AnalysisError {
 
 /// Analyse a scenario from every possible start state.
 pub fn analyze(scenario: &Scenario) -> Result<(Analysis, StateSpace), AnalysisError> {
+    // Past the cap from every start (found once, when the scenario was
+    // checked): exploring again from the same starts would only hit it again.
+    crate::state::graph::StateGraph::of(scenario)?;
     let mut space = StateSpace::new(scenario);
     let NodeRef::Beat(start_beat) = scenario.start else {
         unreachable!("a checked scenario starts at a beat")

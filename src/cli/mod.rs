@@ -17,7 +17,7 @@ use crate::engine::{EngineError, Mode, StartOptions};
 use crate::library::{bundled_dir, files_to_check, resolve_scenario};
 use crate::records::recorder::Recorder;
 use crate::scenario::load::{self, LoadError};
-use crate::session::{Analyses, FinishError, Session, default_trainee, random_seed};
+use crate::session::{Analyses, Session, default_trainee, random_seed};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -374,13 +374,7 @@ fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>)
         flush_records(&mut session);
         return Ok(Outcome::ProblemsFound);
     }
-    let debrief = match session.finish(&mut Analyses::default()) {
-        Ok(d) => d,
-        Err(FinishError(e)) => {
-            eprintln!("talkdown: cannot score this run: {e}");
-            return Ok(Outcome::ProblemsFound);
-        }
-    };
+    let debrief = session.finish(&mut Analyses::default());
     flush_records(&mut session);
     use std::io::Write;
     let _ = writeln!(out, "{}", debrief.to_text());

@@ -292,7 +292,8 @@ fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
         Diagnostic::warning("W230", format!("the scenario has too many states to analyse: {e}"))
             .at(spans.find_or_parent(&Path::root().field("meters")), "the meters' ranges and the flags multiply here")
             .help(format!(
-                "`talkdown analyze` and the debrief's judgement explore at most {} states; narrow the meters' ranges or use fewer flags",
+                "`talkdown analyze` explores at most {} states (past that, debriefs judge step by step); \
+                 narrow the meters' ranges or use fewer flags",
                 crate::analysis::MAX_STATES
             )),
     )

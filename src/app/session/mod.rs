@@ -186,28 +186,21 @@ fn apply_play_actions(
 
 /// Judge a finished run (through the core session) and remember the attempt.
 pub fn finish(mut run: Run, analyses: &mut Analyses, attempts: &mut Attempts) -> Finished {
-    let built = run.session.finish(analyses);
+    let debrief = run.session.finish(analyses);
     let play = run.play().clone();
-    match built {
-        Ok(debrief) => {
-            attempts.0.push(Attempt {
-                trainee: run.trainee().to_string(),
-                scenario: play.scenario().id().to_string(),
-                title: play.scenario().title().to_string(),
-                when: chrono::Local::now(),
-                mode: play.mode(),
-                seed: play.seed(),
-                percent: debrief.total.percent,
-                outcome: debrief.ending.as_ref().map(|e| e.outcome_name.clone()),
-                grade: debrief.ending.as_ref().map(|e| e.grade),
-                critical: debrief.critical_errors.len(),
-            });
-            Finished { debrief: Some(debrief), play: Some(play), path: Some(run.path), ..default() }
-        }
-        Err(e) => {
-            Finished { error: Some(e.to_string()), play: Some(play), path: Some(run.path), ..default() }
-        }
-    }
+    attempts.0.push(Attempt {
+        trainee: run.trainee().to_string(),
+        scenario: play.scenario().id().to_string(),
+        title: play.scenario().title().to_string(),
+        when: chrono::Local::now(),
+        mode: play.mode(),
+        seed: play.seed(),
+        percent: debrief.total.percent,
+        outcome: debrief.ending.as_ref().map(|e| e.outcome_name.clone()),
+        grade: debrief.ending.as_ref().map(|e| e.grade),
+        critical: debrief.critical_errors.len(),
+    });
+    Finished { debrief: Some(debrief), play: Some(play), path: Some(run.path), ..default() }
 }
 
 /// Run condition: no text field has the keyboard, so keys are commands.
