@@ -469,10 +469,9 @@ impl Debrief {
                  {:.1} of {:.1} points {against}",
                 p.points, p.best
             ),
-            (Some(shown), _) => format!(
-                "Process: {shown} %, {:.1} of {:.1} points {against}",
-                p.points, p.best
-            ),
+            (Some(shown), _) => {
+                format!("Process: {shown} %, {:.1} of {:.1} points {against}", p.points, p.best)
+            }
             _ => "Process: – (nothing positive was achievable)".to_string(),
         }
     }

@@ -308,7 +308,8 @@ fn only_endings_follow(s: &Scenario, d: &talkdown::engine::Decision) -> bool {
         s.act(d.beat_index, a).is_some_and(|def| match &def.route {
             Route::Go(to) => matches!(to, NodeRef::Ending(_)),
             Route::Rules(rules, default) => {
-                matches!(default, NodeRef::Ending(_)) && rules.iter().all(|(_, to)| matches!(to, NodeRef::Ending(_)))
+                matches!(default, NodeRef::Ending(_))
+                    && rules.iter().all(|(_, to)| matches!(to, NodeRef::Ending(_)))
             }
             Route::Chance(outs) => outs.iter().all(|o| matches!(o.to, NodeRef::Ending(_))),
         })

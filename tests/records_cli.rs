@@ -320,7 +320,10 @@ fn a_scenario_too_large_to_analyse_still_ends_with_a_debrief_and_a_finished_reco
     assert!(out.contains("Debrief: Eight meters"), "{out}");
     assert!(out.contains("Judged step by step"), "the debrief says how it judged: {out}");
     assert!(out.contains("Decisions (1 of 3 the best available)"), "{out}");
-    assert!(out.contains("Better here: Police, I'm Sam. Your daughter asked us to check on you. (+2)"), "{out}");
+    assert!(
+        out.contains("Better here: Police, I'm Sam. Your daughter asked us to check on you. (+2)"),
+        "{out}"
+    );
     assert!(out.contains("Better here: Can I check you're alright? (+2)"), "{out}");
     assert!(out.contains("Process: 0 %, 0.0 of 6.0 points judged step by step"), "{out}");
 

@@ -8,8 +8,9 @@
 //! See docs/scoring.md, "When a scenario is too large to analyse".
 
 use super::{
-    Alternative, Debrief, DecisionReview, DimensionScore, Judgement, LuckShare, STEP_BY_STEP_NOTE, TechniqueRef,
-    ending_summary, percent, process_score, review, standard_verdict, technique, tenth, verdict_sentence,
+    Alternative, Debrief, DecisionReview, DimensionScore, Judgement, LuckShare, STEP_BY_STEP_NOTE,
+    TechniqueRef, ending_summary, percent, process_score, review, standard_verdict, technique, tenth,
+    verdict_sentence,
 };
 use crate::engine::{Decision, Playthrough};
 use crate::scenario::{Act, Scenario};
@@ -69,7 +70,13 @@ fn judge(s: &Scenario, i: usize, d: &Decision) -> Step {
         _ => None,
     };
     Step {
-        review: DecisionReview { best_available: lost == 0, better, luck: None, lost: f64::from(lost), ..review(s, i, d) },
+        review: DecisionReview {
+            best_available: lost == 0,
+            better,
+            luck: None,
+            lost: f64::from(lost),
+            ..review(s, i, d)
+        },
         best,
         reference,
     }
@@ -135,10 +142,8 @@ impl Debrief {
 
         let process_best: f64 = steps.iter().map(|st| f64::from(st.best)).sum();
         let lost_total: f64 = steps.iter().map(|st| st.review.lost).sum();
-        let decisions: Vec<DecisionReview> = steps
-            .into_iter()
-            .map(|st| DecisionReview { lost: tenth(st.review.lost), ..st.review })
-            .collect();
+        let decisions: Vec<DecisionReview> =
+            steps.into_iter().map(|st| DecisionReview { lost: tenth(st.review.lost), ..st.review }).collect();
         let criticals: Vec<DecisionReview> = decisions.iter().filter(|d| d.critical).cloned().collect();
         let best_choices = decisions.iter().filter(|d| d.best_available).count();
         let ending = ending_summary(play);

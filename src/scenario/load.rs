@@ -290,7 +290,10 @@ fn too_large_to_analyse(s: &Scenario, spans: &Spans) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::warning("W230", format!("the scenario has too many states to analyse: {e}"))
-            .at(spans.find_or_parent(&Path::root().field("meters")), "the meters' ranges and the flags multiply here")
+            .at(
+                spans.find_or_parent(&Path::root().field("meters")),
+                "the meters' ranges and the flags multiply here",
+            )
             .help(format!(
                 "`talkdown analyze` explores at most {} states (past that, debriefs judge step by step); \
                  narrow the meters' ranges or use fewer flags",
