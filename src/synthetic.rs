@@ -182,6 +182,7 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
     connect(&mut beats, shape.endings.max(1));
     ScenarioFile {
         id: format!("synthetic_{n}"),
+        review: None,
         about: About {
             title: format!("Synthetic ({n} beats)"),
             summary: "Generated for benchmarks.".into(),

@@ -217,7 +217,7 @@ fn play_with_piped_input_reaches_an_ending_and_shows_the_debrief() {
 #[test]
 fn assessment_mode_shows_no_meters_or_feedback() {
     let o = talkdown(
-        &["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle", "--mode", "assessment"],
+        &["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle", "--mode", "assessment", "--yes"],
         "1\n3\n1\n1\n",
     );
     let out = stdout(&o);
@@ -499,4 +499,143 @@ fn the_bundled_library_meets_the_library_standard() {
     let o = talkdown(&["validate", "--short", "--library", "--deny-warnings", "scenarios/"], "");
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(!stdout(&o).contains("warning["), "{}", stdout(&o));
+}
+
+// ---- Review status: `talkdown review` stamps, `validate` notices an edit,
+// an assessment on a scenario that is not clinically reviewed asks first.
+
+/// `talkdown` with the session records in `db`.
+fn talkdown_recording(args: &[&str], stdin: &str, db: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talkdown"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("TALKDOWN_RECORDS", db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("talkdown runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn sessions_of(db: &Path, trainee: &str) -> usize {
+    if !db.exists() {
+        return 0;
+    }
+    talkdown::records::Store::open(db).unwrap().history(trainee).unwrap().len()
+}
+
+#[test]
+fn assessment_on_a_scenario_not_clinically_reviewed_asks_and_n_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("records.sqlite3");
+    let args = [
+        "play",
+        "tests/fixtures/every_feature.ron",
+        "--seed",
+        "4",
+        "--no-shuffle",
+        "--mode",
+        "assessment",
+        "--trainee",
+        "Cadet Q",
+    ];
+    let o = talkdown_recording(&args, "n\n1\n3\n1\n1\n", &db);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("This scenario is not clinically reviewed (Draft)"), "{out}");
+    assert!(out.contains("Run it as an assessment anyway? [y/N]"), "{out}");
+    assert!(!out.contains("DISPATCH"), "declined: the scenario must not start: {out}");
+    assert!(stderr(&o).contains("not started (nothing recorded)"), "{}", stderr(&o));
+    assert_eq!(sessions_of(&db, "Cadet Q"), 0);
+    // Input that ends before an answer is a no, too.
+    let o = talkdown_recording(&args, "", &db);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(sessions_of(&db, "Cadet Q"), 0);
+
+    let o = talkdown_recording(&args, "y\n1\n3\n1\n1\n", &db);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Score: 11 of 11"), "{}", stdout(&o));
+    assert_eq!(sessions_of(&db, "Cadet Q"), 1);
+}
+
+#[test]
+fn training_mode_never_asks() {
+    let o = talkdown(&["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle"], "1\n3\n1\n1\n");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("[y/N]"));
+}
+
+/// A temp folder with `minimal.ron` (named after its id) in it.
+fn minimal_copy() -> (tempfile::TempDir, PathBuf) {
+    let d = dir_with(&[("minimal.ron", &minimal())]);
+    let p = d.path().join("minimal.ron");
+    (d, p)
+}
+
+#[test]
+fn review_stamps_in_place_keeping_comments_and_validate_notices_a_later_edit() {
+    let (_d, path) = minimal_copy();
+    let p = path.to_str().unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+    let o = talkdown(
+        &["review", "--status", "team-reviewed", "--reviewer", "Talkdown content team", "--date", "2026-12-01", p],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Team reviewed by Talkdown content team on 2026-12-01 (content "), "{}", stdout(&o));
+    let after = std::fs::read_to_string(&path).unwrap();
+    // Only the block was added: every line of the original is still there, in order.
+    let added: Vec<&str> = after.lines().filter(|l| !before.lines().any(|b| b == *l)).collect();
+    assert_eq!(added.len(), 6, "{after}");
+    assert!(added[0].trim() == "review: (" && added[1].trim() == "status: TeamReviewed,", "{added:?}");
+    assert!(after.starts_with("// The smallest valid scenario"), "comments kept");
+    let o = talkdown(&["validate", "--deny-warnings", p], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("review status: 1 team reviewed"), "{}", stdout(&o));
+
+    // Reformatting and comments do not count; a changed word does.
+    std::fs::write(&path, format!("// a new comment\n{}", after.replace("    briefing:", "  briefing:"))).unwrap();
+    assert_eq!(talkdown(&["validate", "--deny-warnings", p], "").status.code(), Some(0));
+    std::fs::write(&path, after.replace("Who is it?", "Who's there?")).unwrap();
+    let o = talkdown(&["validate", "--deny-warnings", "--short", p], "");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("warning[W250]: the scenario changed since its review (reviewed content"), "{out}");
+    assert!(out.contains("1 changed since review (W250), counted as draft"), "{out}");
+
+    // Stamped again, it is clean; the block is updated in place, not added twice.
+    let o = talkdown(&["review", "--status", "clinically-reviewed", "--reviewer", "Dr. Jane Lee, LCSW", p], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let again = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(again.matches("review: (").count(), 1, "{again}");
+    assert!(again.contains("status: ClinicallyReviewed,") && again.contains("reviewer: \"Dr. Jane Lee, LCSW\","));
+    assert_eq!(talkdown(&["validate", "--deny-warnings", p], "").status.code(), Some(0));
+}
+
+#[test]
+fn review_refuses_a_scenario_with_errors_and_bad_arguments() {
+    let broken = std::fs::read_to_string(fixture("broken/typo_in_next_beat.ron")).unwrap();
+    let d = dir_with(&[("minimal.ron", &broken)]);
+    let p = d.path().join("minimal.ron");
+    let o = talkdown(
+        &["review", "--status", "team-reviewed", "--reviewer", "Team", p.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not stamped: the scenario has errors"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E102"), "the errors are shown: {}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), broken, "the file is untouched");
+
+    let (_d, path) = minimal_copy();
+    let p = path.to_str().unwrap();
+    let o = talkdown(&["review", "--status", "clinically-reviewed", p], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--reviewer"), "{}", stderr(&o));
+    let o = talkdown(&["review", "--status", "draft", "--date", "1/12/2026", p], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), minimal());
 }

@@ -404,3 +404,52 @@ fn conditions_in_reactions_and_score_variants_count_as_uses() {
         ["11:33: warning[W206]: flag `warned` is tested but never set"]
     );
 }
+
+// ---- Review status (W250–W253; tests/fixtures/suspicious/review_*.ron).
+
+#[test]
+fn a_review_of_other_content_shows_both_hashes_and_how_to_restamp() {
+    let checked = check_in("suspicious", "review_changed_since", &bundled_rubric());
+    let now = talkdown::scenario::review::review_hash(checked.file.as_ref().unwrap());
+    assert_eq!(
+        suspicious("review_changed_since"),
+        [format!(
+            "10:18: warning[W250]: the scenario changed since its review (reviewed content 0123456789abcdef, now {now})"
+        )]
+    );
+    let help = find(&checked, "W250").help.clone().unwrap();
+    assert!(help.contains("no longer applies"), "{help}");
+    assert!(
+        help.contains("`talkdown review --status team-reviewed --reviewer \"Talkdown content team\" review_changed_since.ron`"),
+        "{help}"
+    );
+    // The review counts for nothing now.
+    let s = checked.scenario.unwrap();
+    assert!(s.review_status().changed_since);
+    assert_eq!(s.review_status().effective(), talkdown::scenario::model::ReviewStatus::Draft);
+}
+
+#[test]
+fn a_review_date_must_be_written_year_month_day() {
+    assert_eq!(
+        suspicious("review_bad_date"),
+        ["6:35: warning[W251]: the review date `1/12/2026` is not a date written YYYY-MM-DD"]
+    );
+}
+
+#[test]
+fn a_reviewed_status_must_name_its_reviewer() {
+    assert_eq!(suspicious("review_without_reviewer"), ["6:13: warning[W252]: `TeamReviewed` names no reviewer"]);
+}
+
+#[test]
+fn the_old_clinical_reviewer_field_is_deprecated() {
+    assert_eq!(
+        suspicious("clinical_reviewer_field"),
+        ["5:129: warning[W253]: `clinical_reviewer` is replaced by the `review:` block"]
+    );
+    let checked = check_in("suspicious", "clinical_reviewer_field", &bundled_rubric());
+    assert!(find(&checked, "W253").help.clone().unwrap().contains("talkdown review --status clinically-reviewed"));
+    // It is not a review.
+    assert!(checked.scenario.unwrap().needs_assessment_confirmation());
+}

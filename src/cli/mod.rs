@@ -5,6 +5,7 @@
 
 pub mod play;
 pub mod records;
+pub mod review;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,29 @@ pub enum Command {
         /// Do not record this run in the session records.
         #[arg(long)]
         no_records: bool,
+        /// Start an assessment without asking, even on a scenario that is not
+        /// clinically reviewed (for scripts; the question is otherwise asked first).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Record a review in scenario files, pinned to their content (see docs/authoring.md, "Review status").
+    ///
+    /// Writes or updates each file's `review:` block in place (comments and
+    /// layout are kept) with the status, reviewer, date and the hash of the
+    /// content reviewed. A scenario with errors is not stamped.
+    Review {
+        /// draft, team-reviewed or clinically-reviewed.
+        #[arg(long, value_enum)]
+        status: self::review::StatusArg,
+        /// Who reviewed it (required unless draft); for a clinician, name and credentials.
+        #[arg(long)]
+        reviewer: Option<String>,
+        /// The day of the review, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// Scenario files, or folders of them (templates in a folder are left alone).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
     /// Recorded sessions: list, show, export (CSV, JSON, xAPI), check.
     Records {
@@ -299,9 +323,22 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             );
             Ok(Outcome::Clean)
         }
-        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records } => {
+        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records, yes } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
+            if s.needs_confirmation(mode.into()) && !yes {
+                let stdin = std::io::stdin();
+                let confirmed =
+                    play::confirm_assessment(&s, &mut stdin.lock(), &mut std::io::stdout().lock())
+                        .map_err(Error::Terminal)?;
+                if !confirmed {
+                    eprintln!(
+                        "talkdown: not started (nothing recorded). Play it in training mode, or answer y \
+                         (or pass --yes) to assess with it anyway."
+                    );
+                    return Ok(Outcome::ProblemsFound);
+                }
+            }
             let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into());
             opts.shuffle = !no_shuffle;
             // Found now, not after the trainee has played the whole run.
@@ -315,6 +352,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
             play_terminal(session, html.as_deref(), json.as_deref())
         }
+        Command::Review { status, reviewer, date, paths } => self::review::run(status, reviewer, date, &paths),
         Command::Records { command } => self::records::run_records(command, records),
         Command::Report(args) => self::records::run_report(args, records),
         Command::Replay(args) => {
@@ -428,6 +466,9 @@ fn validate(
         }
     };
     let (mut io_errors, mut files, mut clean, mut with_errors, mut total_e, mut total_w) = (0, 0, 0, 0, 0, 0);
+    // How many scenarios hold each review status (as it holds for their content now).
+    let mut reviews = std::collections::BTreeMap::<crate::scenario::model::ReviewStatus, usize>::new();
+    let mut stale_reviews = 0;
     // Every file is checked first, then the checks across files of one
     // folder (E141) and the library standard are added, then all is printed.
     let mut results: Vec<Result<(PathBuf, load::Checked), LoadError>> =
@@ -457,6 +498,11 @@ fn validate(
             checked.diagnostics.extend(crate::library::standard::check(&checked));
         }
         files += 1;
+        if let Some(f) = &checked.file {
+            let r = crate::scenario::review::ReviewState::of(f);
+            *reviews.entry(r.effective()).or_default() += 1;
+            stale_reviews += usize::from(r.changed_since);
+        }
         for d in &checked.diagnostics {
             if short {
                 println!("{}", d.headline(&checked.source));
@@ -477,6 +523,14 @@ fn validate(
             _ => format!("{} {}, {} {}", e, plural(e, "error"), w, plural(w, "warning")),
         };
         println!("{}: {status}", checked.source.name);
+    }
+    if !reviews.is_empty() {
+        let mut parts: Vec<String> =
+            reviews.iter().rev().map(|(s, n)| format!("{n} {}", s.label().to_lowercase())).collect();
+        if stale_reviews > 0 {
+            parts.push(format!("{stale_reviews} changed since review (W250), counted as draft"));
+        }
+        println!("review status: {}", parts.join(", "));
     }
     for (_, errors) in &broken_rubrics {
         files += 1;

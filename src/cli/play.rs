@@ -40,6 +40,20 @@ fn meter_bar(value: i32, min: i32, max: i32) -> String {
     format!("{}{}", "█".repeat(filled.min(width)), "░".repeat(width - filled.min(width)))
 }
 
+/// Before an assessment on a scenario no clinician has signed off: say so and
+/// ask. Only `y` or `yes` (any case) goes on; anything else, or no answer
+/// (input ended), does not.
+pub fn confirm_assessment(s: &Scenario, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<bool> {
+    let warning = s.review_status().assessment_warning().unwrap_or_default();
+    writeln!(out, "{warning}")?;
+    write!(out, "Run it as an assessment anyway? [y/N] ")?;
+    out.flush()?;
+    let mut answer = String::new();
+    input.read_line(&mut answer)?;
+    writeln!(out)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
 pub fn print_briefing(s: &Scenario, mode: Mode, out: &mut impl Write) -> std::io::Result<()> {
     let f = &s.file;
     writeln!(out, "═══ {} ═══", f.about.title)?;

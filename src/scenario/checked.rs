@@ -274,6 +274,8 @@ pub struct Inner {
     pub file: ScenarioFile,
     pub rubric: Rubric,
     pub content_hash: String,
+    /// The review block, checked against the content (computed once, at load).
+    pub review: super::review::ReviewState,
     pub meters: Vec<MeterRange>,
     pub start: NodeRef,
     pub beats: Vec<BeatDef>,
@@ -297,6 +299,22 @@ impl Scenario {
     }
     pub fn title(&self) -> &str {
         &self.file.about.title
+    }
+    /// Who reviewed this scenario, how far, and whether the content is still
+    /// what they reviewed. Front ends show this; they do not work it out.
+    pub fn review_status(&self) -> &super::review::ReviewState {
+        &self.review
+    }
+    /// Whether starting this scenario for assessment should first ask the
+    /// trainee or instructor to confirm: true unless a clinician signed off
+    /// exactly this content. The question to ask is
+    /// [`ReviewState::assessment_warning`](super::review::ReviewState::assessment_warning).
+    pub fn needs_assessment_confirmation(&self) -> bool {
+        !self.review.is_clinically_reviewed()
+    }
+    /// Whether starting in `mode` should first ask for confirmation.
+    pub fn needs_confirmation(&self, mode: crate::engine::Mode) -> bool {
+        mode == crate::engine::Mode::Assessment && self.needs_assessment_confirmation()
     }
     /// Where `value` sits on meter `i`'s range, 0.0 (min) to 1.0 (max), for
     /// bars. Computed in i64, so a meter spanning the whole i32 range cannot overflow.

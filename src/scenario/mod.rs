@@ -4,6 +4,7 @@ pub mod checked;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod review;
 pub mod rubric;
 pub mod spans;
 pub mod validate;

@@ -16,6 +16,10 @@ pub struct ScenarioFile {
     /// Short machine name; the file is named `<id>.ron`.
     pub id: String,
     pub about: About,
+    /// Who reviewed this exact content, and how far (`review: (status: ...)`).
+    /// Left out of every content hash, so stamping a review changes no version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
     pub briefing: Briefing,
     #[serde(default)]
     pub cast: Vec<CastMember>,
@@ -48,9 +52,66 @@ pub struct About {
     pub content_warnings: Vec<String>,
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Deprecated: the top-level `review:` block replaces it (W253). Still
+    /// read, so older files load, but it says nothing about review status.
     #[serde(default)]
     pub clinical_reviewer: Option<String>,
     pub version: String,
+}
+
+/// A scenario's review, pinned to the content that was reviewed:
+/// `review: (status: TeamReviewed, reviewer: "...", date: "2026-12-01", content: "<hash>")`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub status: ReviewStatus,
+    /// Who reviewed it (a person or a team, with credentials for a clinician).
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// When, as `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The review hash of the content that was reviewed (16 hex digits), as
+    /// `talkdown review` stamps it.
+    #[serde(default)]
+    pub content: Option<String>,
+}
+
+/// How far a scenario has been reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub enum ReviewStatus {
+    /// Not reviewed yet (also what a scenario without a `review:` block is).
+    #[default]
+    Draft,
+    /// Reviewed by the authoring team for accuracy and fit, not by a clinician.
+    TeamReviewed,
+    /// Reviewed and signed off by a named clinician.
+    ClinicallyReviewed,
+}
+
+impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 3] = [Self::Draft, Self::TeamReviewed, Self::ClinicallyReviewed];
+
+    /// Plain words for people: "Draft", "Team reviewed", "Clinically reviewed".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::TeamReviewed => "Team reviewed",
+            Self::ClinicallyReviewed => "Clinically reviewed",
+        }
+    }
+    /// The spelling in a scenario file: `Draft`, `TeamReviewed`, `ClinicallyReviewed`.
+    pub fn ron_name(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::TeamReviewed => "TeamReviewed",
+            Self::ClinicallyReviewed => "ClinicallyReviewed",
+        }
+    }
+    /// Whether someone has reviewed it (team or clinician).
+    pub fn is_reviewed(self) -> bool {
+        self != Self::Draft
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

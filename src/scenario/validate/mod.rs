@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::checked::*;
 use super::graph;
+use super::review::{HashWriter, ReviewState, write_canonical};
 use super::model::{self, Condition, Effect, Next, ScenarioFile, StartValue};
 use super::rubric::Rubric;
 use super::spans::{Path, Spans};
@@ -20,6 +21,7 @@ mod critical;
 mod fields;
 pub mod guessable;
 mod judgement;
+mod review;
 pub mod states;
 
 /// The most flags a scenario may declare (they are kept as bits of a `u64`).
@@ -35,6 +37,7 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
     let compiled = c.run();
     let mut diags = c.diags;
     limit_checks(file, spans, &mut diags);
+    review::review_checks(file, spans, &mut diags);
     let scenario = compiled.and_then(|inner| {
         let scenario = Scenario(Arc::new(inner));
         graph_checks(&scenario, spans, &mut diags);
@@ -52,22 +55,14 @@ pub fn check(file: &ScenarioFile, rubric: &Rubric, spans: &Spans) -> (Vec<Diagno
 
 /// The stable identity of a scenario version: SHA-256 over the parsed
 /// scenario and rubric (not the file bytes, so comments and layout don't count).
+/// The `review:` block is left out: stamping a review changes no version.
+/// The review hash ([`super::review::review_hash`]) is the same canonical form
+/// without the rubric.
 pub fn content_hash(file: &ScenarioFile, rubric: &Rubric) -> String {
-    /// Feeds serialised bytes straight into the hash, without an intermediate buffer.
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let mut h = HashWriter(Sha256::new());
-    // Serialising plain data structures to JSON cannot fail.
-    let _ = serde_json::to_writer(&mut h, file);
+    write_canonical(&mut h, file);
     h.0.update([0u8]);
+    // Serialising plain data structures to JSON cannot fail.
     let _ = serde_json::to_writer(&mut h, rubric);
     h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -359,6 +354,7 @@ impl<'a> Checker<'a> {
             file: f.clone(),
             rubric: self.rubric.clone(),
             content_hash: content_hash(f, self.rubric),
+            review: ReviewState::of(f),
             meters: meters?,
             start: start?,
             beats: beats.into_iter().collect::<Option<Vec<_>>>()?,
