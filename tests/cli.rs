@@ -217,7 +217,16 @@ fn play_with_piped_input_reaches_an_ending_and_shows_the_debrief() {
 #[test]
 fn assessment_mode_shows_no_meters_or_feedback() {
     let o = talkdown(
-        &["play", &fixture("every_feature.ron"), "--seed", "4", "--no-shuffle", "--mode", "assessment", "--yes"],
+        &[
+            "play",
+            &fixture("every_feature.ron"),
+            "--seed",
+            "4",
+            "--no-shuffle",
+            "--mode",
+            "assessment",
+            "--yes",
+        ],
         "1\n3\n1\n1\n",
     );
     let out = stdout(&o);
@@ -581,11 +590,24 @@ fn review_stamps_in_place_keeping_comments_and_validate_notices_a_later_edit() {
     let p = path.to_str().unwrap();
     let before = std::fs::read_to_string(&path).unwrap();
     let o = talkdown(
-        &["review", "--status", "team-reviewed", "--reviewer", "Talkdown content team", "--date", "2026-12-01", p],
+        &[
+            "review",
+            "--status",
+            "team-reviewed",
+            "--reviewer",
+            "Talkdown content team",
+            "--date",
+            "2026-12-01",
+            p,
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("Team reviewed by Talkdown content team on 2026-12-01 (content "), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Team reviewed by Talkdown content team on 2026-12-01 (content "),
+        "{}",
+        stdout(&o)
+    );
     let after = std::fs::read_to_string(&path).unwrap();
     // Only the block was added: every line of the original is still there, in order.
     let added: Vec<&str> = after.lines().filter(|l| !before.lines().any(|b| b == *l)).collect();
@@ -597,7 +619,8 @@ fn review_stamps_in_place_keeping_comments_and_validate_notices_a_later_edit() {
     assert!(stdout(&o).contains("review status: 1 team reviewed"), "{}", stdout(&o));
 
     // Reformatting and comments do not count; a changed word does.
-    std::fs::write(&path, format!("// a new comment\n{}", after.replace("    briefing:", "  briefing:"))).unwrap();
+    std::fs::write(&path, format!("// a new comment\n{}", after.replace("    briefing:", "  briefing:")))
+        .unwrap();
     assert_eq!(talkdown(&["validate", "--deny-warnings", p], "").status.code(), Some(0));
     std::fs::write(&path, after.replace("Who is it?", "Who's there?")).unwrap();
     let o = talkdown(&["validate", "--deny-warnings", "--short", p], "");
@@ -607,11 +630,14 @@ fn review_stamps_in_place_keeping_comments_and_validate_notices_a_later_edit() {
     assert!(out.contains("1 changed since review (W250), counted as draft"), "{out}");
 
     // Stamped again, it is clean; the block is updated in place, not added twice.
-    let o = talkdown(&["review", "--status", "clinically-reviewed", "--reviewer", "Dr. Jane Lee, LCSW", p], "");
+    let o =
+        talkdown(&["review", "--status", "clinically-reviewed", "--reviewer", "Dr. Jane Lee, LCSW", p], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let again = std::fs::read_to_string(&path).unwrap();
     assert_eq!(again.matches("review: (").count(), 1, "{again}");
-    assert!(again.contains("status: ClinicallyReviewed,") && again.contains("reviewer: \"Dr. Jane Lee, LCSW\","));
+    assert!(
+        again.contains("status: ClinicallyReviewed,") && again.contains("reviewer: \"Dr. Jane Lee, LCSW\",")
+    );
     assert_eq!(talkdown(&["validate", "--deny-warnings", p], "").status.code(), Some(0));
 }
 
@@ -620,10 +646,7 @@ fn review_refuses_a_scenario_with_errors_and_bad_arguments() {
     let broken = std::fs::read_to_string(fixture("broken/typo_in_next_beat.ron")).unwrap();
     let d = dir_with(&[("minimal.ron", &broken)]);
     let p = d.path().join("minimal.ron");
-    let o = talkdown(
-        &["review", "--status", "team-reviewed", "--reviewer", "Team", p.to_str().unwrap()],
-        "",
-    );
+    let o = talkdown(&["review", "--status", "team-reviewed", "--reviewer", "Team", p.to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not stamped: the scenario has errors"), "{}", stderr(&o));
     assert!(stderr(&o).contains("E102"), "the errors are shown: {}", stderr(&o));

@@ -439,7 +439,10 @@ fn a_review_date_must_be_written_year_month_day() {
 
 #[test]
 fn a_reviewed_status_must_name_its_reviewer() {
-    assert_eq!(suspicious("review_without_reviewer"), ["6:13: warning[W252]: `TeamReviewed` names no reviewer"]);
+    assert_eq!(
+        suspicious("review_without_reviewer"),
+        ["6:13: warning[W252]: `TeamReviewed` names no reviewer"]
+    );
 }
 
 #[test]
@@ -449,7 +452,9 @@ fn the_old_clinical_reviewer_field_is_deprecated() {
         ["5:129: warning[W253]: `clinical_reviewer` is replaced by the `review:` block"]
     );
     let checked = check_in("suspicious", "clinical_reviewer_field", &bundled_rubric());
-    assert!(find(&checked, "W253").help.clone().unwrap().contains("talkdown review --status clinically-reviewed"));
+    assert!(
+        find(&checked, "W253").help.clone().unwrap().contains("talkdown review --status clinically-reviewed")
+    );
     // It is not a review.
     assert!(checked.scenario.unwrap().needs_assessment_confirmation());
 }

@@ -52,7 +52,8 @@ fn a_clinical_review_holds_until_the_content_changes() {
     assert!(check(&text).diagnostics.is_empty(), "{}", check(&text).report(false));
 
     // Comments and layout are not content.
-    let reformatted = format!("// reviewed copy\n{}", text.replace("start: \"door\",", "start:   \"door\" ,"));
+    let reformatted =
+        format!("// reviewed copy\n{}", text.replace("start: \"door\",", "start:   \"door\" ,"));
     assert!(!scenario(&reformatted).needs_assessment_confirmation());
 
     // A changed word is: the review no longer applies.

@@ -352,7 +352,9 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
             play_terminal(session, html.as_deref(), json.as_deref())
         }
-        Command::Review { status, reviewer, date, paths } => self::review::run(status, reviewer, date, &paths),
+        Command::Review { status, reviewer, date, paths } => {
+            self::review::run(status, reviewer, date, &paths)
+        }
         Command::Records { command } => self::records::run_records(command, records),
         Command::Report(args) => self::records::run_report(args, records),
         Command::Replay(args) => {

@@ -43,7 +43,11 @@ fn meter_bar(value: i32, min: i32, max: i32) -> String {
 /// Before an assessment on a scenario no clinician has signed off: say so and
 /// ask. Only `y` or `yes` (any case) goes on; anything else, or no answer
 /// (input ended), does not.
-pub fn confirm_assessment(s: &Scenario, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<bool> {
+pub fn confirm_assessment(
+    s: &Scenario,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> std::io::Result<bool> {
     let warning = s.review_status().assessment_warning().unwrap_or_default();
     writeln!(out, "{warning}")?;
     write!(out, "Run it as an assessment anyway? [y/N] ")?;

@@ -31,7 +31,12 @@ impl From<StatusArg> for ReviewStatus {
 }
 
 /// Stamp every file (a folder means its scenarios, templates left out).
-pub fn run(status: StatusArg, reviewer: Option<String>, date: Option<String>, paths: &[PathBuf]) -> Result<Outcome, Error> {
+pub fn run(
+    status: StatusArg,
+    reviewer: Option<String>,
+    date: Option<String>,
+    paths: &[PathBuf],
+) -> Result<Outcome, Error> {
     let status = ReviewStatus::from(status);
     let reviewer = reviewer.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
     if status.is_reviewed() && reviewer.is_none() {
@@ -42,7 +47,11 @@ pub fn run(status: StatusArg, reviewer: Option<String>, date: Option<String>, pa
     }
     let date = match date {
         Some(d) if is_valid_date(&d) => d,
-        Some(d) => return Err(Error::Usage(format!("`--date {d}` is not a date written YYYY-MM-DD, e.g. 2026-12-01"))),
+        Some(d) => {
+            return Err(Error::Usage(format!(
+                "`--date {d}` is not a date written YYYY-MM-DD, e.g. 2026-12-01"
+            )));
+        }
         None => chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
     };
     let mut targets = Vec::new();
@@ -88,10 +97,12 @@ pub fn run(status: StatusArg, reviewer: Option<String>, date: Option<String>, pa
             }
         };
         // The stamped text must parse to the same scenario with exactly this review.
-        let again = load::check_source(crate::diagnostics::SourceFile::new(name.clone(), text.clone()), &rubric);
-        let same = again.file.as_ref().is_some_and(|f| {
-            f.review.as_ref() == Some(&review) && review_hash(f) == review_hash(parsed)
-        });
+        let again =
+            load::check_source(crate::diagnostics::SourceFile::new(name.clone(), text.clone()), &rubric);
+        let same = again
+            .file
+            .as_ref()
+            .is_some_and(|f| f.review.as_ref() == Some(&review) && review_hash(f) == review_hash(parsed));
         if !same {
             eprintln!("talkdown: {name}: not stamped: {}", crate::scenario::review::StampError::Mangled);
             refused += 1;
@@ -99,7 +110,11 @@ pub fn run(status: StatusArg, reviewer: Option<String>, date: Option<String>, pa
         }
         write_keeping_bom(&file, &text).map_err(|source| Error::Write { path: file.clone(), source })?;
         let state = ReviewState::of(again.file.as_ref().unwrap_or(parsed));
-        println!("{name}: {} (content {})", state.describe().trim_end_matches('.'), review.content.as_deref().unwrap_or_default());
+        println!(
+            "{name}: {} (content {})",
+            state.describe().trim_end_matches('.'),
+            review.content.as_deref().unwrap_or_default()
+        );
         stamped += 1;
     }
     if refused + unreadable > 0 {

@@ -140,7 +140,9 @@ impl ReviewState {
 pub enum StampError {
     #[error("cannot find `about: (...)` in the file to put the review block after")]
     NoAbout,
-    #[error("the stamped text no longer parses as the same scenario (this is a bug; the file was not changed)")]
+    #[error(
+        "the stamped text no longer parses as the same scenario (this is a bug; the file was not changed)"
+    )]
     Mangled,
 }
 
@@ -176,10 +178,9 @@ pub fn stamp_text(text: &str, review: &Review) -> Result<String, StampError> {
             match spans.find(&block.field(name)) {
                 Some(span) => {
                     last_end = last_end.max(Some(span.end));
-                    match value {
-                        Some(v) => edits.push((span, v.clone())),
-                        // A field the new review leaves empty (a Draft's reviewer) stays as written.
-                        None => {}
+                    // A field the new review leaves empty (a Draft's reviewer) stays as written.
+                    if let Some(v) = value {
+                        edits.push((span, v.clone()));
                     }
                 }
                 None => {
@@ -213,7 +214,8 @@ pub fn stamp_text(text: &str, review: &Review) -> Result<String, StampError> {
         // On its own lines unless `about` shares its line with what follows.
         let (after, _) = after_comma(text, about.end);
         let rest_of_line = text[after..].split('\n').next().unwrap_or("").trim_start();
-        let own_lines = text[about.clone()].contains('\n') || rest_of_line.is_empty() || rest_of_line.starts_with("//");
+        let own_lines =
+            text[about.clone()].contains('\n') || rest_of_line.is_empty() || rest_of_line.starts_with("//");
         let mut edits = if own_lines {
             let indent = indent_of(text, about.start);
             let inner: String = items.iter().map(|i| format!("\n{indent}    {i},")).collect();
@@ -305,7 +307,8 @@ mod tests {
             date: Some("2026-12-01".into()),
             content: Some("0123456789abcdef".into()),
         };
-        let text = "(\n    id: \"x\",\n    about: (\n        title: \"t\",\n    ), // about\n    start: \"a\",\n)";
+        let text =
+            "(\n    id: \"x\",\n    about: (\n        title: \"t\",\n    ), // about\n    start: \"a\",\n)";
         let out = stamp_text(text, &review).unwrap();
         assert_eq!(
             out,

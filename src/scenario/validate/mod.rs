@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::checked::*;
 use super::graph;
-use super::review::{HashWriter, ReviewState, write_canonical};
 use super::model::{self, Condition, Effect, Next, ScenarioFile, StartValue};
+use super::review::{HashWriter, ReviewState, write_canonical};
 use super::rubric::Rubric;
 use super::spans::{Path, Spans};
 use crate::diagnostics::{Diagnostic, did_you_mean};

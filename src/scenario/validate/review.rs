@@ -42,9 +42,12 @@ pub(super) fn review_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<
     if let Some(date) = &review.date {
         if !is_valid_date(date) {
             diags.push(
-                Diagnostic::warning("W251", format!("the review date `{date}` is not a date written YYYY-MM-DD"))
-                    .at(spans.find_or_parent(&block.field("date")), "expected e.g. \"2026-12-01\"")
-                    .help("write the day of the review as year-month-day, e.g. \"2026-12-01\""),
+                Diagnostic::warning(
+                    "W251",
+                    format!("the review date `{date}` is not a date written YYYY-MM-DD"),
+                )
+                .at(spans.find_or_parent(&block.field("date")), "expected e.g. \"2026-12-01\"")
+                .help("write the day of the review as year-month-day, e.g. \"2026-12-01\""),
             );
         }
     } else if reviewed {
@@ -59,7 +62,9 @@ pub(super) fn review_checks(file: &ScenarioFile, spans: &Spans, diags: &mut Vec<
         diags.push(
             Diagnostic::warning("W252", format!("`{}` names no reviewer", review.status.ron_name()))
                 .at(
-                    spans.find_or_parent(&block.field("reviewer")).or(spans.find_or_parent(&block.field("status"))),
+                    spans
+                        .find_or_parent(&block.field("reviewer"))
+                        .or(spans.find_or_parent(&block.field("status"))),
                     "who reviewed it?",
                 )
                 .help(
