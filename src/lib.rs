@@ -16,6 +16,7 @@ pub mod records;
 pub mod scenario;
 pub mod session;
 pub mod state;
+pub mod testplan;
 
 #[cfg(feature = "app")]
 pub mod app;

@@ -6,6 +6,7 @@
 pub mod play;
 pub mod records;
 pub mod review;
+pub mod test;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -176,6 +177,12 @@ pub enum Command {
     Report(self::records::ReportArgs),
     /// Replay a recorded session and check it gives the same run.
     Replay(self::records::ReplayArgs),
+    /// Run scenario test plans (NAME.plan.ron) and report coverage.
+    Test {
+        /// Plan files, scenario files (the plan beside each), folders (every
+        /// plan in them) or bundled scenario ids (default: the bundled scenarios).
+        paths: Vec<PathBuf>,
+    },
     /// Write the man pages and shell completions (bash, zsh, fish) into DIR,
     /// generated from these very definitions (for packagers).
     #[command(hide = true)]
@@ -360,6 +367,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }
+        Command::Test { paths } => self::test::run_test(paths, scenarios),
         Command::GenerateDocs { dir } => generate_docs(&dir),
     }
 }
