@@ -596,7 +596,8 @@ impl Debrief {
                 let _ = writeln!(o, "  • {}: {}{note}", r.name, r.contact);
             }
         }
-        o
+        // Names and the scenario's text come from people and files: no control characters.
+        crate::text::printable_lines(&o).into_owned()
     }
 
     /// A self-contained, print-friendly HTML page a trainee can keep.
@@ -748,8 +749,14 @@ impl Debrief {
     }
 }
 
+/// HTML-escaped, with control characters and bidirectional overrides shown
+/// as escapes (see [`crate::text::printable`]).
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    crate::text::printable(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 const HTML_STYLE: &str = "<style>

@@ -21,3 +21,4 @@ pub mod testplan;
 #[cfg(feature = "app")]
 pub mod app;
 pub mod synthetic;
+pub mod text;

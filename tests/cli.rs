@@ -662,3 +662,85 @@ fn review_refuses_a_scenario_with_errors_and_bad_arguments() {
     assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), minimal());
 }
+
+/// Real control bytes in a scenario (a bell and a bidi override in the title,
+/// a clear-screen and a carriage return in a line, a title-setting escape in a
+/// choice, a C1 control in a narrative) and in a trainee's name never reach the
+/// terminal or the HTML debrief: they are shown as `\u{..}` escapes.
+#[test]
+fn control_characters_in_scenario_text_never_reach_the_terminal_or_the_html() {
+    let text = minimal()
+        .replace("title: \"Minimal\"", "title: \"Min\u{7}imal\u{202e}\"")
+        .replace("text: \"Who is it?\"", "text: \"Who is it?\u{1b}[2J\r\"")
+        .replace("Knock again, harder.", "Knock\u{1b}]0;pwned\u{7} again, harder.")
+        .replace("narrative: \"Pat is fine.\"", "narrative: \"Pat is\u{9b}31m fine.\"");
+    let d = dir_with(&[("minimal.ron", &text)]);
+    let file = d.path().join("minimal.ron");
+    let (html, records) = (d.path().join("d.html"), d.path().join("r.sqlite3"));
+    let raw = ['\u{1b}', '\u{7}', '\r', '\u{202e}', '\u{9b}'];
+    let clean = |what: &str, out: &str| {
+        for c in raw {
+            assert!(!out.contains(c), "{what} let {c:?} through: {out:?}");
+        }
+    };
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_talkdown"))
+            .arg("--records")
+            .arg(&records)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let f = file.to_str().unwrap();
+    // knock (the escape in its text), then ask: to the ending with the C1 control.
+    let o = run(
+        &[
+            "play",
+            f,
+            "--seed",
+            "1",
+            "--no-shuffle",
+            "--trainee",
+            "kim\u{1b}[31m",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+        "1\n1\n",
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    clean("play", &out);
+    assert!(out.contains("Min\\u{7}imal\\u{202e}"), "{out}");
+    assert!(out.contains("Who is it?\\u{1b}[2J\\u{d}"), "{out}");
+    assert!(out.contains("Knock\\u{1b}]0;pwned\\u{7} again, harder."), "{out}");
+    assert!(out.contains("Pat is\\u{9b}31m fine."), "{out}");
+    assert!(out.contains("Debrief: Min\\u{7}imal"), "the debrief too: {out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    clean("the HTML debrief", &page);
+    assert!(page.contains("Knock\\u{1b}]0;pwned\\u{7} again, harder."), "{page}");
+
+    for args in [
+        vec!["analyze", f],
+        vec!["graph", f],
+        vec!["graph", f, "--format", "mermaid"],
+        vec!["records", "list"],
+        vec!["records", "show", "1"],
+        vec!["report", "--scenario", "minimal"],
+        vec!["replay", "1", "--scenario", f],
+    ] {
+        let o = run(&args, "");
+        assert!(o.status.code().is_some_and(|c| c < 2), "{args:?}: {}", stderr(&o));
+        clean(&args.join(" "), &stdout(&o));
+        clean(&args.join(" "), &stderr(&o));
+    }
+    let report = d.path().join("report.html");
+    let o = run(&["report", "--scenario", "minimal", "--html", report.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    clean("the HTML report", &std::fs::read_to_string(&report).unwrap());
+}

@@ -309,7 +309,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
                     if json {
                         println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
                     } else {
-                        print!("{}", analysis::render_text(&a, &s));
+                        print!("{}", crate::text::printable_lines(&analysis::render_text(&a, &s)));
                     }
                     Ok(Outcome::Clean)
                 }
@@ -321,13 +321,11 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         }
         Command::Graph { scenario, format } => {
             let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
-            print!(
-                "{}",
-                match format {
-                    GraphFormat::Dot => crate::export::dot(&s),
-                    GraphFormat::Mermaid => crate::export::mermaid(&s),
-                }
-            );
+            let graph = match format {
+                GraphFormat::Dot => crate::export::dot(&s),
+                GraphFormat::Mermaid => crate::export::mermaid(&s),
+            };
+            print!("{}", crate::text::printable_lines(&graph));
             Ok(Outcome::Clean)
         }
         Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records, yes } => {
@@ -411,7 +409,8 @@ fn flush_records(session: &mut Session) {
 fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>) -> Result<Outcome, Error> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
+    // The scenario's text and the trainee's name reach the terminal without control characters.
+    let mut out = crate::text::PrintableWriter::new(std::io::stdout().lock());
     let finish = play::run(&mut session, &mut input, &mut out).map_err(Error::Terminal)?;
     if finish != play::Finish::Ended {
         session.abandon(match finish {

@@ -387,7 +387,7 @@ pub fn run_replay(
             Ok(Outcome::ProblemsFound)
         }
         ReplayCheck::Mismatch { step, what, play } => {
-            let _ = write!(out, "{}", play.render_transcript());
+            let _ = write!(out, "{}", crate::text::printable_lines(&play.render_transcript()));
             eprintln!(
                 "talkdown: the replay of session {} does not match the record at step {step}: {what}",
                 s.id
@@ -404,7 +404,7 @@ pub fn run_replay(
                 s.seed,
                 s.mode.label()
             );
-            let _ = write!(out, "{}", play.render_transcript());
+            let _ = write!(out, "{}", crate::text::printable_lines(&play.render_transcript()));
             let end = match s.status {
                 Status::Finished => "the same ending and the same transcript".to_string(),
                 Status::Abandoned => "the session was abandoned there".to_string(),

@@ -2,7 +2,6 @@
 //! output paths checked before a run starts, and names and titles made safe
 //! to print. Shared by the records store, the exports and the front ends.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -138,37 +137,12 @@ pub fn rescue_path(records: &Path) -> PathBuf {
     candidate
 }
 
-/// `s` with control characters (C0, DEL, C1) and bidirectional overrides
-/// shown as `\u{..}` escapes, so a trainee name or a title cannot move the
-/// cursor, recolour or clear a terminal, or reorder what an HTML page shows.
-pub fn printable(s: &str) -> Cow<'_, str> {
-    fn unsafe_char(c: char) -> bool {
-        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    }
-    if !s.chars().any(unsafe_char) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+/// Control characters shown as escapes (the core's, see [`crate::text`]).
+pub use crate::text::printable;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_characters_are_escaped_and_plain_text_is_kept() {
-        assert_eq!(printable("Ana Lee"), "Ana Lee");
-        assert_eq!(printable("ana\u{1b}[2J"), "ana\\u{1b}[2J");
-        assert_eq!(printable("a\nb\u{7f}\u{202e}"), "a\\u{a}b\\u{7f}\\u{202e}");
-    }
 
     #[test]
     fn uris_escape_what_sqlite_would_read_as_a_query() {

@@ -535,12 +535,12 @@ impl ClassReport {
             }
         }
         // Names and titles come from trainees and authors: no control characters to the terminal.
-        o.lines().map(|l| super::files::printable(l).into_owned()).collect::<Vec<_>>().join("\n") + "\n"
+        crate::text::printable_lines(&o).into_owned()
     }
 
     /// A self-contained, print-friendly HTML page with inline SVG bars.
     pub fn to_html(&self) -> String {
-        let e = |s: &str| html_escape(&super::files::printable(s));
+        let e = |s: &str| html_escape(s);
         let mut o = String::new();
         o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
         o.push_str(&format!("<title>Class report: {}</title>\n", e(&self.title)));
