@@ -102,7 +102,8 @@ mod tests {
         let mut buf = Vec::new();
         {
             let mut w = PrintableWriter::new(&mut buf);
-            write!(w, "Title: {}", "x\u{1b}[31m").unwrap();
+            let title = "x\u{1b}[31m";
+            write!(w, "Title: {title}").unwrap();
             writeln!(w, " ok").unwrap();
             // A multibyte character split between two writes is kept whole.
             w.write_all(&"é\u{202e}".as_bytes()[..1]).unwrap();
