@@ -12,11 +12,15 @@ use bevy::time::TimeUpdateStrategy;
 use bevy_egui::{EguiInput, egui};
 use talkdown::app::hot_reload::{FileChanged, Overlay};
 use talkdown::app::screens::instructor::Instructor;
+use talkdown::app::screens::library::CardsShown;
 use talkdown::app::screens::play::ChoiceButtons;
+use talkdown::app::screens::trainee::TraineeForm;
 use talkdown::app::session::{Attempts, Current, Finished, Library};
 use talkdown::app::theme::Prefs;
 use talkdown::app::{AppConfig, Screen, headless};
 use talkdown::engine::Mode;
+use talkdown::scenario::model::ReviewStatus;
+use talkdown::scenario::review::{review_for, stamp_text};
 
 const FIXTURE: &str = "tests/fixtures/every_feature.ron";
 
@@ -116,6 +120,11 @@ fn into_play(app: &mut App) {
     press(app, KeyCode::Enter);
     assert_eq!(screen(app), Screen::Trainee);
     press(app, KeyCode::Enter);
+    if app.world().resource::<Prefs>().mode == Mode::Assessment {
+        // The fixture is not clinically reviewed: the question comes first.
+        assert_eq!(screen(app), Screen::Trainee);
+        press(app, KeyCode::Enter);
+    }
     assert_eq!(screen(app), Screen::Briefing);
     press(app, KeyCode::Enter);
     assert_eq!(screen(app), Screen::Briefing, "the content warning must be acknowledged first");
@@ -677,4 +686,80 @@ fn up_and_down_pick_the_mode_even_while_typing_the_name() {
     assert_eq!(app.world().resource::<Prefs>().mode, Mode::Assessment);
     press(&mut app, KeyCode::ArrowUp);
     assert_eq!(app.world().resource::<Prefs>().mode, Mode::Training);
+}
+
+// ---- Review status: the card says it, an assessment asks first.
+
+fn question(app: &App) -> Option<String> {
+    app.world().get_resource::<TraineeForm>().and_then(|f| f.confirm_assessment.clone())
+}
+
+#[test]
+fn the_library_card_shows_the_review_status_in_words() {
+    let dir = folder();
+    // A second scenario, stamped as team reviewed (the fixture itself is a Draft).
+    let text =
+        std::fs::read_to_string(FIXTURE).unwrap().replace("id: \"every_feature\"", "id: \"reviewed_copy\"");
+    let file: talkdown::scenario::ScenarioFile =
+        talkdown::scenario::load::parse(&talkdown::diagnostics::SourceFile::new("copy", text.as_str()))
+            .unwrap();
+    let review = review_for(&file, ReviewStatus::TeamReviewed, Some("Talkdown content team"), "2026-12-01");
+    std::fs::write(dir.path().join("reviewed_copy.ron"), stamp_text(&text, &review).unwrap()).unwrap();
+    let mut app = app_in(dir.path(), Mode::Training);
+    frames(&mut app, 2);
+    let shown = app.world().resource::<CardsShown>().0.clone();
+    assert_eq!(
+        shown,
+        [
+            ("every_feature".to_string(), "Draft, not reviewed yet".to_string()),
+            (
+                "reviewed_copy".to_string(),
+                "Team reviewed (Talkdown content team, 2026-12-01), not clinically reviewed".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_assessment_on_a_scenario_not_clinically_reviewed_asks_first() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Assessment);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee);
+    assert_eq!(question(&app), None);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee, "the question comes before the briefing");
+    let q = question(&app).expect("a question");
+    assert!(q.contains("not clinically reviewed") && q.contains("Draft"), "{q}");
+    // Esc takes the question back and stays on the screen.
+    press(&mut app, KeyCode::Escape);
+    assert_eq!(screen(&app), Screen::Trainee);
+    assert_eq!(question(&app), None);
+    // Asked again, Enter starts it anyway.
+    press(&mut app, KeyCode::Enter);
+    assert!(question(&app).is_some());
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Briefing);
+}
+
+#[test]
+fn training_or_a_clinically_reviewed_scenario_does_not_ask() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Briefing, "training mode never asks");
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let file: talkdown::scenario::ScenarioFile =
+        talkdown::scenario::load::parse(&talkdown::diagnostics::SourceFile::new("copy", text.as_str()))
+            .unwrap();
+    let review =
+        review_for(&file, ReviewStatus::ClinicallyReviewed, Some("Dr. Jane Lee, LCSW"), "2026-12-01");
+    std::fs::write(dir.path().join("every_feature.ron"), stamp_text(&text, &review).unwrap()).unwrap();
+    let mut app = app_in(dir.path(), Mode::Assessment);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Briefing, "a clinically reviewed scenario starts without a question");
 }

@@ -12,10 +12,12 @@ use crate::app::session::{Library, keys_free};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::library::LibraryEntry as Entry;
-use crate::scenario::model::Difficulty;
+use crate::scenario::model::{Difficulty, ReviewStatus};
+use crate::scenario::review::ReviewState;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Filter>()
+        .init_resource::<CardsShown>()
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Library)))
         .add_message::<LibraryAction>()
         .add_systems(
@@ -39,6 +41,11 @@ pub enum LibraryAction {
     /// Go to another screen (History, Instructor).
     Go(Screen),
 }
+
+/// What the last frame's cards said about review, as (scenario id, words),
+/// in the order shown: the words a trainee reads, for tests and tools.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CardsShown(pub Vec<(String, String)>);
 
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Filter {
@@ -142,8 +149,10 @@ fn ui(
     mut filter: ResMut<Filter>,
     mut prefs: ResMut<Prefs>,
     mut actions: MessageWriter<LibraryAction>,
+    mut shown: ResMut<CardsShown>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    shown.0.clear();
     let mut root = root(ctx);
     top_bar(
         &mut root,
@@ -213,6 +222,9 @@ fn ui(
             for i in visible {
                 let selected = i == library.selected;
                 let entry = library.entries[i].clone();
+                if let Some(s) = &entry.scenario {
+                    shown.0.push((s.id().to_string(), card_review_text(s.review_status())));
+                }
                 let response = theme::card(ui, selected, |ui| {
                     ui.set_width(ui.available_width());
                     card_body(ui, &entry, &p)
@@ -235,6 +247,35 @@ fn ui(
         });
     });
     Ok(())
+}
+
+/// The card's review line: a mark, the status in words and who reviewed it,
+/// so the status never rests on colour alone.
+pub fn review_line(r: &ReviewState, p: &theme::Palette) -> egui::RichText {
+    let (mark, color) = match r.effective() {
+        ReviewStatus::ClinicallyReviewed => ("✔", p.good),
+        ReviewStatus::TeamReviewed => ("◐", p.muted),
+        ReviewStatus::Draft => ("○", p.warn),
+    };
+    egui::RichText::new(format!("{mark} Review: {}", card_review_text(r))).color(color)
+}
+
+/// The words of the card's review line, e.g. "Team reviewed (Talkdown content
+/// team, 2026-12-01), not clinically reviewed".
+pub fn card_review_text(r: &ReviewState) -> String {
+    let mut s = r.label();
+    let who: Vec<&str> = [r.reviewer.as_deref(), r.date.as_deref()].into_iter().flatten().collect();
+    if r.status.is_reviewed() && !who.is_empty() {
+        s.push_str(&format!(" ({})", who.join(", ")));
+    }
+    if !r.is_clinically_reviewed() {
+        s.push_str(if r.effective() == ReviewStatus::Draft && !r.changed_since {
+            ", not reviewed yet"
+        } else {
+            ", not clinically reviewed"
+        });
+    }
+    s
 }
 
 fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
@@ -267,6 +308,7 @@ fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
     if !a.content_warnings.is_empty() {
         ui.label(egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn));
     }
+    ui.label(review_line(s.review_status(), p));
     if let Some(problem) = &entry.problem {
         ui.label(
             egui::RichText::new(format!(

@@ -3,6 +3,11 @@
 //! work while typing: a one-line name has no use for them), Enter to go on,
 //! Esc back. No letter is a shortcut here, so typing always reaches the name.
 //!
+//! An assessment on a scenario no clinician has signed off
+//! ([`Scenario::needs_assessment_confirmation`](crate::scenario::Scenario::needs_assessment_confirmation))
+//! asks first: the question appears on this screen, Enter (or its button)
+//! starts anyway, Esc (or its button) takes the question back.
+//!
 //! Input becomes [`TraineeAction`] messages, applied in one system.
 
 use bevy::prelude::*;
@@ -45,10 +50,13 @@ pub struct TraineeForm {
     pub focus_name: bool,
     /// Why Continue was refused.
     pub problem: Option<String>,
+    /// The question asked before an assessment on a scenario that is not
+    /// clinically reviewed; Continue again starts it, Back takes it back.
+    pub confirm_assessment: Option<String>,
 }
 
 fn open_form(mut commands: Commands) {
-    commands.insert_resource(TraineeForm { focus_name: true, problem: None });
+    commands.insert_resource(TraineeForm { focus_name: true, ..Default::default() });
 }
 
 fn close_form(mut commands: Commands) {
@@ -79,11 +87,15 @@ fn apply(
     mut actions: MessageReader<TraineeAction>,
     mut prefs: ResMut<Prefs>,
     mut form: Option<ResMut<TraineeForm>>,
+    library: Res<Library>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for action in actions.read() {
         match action {
             TraineeAction::SetMode(m) => {
+                if let Some(f) = form.as_mut() {
+                    f.confirm_assessment = None;
+                }
                 if prefs.mode != *m {
                     prefs.mode = *m;
                     prefs.save();
@@ -102,9 +114,22 @@ fn apply(
                 }
                 prefs.trainee = name;
                 prefs.save();
+                let scenario = library.selected_entry().and_then(|e| e.scenario.as_ref());
+                if let Some(f) = form.as_mut()
+                    && f.confirm_assessment.is_none()
+                    && let Some(question) = scenario
+                        .filter(|s| s.needs_confirmation(prefs.mode))
+                        .and_then(|s| s.review_status().assessment_warning())
+                {
+                    f.confirm_assessment = Some(question);
+                    continue;
+                }
                 next.set(Screen::Briefing);
             }
-            TraineeAction::Back => next.set(Screen::Library),
+            TraineeAction::Back => match form.as_mut().filter(|f| f.confirm_assessment.is_some()) {
+                Some(f) => f.confirm_assessment = None,
+                None => next.set(Screen::Library),
+            },
         }
     }
 }
@@ -145,6 +170,21 @@ fn ui(
         }
         if let Some(problem) = &form.problem {
             ui.label(egui::RichText::new(format!("⚠ {problem}")).color(p.bad));
+        }
+        if let Some(question) = form.confirm_assessment.clone() {
+            ui.add_space(12.0);
+            theme::card(ui, true, |ui| {
+                theme::subheading(ui, "⚠ Not clinically reviewed: start the assessment anyway?");
+                ui.label(question);
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button(theme::bold("Start the assessment anyway  (Enter)")).clicked() {
+                        actions.write(TraineeAction::Continue);
+                    }
+                    if ui.button("Not now  (Esc)").clicked() {
+                        actions.write(TraineeAction::Back);
+                    }
+                });
+            });
         }
         ui.add_space(16.0);
         theme::subheading(ui, "Mode");
