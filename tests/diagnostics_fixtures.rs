@@ -43,7 +43,89 @@ fn misspelt_field_is_an_error_with_a_suggestion() {
 
 #[test]
 fn missing_comma_points_at_the_next_field() {
-    assert_eq!(headlines("missing_comma"), ["38:156: error[E001]: expected comma"]);
+    assert_eq!(headlines("missing_comma"), ["38:156: error[E001]: a comma is missing just before this"]);
+    assert!(help_of("missing_comma", "E001").contains("at the end of the previous one"));
+}
+
+// ---- Issue 11: reading errors in words an author knows ----
+
+/// The one diagnostic of a fixture: headline, primary label, secondary labels
+/// (as `line:col label`) and help.
+fn only(name: &str) -> (String, String, Vec<String>, String) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken").join(format!("{name}.ron"));
+    let checked = check_file(&path, &bundled_rubric()).unwrap();
+    assert_eq!(checked.diagnostics.len(), 1, "{}", checked.report(false));
+    let d = &checked.diagnostics[0];
+    let prefix = format!("{}:", path.display());
+    let at = |l: &talkdown::diagnostics::Label| {
+        let (line, col) = checked.source.line_col(l.span.start);
+        format!("{line}:{col} {}", l.message)
+    };
+    (
+        d.headline(&checked.source).replacen(&prefix, "", 1),
+        d.primary.as_ref().map(at).unwrap_or_default(),
+        d.secondary.iter().map(at).collect(),
+        d.help.clone().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn curly_quotes_are_named_and_straight_ones_asked_for() {
+    let (head, label, _, help) = only("curly_quotes");
+    assert_eq!(head, "18:27: error[E001]: a curly quote `\u{201c}` where a straight quote `\"` belongs");
+    assert_eq!(label, "18:27 curly quote");
+    assert!(help.contains("straight double quotes") && help.contains("plain-text editor"), "{help}");
+}
+
+#[test]
+fn yes_and_no_are_told_to_be_true_or_false() {
+    let (head, label, _, help) = only("yes_for_true");
+    assert_eq!(head, "21:31: error[E001]: `no` is not a yes-or-no value here: write `true` or `false`");
+    assert_eq!(label, "21:31 write `false` here");
+    assert!(help.contains("`true` or `false`"), "{help}");
+    assert!(!help.contains("just before"), "the mistake is at the marker, not before it: {help}");
+}
+
+#[test]
+fn a_range_written_with_a_dash_is_shown_in_range_form() {
+    let (head, label, _, help) = only("range_with_dash");
+    assert_eq!(head, "8:73: error[E001]: a range is written `(4, 6)`, not `4-6`");
+    assert_eq!(label, "8:73 write the range in brackets, with a comma");
+    assert!(help.contains("such as `(4, 6)`"), "{help}");
+    assert!(!help.contains("float"), "{help}");
+}
+
+#[test]
+fn an_unclosed_bracket_is_shown_where_it_was_opened() {
+    let (head, label, also, help) = only("unclosed_bracket");
+    assert_eq!(head, "14:20: error[E001]: the square bracket `[` opened on line 14 is never closed");
+    assert_eq!(label, "14:20 opened here, never closed with `]`");
+    assert_eq!(also, ["25:9 this `)` closes something opened earlier instead"]);
+    assert!(help.contains("add the missing `]`"), "{help}");
+    let (head, _, also, _) = only("unclosed_at_end");
+    assert_eq!(head, "3:9: error[E001]: the parenthesis `(` opened on line 3 is never closed");
+    assert_eq!(also, ["39:57 the file ends here"]);
+}
+
+#[test]
+fn a_quote_inside_text_is_told_to_be_written_escaped() {
+    let (head, label, also, help) = only("quote_inside_text");
+    assert_eq!(head, "16:181: error[E001]: a quote mark inside a text ends the text too early");
+    assert_eq!(label, "16:181 this quote ends the text");
+    assert_eq!(also, ["16:158 the text begins here"]);
+    assert!(help.contains("`\\\"`"), "{help}");
+}
+
+#[test]
+fn a_missing_closing_quote_is_found_on_the_line_that_lost_it() {
+    let (head, label, _, help) = only("missing_closing_quote");
+    assert_eq!(
+        head,
+        "18:27: error[E001]: this text has no closing quote, so it runs on past the end of line 18"
+    );
+    assert_eq!(label, "18:27 the text begins here and is never closed");
+    assert_eq!(help, "add the closing `\"` at the end of the text on line 18");
 }
 
 #[test]

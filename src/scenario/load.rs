@@ -170,16 +170,112 @@ fn ron_diagnostic(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnost
         E::ExceededRecursionLimit => Diagnostic::error("E001", "the file is nested too deeply")
             .at(span, "more than 128 levels of brackets by here")
             .help("a scenario never needs this much nesting; check for unclosed brackets"),
+        other => plain_syntax_error(source, other, start..end),
+    }
+}
+
+/// A reading error in words an author knows: first what the source shows
+/// (curly quotes, a quote inside a text, a text or a bracket never closed),
+/// then what the parser met where it stopped.
+fn plain_syntax_error(source: &SourceFile, e: &ron::Error, span: std::ops::Range<usize>) -> Diagnostic {
+    use ron::Error as E;
+    let text = &source.text;
+    // The parser's position can be on the white space before the token it stopped at.
+    let skipped = text.get(span.start..).map(|r| r.len() - r.trim_start().len()).unwrap_or(0);
+    let span = if span.end <= span.start + skipped + 1 {
+        span.start + skipped..(span.start + skipped + 1).min(text.len())
+    } else {
+        span.start + skipped..span.end
+    };
+    if let Some(d) = super::syntax::explain(source, span.start) {
+        return d;
+    }
+    // The word the parser stopped at, and the rest of its line.
+    let rest = &text[span.start.min(text.len())..];
+    let line_rest = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let word: String = line_rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let word_span = Some(span.start..span.start + word.len().max(1));
+    let line_start = text[..span.start.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    // `start: 4-6`: a range written as in prose.
+    if let Some(range) = dashed_range(text, line_start) {
+        let (lo, hi, at) = range;
+        return Diagnostic::error("E001", format!("a range is written `({lo}, {hi})`, not `{lo}-{hi}`"))
+            .at(Some(at), "write the range in brackets, with a comma")
+            .help(format!(
+                "a meter's `start` is one number such as `{lo}`, or a range in brackets such as `({lo}, {hi})`: the meter starts at a random value from {lo} to {hi}"
+            ));
+    }
+    match e {
+        E::ExpectedBoolean => {
+            let lower = word.to_lowercase();
+            let meant = if matches!(lower.as_str(), "no" | "n" | "off" | "false") { "false" } else { "true" };
+            let shown = if word.is_empty() { "this".to_string() } else { format!("`{word}`") };
+            Diagnostic::error(
+                "E001",
+                format!("{shown} is not a yes-or-no value here: write `true` or `false`"),
+            )
+            .at(word_span, format!("write `{meant}` here"))
+            .help(
+                "yes-or-no fields such as `critical` take `true` or `false`, in lowercase and without quotes",
+            )
+        }
+        E::ExpectedComma => Diagnostic::error("E001", "a comma is missing just before this")
+            .at(Some(span), "a comma belongs before this")
+            .help("put a comma between two fields or two items of a list, at the end of the previous one"),
+        E::ExpectedArrayEnd | E::ExpectedStructLikeEnd | E::ExpectedMapEnd => {
+            let closer = match e {
+                E::ExpectedArrayEnd => "]",
+                E::ExpectedMapEnd => "}",
+                _ => ")",
+            };
+            Diagnostic::error("E001", format!("expected a comma or a closing `{closer}` just before this"))
+                .at(Some(span), "reading stopped here")
+                .help(format!(
+                    "the mistake is just before this point: a missing comma, or a `{closer}` that closes the list or bracket"
+                ))
+        }
+        E::Eof => Diagnostic::error("E001", "the file ends before the scenario is complete")
+            .at(Some(span), "the file ends here")
+            .help("something is missing at the end: usually a closing `)` or `]`"),
+        E::ExpectedString | E::ExpectedStringEnd => {
+            Diagnostic::error("E001", "expected a text in straight double quotes here")
+                .at(word_span, "not a text in quotes")
+                .help("write texts and ids between straight double quotes: `\"like this\"`")
+        }
+        E::ExpectedFloat | E::ExpectedInteger => Diagnostic::error("E001", "expected a number here")
+            .at(word_span, "not a number")
+            .help("write a number with digits only, such as `5` or `-2`, without quotes"),
         other => {
             let msg = other.to_string();
             let help = if msg.contains("untagged") {
                 "a meter's `start` is a number such as `7`, or a range such as `(5, 8)`"
             } else {
-                "check the brackets, quotes and commas just before this point"
+                "the marked text cannot be read here: check its spelling, its quotes and its brackets"
             };
-            Diagnostic::error("E001", lowercase_first(&msg)).at(span, "here").help(help)
+            Diagnostic::error("E001", lowercase_first(&msg)).at(Some(span), "here").help(help)
         }
     }
+}
+
+/// `start: 4-6` on the line beginning at `line_start`: the two numbers and where they are.
+fn dashed_range(text: &str, line_start: usize) -> Option<(i64, i64, std::ops::Range<usize>)> {
+    let line = &text[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let at = line.find("start:")? + "start:".len();
+    let after = &line[at..];
+    let value = after.trim_start();
+    let begin = line_start + at + (after.len() - value.len());
+    let num = |s: &str| -> usize {
+        s.char_indices().take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '-')).count()
+    };
+    let n1 = num(value);
+    let lo: i64 = value[..n1].parse().ok()?;
+    let rest = value[n1..].trim_start();
+    let rest = rest.strip_prefix('-').or_else(|| rest.strip_prefix('\u{2013}'))?.trim_start();
+    let n2 = num(rest);
+    let hi: i64 = rest[..n2].parse().ok()?;
+    let end = begin + (value.len() - rest.len()) + n2;
+    Some((lo, hi, begin..end))
 }
 
 fn lowercase_first(s: &str) -> String {

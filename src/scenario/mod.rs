@@ -7,6 +7,7 @@ pub mod model;
 pub mod review;
 pub mod rubric;
 pub mod spans;
+pub mod syntax;
 pub mod validate;
 
 pub use checked::*;
