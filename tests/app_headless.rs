@@ -763,3 +763,75 @@ fn training_or_a_clinically_reviewed_scenario_does_not_ask() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(screen(&app), Screen::Briefing, "a clinically reviewed scenario starts without a question");
 }
+
+/// Eight meters of 0–1000: past the analyzer's cap (W230), yet playable.
+fn too_large_to_analyse() -> String {
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let meters: Vec<String> = names
+        .iter()
+        .map(|m| format!("(id: \"{m}\", name: \"Meter {m}\", min: 0, max: 1000, start: 0)"))
+        .collect();
+    let raises: Vec<String> = names
+        .iter()
+        .map(|m| {
+            format!(
+                "(id: \"raise_{m}\", text: \"Wait and watch ({m}).\", effects: [Raise(\"{m}\", 1)], \
+                 scores: {{\"deescalation\": -1}}, commentary: \"Waiting without speaking leaves her alone with it.\", next: Go(\"door\"))"
+            )
+        })
+        .collect();
+    format!(
+        r#"Scenario(
+    id: "wide",
+    about: (title: "Eight meters", summary: "Too many states to analyse.", difficulty: Introductory, minutes: 1, version: "1"),
+    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
+    cast: [(id: "pat", name: "Pat", role: Subject)],
+    meters: [{meters}],
+    start: "door",
+    beats: [
+        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
+            {raises},
+            (id: "introduce", text: "Police, I'm Sam. Your daughter asked us to check on you.", scores: {{"connection": 2}},
+             commentary: "Introduce yourself and say why you are there.", next: Go("inside")),
+        ]),
+        (id: "inside", lines: [(speaker: "pat", text: "I'm fine.")], choices: [
+            (id: "ask", text: "Can I check you're alright?", scores: {{"assessment": 2}}, commentary: "Ask consent first.", next: Go("ok")),
+            (id: "leave", text: "Okay then, I'll leave you to it.", scores: {{"linkage": -1}},
+             commentary: "Leaving without checking can miss self-neglect.", next: Go("left")),
+        ]),
+    ],
+    endings: [
+        (id: "ok", outcome: "resolved", title: "All well", narrative: "Pat is fine.", commentary: "Checked with consent."),
+        (id: "left", outcome: "disengaged", title: "You left", narrative: "You leave.", commentary: "No follow-up."),
+    ],
+    debrief: (commentary: "Explain why you are there."),
+)"#,
+        meters = meters.join(",\n        "),
+        raises = raises.join(",\n            "),
+    )
+}
+
+#[test]
+fn a_scenario_too_large_to_analyse_ends_on_a_step_by_step_debrief() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wide.ron"), too_large_to_analyse()).unwrap();
+    let mut app = app_in(dir.path(), Mode::Training);
+    for _ in 0..6 {
+        if screen(&app) == Screen::Play {
+            break;
+        }
+        press(&mut app, KeyCode::Enter);
+        frames(&mut app, 1);
+    }
+    assert_eq!(screen(&app), Screen::Play);
+    play_ids(&mut app, &["raise_b", "introduce", "leave"]);
+    frames(&mut app, 3);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let finished = app.world().resource::<Finished>();
+    assert!(finished.error.is_none(), "{:?}", finished.error);
+    let d = finished.debrief.as_ref().expect("a debrief, not an error");
+    assert_eq!(d.judgement, talkdown::debrief::Judgement::StepByStep);
+    assert!(d.judgement_note.as_deref().is_some_and(|n| n.starts_with("Judged step by step")));
+    assert_eq!(d.best_choices, 1);
+    assert_eq!(app.world().resource::<Attempts>().0.len(), 1);
+}

@@ -173,6 +173,19 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             });
     }
     ui.add_space(8.0);
+    // A scenario too large to analyse is judged step by step: said before any score.
+    if let Some(note) = &d.judgement_note {
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(2.0, p.muted))
+            .corner_radius(8)
+            .inner_margin(egui::Margin::same(12))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(theme::bold("ⓘ Judged step by step"));
+                ui.label(note.as_str());
+            });
+        ui.add_space(8.0);
+    }
     // The verdict by the academy's policy, apart from the outcome: a run with
     // a critical error never reads as a pass. Said in words, with a mark, not
     // by colour alone.
