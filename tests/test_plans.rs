@@ -267,3 +267,22 @@ fn cli_a_missing_path_is_exit_two_and_a_scenario_without_a_plan_is_a_warning() {
     assert!(stderr(&o).contains("minimal.ron has no test plan (expected "), "{}", stderr(&o));
     assert!(stdout(&o).ends_with("ran 0 cases in 0 plans: 0 passed, 0 failed; 1 scenario without a plan\n"));
 }
+
+/// CI runs the library's plans: every bundled scenario has one, and every case passes.
+#[test]
+fn every_bundled_scenario_has_a_plan_and_every_case_passes() {
+    let o = talkdown(&["test", "scenarios/"]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!err.contains("has no test plan"), "{err}");
+    assert!(!out.contains("FAIL"), "{out}");
+    let scenarios =
+        talkdown::scenario::load::scenario_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+            .unwrap()
+            .into_iter()
+            .filter(|p| !talkdown::library::is_template(p))
+            .count();
+    assert!(out.contains(&format!(" in {scenarios} plans: ")), "{out}");
+    // Every plan reaches every ending of its scenario.
+    assert!(!out.contains("never reached"), "{out}");
+}
