@@ -69,7 +69,7 @@ fn ron_blocks_are_either_scenarios_or_fragments() {
     for guide in GUIDES {
         for b in ron_blocks(&read(guide)) {
             assert!(
-                b.info == "ron" || b.info == "ron scenario",
+                b.info == "ron" || b.info == "ron scenario" || b.info == "ron plan",
                 "{guide}:{}: unknown info string `{}`",
                 b.line,
                 b.info
@@ -126,6 +126,30 @@ fn ron_fragments_in_the_guides_are_well_formed() {
             if let Err(e) = balanced(&b.text) {
                 panic!("{guide}:{}: {e}\n{}", b.line, b.text);
             }
+        }
+    }
+}
+
+/// Test plans shown in the guides parse as plans, and their names resolve
+/// against the guide's own example scenario (the last complete scenario).
+#[test]
+fn plan_examples_in_the_guides_parse_and_match_the_example_scenario() {
+    use talkdown::diagnostics::SourceFile;
+    use talkdown::scenario::spans::Spans;
+    let guide = "docs/authoring.md";
+    let blocks = ron_blocks(&read(guide));
+    let plans: Vec<&Block> = blocks.iter().filter(|b| b.info == "ron plan").collect();
+    assert!(!plans.is_empty(), "{guide} has no ```ron plan example");
+    let example = blocks.iter().rev().find(|b| b.info == "ron scenario").expect("a scenario example");
+    let scenario = scenario_from_str("example", &example.text).scenario.expect("the example compiles");
+    for b in plans {
+        let source = SourceFile::new(format!("{guide}:{}", b.line), b.text.clone());
+        let file: talkdown::testplan::model::PlanFile = talkdown::scenario::load::parse(&source)
+            .unwrap_or_else(|d| panic!("{}", d.render(&source, false)));
+        assert_eq!(file.scenario, scenario.id(), "{guide}:{}", b.line);
+        let checked = talkdown::testplan::load::check_plan(&file, &scenario, &Spans::parse(&b.text), &source);
+        if let Err(ds) = checked {
+            panic!("{}", ds.iter().map(|d| d.render(&source, false)).collect::<Vec<_>>().join("\n"));
         }
     }
 }
