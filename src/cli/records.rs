@@ -14,7 +14,7 @@ use super::{Error as CliError, Outcome};
 use crate::records::export::{self, XapiOptions};
 use crate::records::files::{check_output_path, printable, write_private};
 use crate::records::replay::{ReplayCheck, replay_session};
-use crate::records::{Error, Filter, SessionId, Status, Store, parse_date, resolve_path};
+use crate::records::{Error, Filter, SessionId, Standard, Status, Store, parse_date, resolve_path};
 
 /// Which sessions (all when no option is given).
 /// A range of start dates, shared by the listing, export and report commands.
@@ -172,8 +172,19 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             }
             let _ = writeln!(
                 out,
-                "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
-                "id", "started", "trainee", "scenario", "mode", "status", "outcome", "score", "dec", "crit"
+                "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:<7}  {:>7}  {:>13}  {:>3}  {:>3}",
+                "id",
+                "started",
+                "trainee",
+                "scenario",
+                "mode",
+                "status",
+                "outcome",
+                "verdict",
+                "process",
+                "score",
+                "dec",
+                "crit"
             );
             for s in &list {
                 let score = match (s.total, s.total_best) {
@@ -182,9 +193,17 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                     }
                     _ => "–".into(),
                 };
+                // Short words so the column stays narrow; `records show` and the
+                // exports carry the verdict's full sentence.
+                let verdict = match s.verdict {
+                    Some(Standard::MeetsStandard) => "meets",
+                    Some(Standard::NotYet) => "not yet",
+                    None => "–",
+                };
+                let process = s.process_percent.map(|p| format!("{p}%")).unwrap_or_else(|| "–".into());
                 let _ = writeln!(
                     out,
-                    "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:>13}  {:>3}  {:>3}",
+                    "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:<7}  {:>7}  {:>13}  {:>3}  {:>3}",
                     s.id,
                     local(&s.started_at),
                     printable(&s.trainee),
@@ -192,6 +211,8 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                     s.mode.label(),
                     s.status.label(),
                     printable(s.outcome_name.as_deref().or(s.abandon_reason.as_deref()).unwrap_or("–")),
+                    verdict,
+                    process,
                     score,
                     s.decisions,
                     s.critical_errors

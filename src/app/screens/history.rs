@@ -112,13 +112,15 @@ fn ui(
                             );
                         }
                         egui::Grid::new(sid).striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
-                            for h in ["When", "Mode", "Score", "Outcome", "Critical", "Seed"] {
+                            for h in ["When", "Mode", "Verdict", "Process", "Score", "Outcome", "Critical", "Seed"] {
                                 ui.label(theme::bold(h));
                             }
                             ui.end_row();
                             for a in &runs {
                                 ui.label(a.when.format("%Y-%m-%d %H:%M").to_string());
                                 ui.label(a.mode.label());
+                                ui.label(a.verdict.map(|v| v.label()).unwrap_or("—"));
+                                ui.label(a.process.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into()));
                                 ui.label(a.percent.map(|x| format!("{x} %")).unwrap_or_else(|| "—".into()));
                                 ui.label(a.outcome.clone().unwrap_or_default());
                                 ui.label(a.critical.to_string());

@@ -196,6 +196,8 @@ pub fn finish(mut run: Run, analyses: &mut Analyses, attempts: &mut Attempts) ->
         mode: play.mode(),
         seed: play.seed(),
         percent: debrief.total.percent,
+        process: debrief.process.shown_percent,
+        verdict: Some(debrief.standard.standard),
         outcome: debrief.ending.as_ref().map(|e| e.outcome_name.clone()),
         grade: debrief.ending.as_ref().map(|e| e.grade),
         critical: debrief.critical_errors.len(),

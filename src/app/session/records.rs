@@ -71,7 +71,12 @@ pub struct Attempt {
     pub when: chrono::DateTime<chrono::Local>,
     pub mode: Mode,
     pub seed: u64,
+    /// Points as a share of the best route's (the score column).
     pub percent: Option<u32>,
+    /// The process score as shown and judged (after any critical-error cap).
+    pub process: Option<u32>,
+    /// Meets the standard or not yet, by the rubric's policy.
+    pub verdict: Option<crate::debrief::Standard>,
     pub outcome: Option<String>,
     pub grade: Option<Grade>,
     pub critical: usize,
@@ -92,6 +97,8 @@ impl Attempt {
             mode: s.mode,
             seed: s.seed,
             percent: s.total_percent,
+            process: s.process_percent,
+            verdict: s.verdict,
             outcome: s.outcome_name.clone(),
             grade: s.grade,
             critical: s.critical_errors as usize,
