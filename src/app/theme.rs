@@ -132,7 +132,9 @@ pub const NORMAL: Palette = Palette {
     good: Color32::from_rgb(0x5c, 0xd6, 0x8a),
     warn: Color32::from_rgb(0xf2, 0xc1, 0x4e),
     bad: Color32::from_rgb(0xff, 0x7a, 0x6b),
-    selected: Color32::from_rgb(0x2f, 0x4f, 0x7a),
+    // Dark enough that every text colour keeps 4.5:1 on a selected card
+    // (tests::every_text_colour_meets_wcag_aa_on_every_background).
+    selected: Color32::from_rgb(0x1f, 0x33, 0x52),
 };
 
 pub const HIGH_CONTRAST: Palette = Palette {
@@ -145,7 +147,7 @@ pub const HIGH_CONTRAST: Palette = Palette {
     good: Color32::from_rgb(0x4d, 0xff, 0x88),
     warn: Color32::from_rgb(0xff, 0xe6, 0x00),
     bad: Color32::from_rgb(0xff, 0x66, 0x66),
-    selected: Color32::from_rgb(0x00, 0x3c, 0x99),
+    selected: Color32::from_rgb(0x00, 0x26, 0x66),
 };
 
 pub fn palette(high_contrast: bool) -> Palette {
@@ -398,5 +400,85 @@ pub fn display_controls(ui: &mut egui::Ui, prefs: &mut Prefs) {
     }
     if changed {
         prefs.save();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Colour and contrast (issue 15, point 4): every text colour of both
+    //! themes against every background it is drawn on meets WCAG 2.x AA for
+    //! body text (4.5:1), and so does the dark label drawn over a filled bar.
+    use super::*;
+
+    /// WCAG 2.x relative luminance of an sRGB colour.
+    fn luminance(c: Color32) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    }
+
+    fn contrast(a: Color32, b: Color32) -> f64 {
+        let (hi, lo) = {
+            let (x, y) = (luminance(a), luminance(b));
+            if x > y { (x, y) } else { (y, x) }
+        };
+        (hi + 0.05) / (lo + 0.05)
+    }
+
+    const AA_BODY: f64 = 4.5;
+
+    #[test]
+    fn the_contrast_formula_matches_wcag_reference_values() {
+        assert!((contrast(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 1e-9);
+        assert!((contrast(Color32::WHITE, Color32::WHITE) - 1.0).abs() < 1e-9);
+        // #777777 on white is the classic just-below-AA grey (4.48:1).
+        let grey = Color32::from_rgb(0x77, 0x77, 0x77);
+        assert!((contrast(grey, Color32::WHITE) - 4.48).abs() < 0.01);
+    }
+
+    #[test]
+    fn every_text_colour_meets_wcag_aa_on_every_background() {
+        let mut failures = Vec::new();
+        for (theme, p) in [("normal", NORMAL), ("high contrast", HIGH_CONTRAST)] {
+            let mut texts = vec![
+                ("text", p.text),
+                ("muted", p.muted),
+                ("accent", p.accent),
+                ("good", p.good),
+                ("warn", p.warn),
+                ("bad", p.bad),
+            ];
+            for role in [
+                Role::Subject,
+                Role::Partner,
+                Role::Family,
+                Role::Bystander,
+                Role::Dispatcher,
+                Role::Responder,
+                Role::Narrator,
+            ] {
+                texts.push(("a speaker's name", role_color(&p, role)));
+            }
+            let backgrounds =
+                [("bg", p.bg), ("panel", p.panel), ("card", p.card), ("selected card", p.selected)];
+            for (fg_name, fg) in &texts {
+                for (bg_name, bg) in &backgrounds {
+                    let ratio = contrast(*fg, *bg);
+                    if ratio < AA_BODY {
+                        failures.push(format!("{theme}: {fg_name} on {bg_name} is {ratio:.2}:1"));
+                    }
+                }
+            }
+            // `bar` draws its label in black over the fill once the fill is wide enough.
+            for (fill_name, fill) in [("good", p.good), ("warn", p.warn), ("bad", p.bad), ("accent", p.accent)] {
+                let ratio = contrast(Color32::BLACK, fill);
+                if ratio < AA_BODY {
+                    failures.push(format!("{theme}: black bar label on {fill_name} is {ratio:.2}:1"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "below WCAG AA (4.5:1):\n{}", failures.join("\n"));
     }
 }
