@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use crate::analysis::{Analysis, AnalysisError, StateSpace};
-use crate::engine::{Mode, Playthrough, SpokenLine};
+use crate::engine::{Mode, Playthrough, SpokenLine, Timing};
 use crate::scenario::{Act, NodeRef, Scenario, rubric::Grade, rubric::TechniqueKind};
 
 mod step_by_step;
@@ -210,6 +210,8 @@ pub struct Debrief {
     pub trainee: Option<String>,
     pub mode: Mode,
     pub seed: u64,
+    /// The timing accommodation, shown so an accommodated run is on the record.
+    pub timing: Timing,
     /// `None` when the run was not finished.
     pub ending: Option<EndingSummary>,
     /// Points collected (outcome and luck included) against the best-total route.
@@ -438,6 +440,7 @@ impl Debrief {
             trainee: trainee.map(str::to_string),
             mode: play.mode(),
             seed: play.seed(),
+            timing: play.timing(),
             ending,
             total,
             process,
@@ -490,6 +493,9 @@ impl Debrief {
         }
         if let Some(note) = &self.judgement_note {
             let _ = writeln!(o, "\n{note}");
+        }
+        if self.timing.is_accommodation() {
+            let _ = writeln!(o, "Timing: {} (an accommodation; scores are not affected)", self.timing.describe());
         }
         if let Some(e) = &self.ending {
             let _ = writeln!(o, "\nOutcome: {} — {} ({})", e.title, e.outcome_name, e.grade.label());
@@ -610,9 +616,14 @@ impl Debrief {
         o.push_str("</head><body>\n");
         o.push_str(&format!("<h1>Debrief: {}</h1>\n", e(&self.title)));
         o.push_str(&format!(
-            "<p class=\"meta\">{}Mode: {} · Seed: {} · Version {}</p>\n",
+            "<p class=\"meta\">{}Mode: {}{} · Seed: {} · Version {}</p>\n",
             self.trainee.as_ref().map(|t| format!("Trainee: {} · ", e(t))).unwrap_or_default(),
             self.mode.label(),
+            if self.timing.is_accommodation() {
+                format!(" · Timing: {} (an accommodation)", self.timing.describe())
+            } else {
+                String::new()
+            },
             self.seed,
             e(crate::engine::short_hash(&self.content_hash))
         ));

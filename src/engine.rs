@@ -45,6 +45,93 @@ impl std::str::FromStr for Mode {
     }
 }
 
+/// A timing accommodation: how long the trainee has at a timed moment.
+///
+/// Chosen per trainee (or for a whole class), recorded with the session and
+/// shown in the debrief and the class report, so an accommodated assessment is
+/// on the record and stays comparable. Scores never depend on it: the same
+/// choices score the same whatever the time allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// The authored time.
+    #[default]
+    Standard,
+    /// One and a half times the authored time (rounded up to whole seconds).
+    #[serde(rename = "x1.5")]
+    Extended150,
+    /// Twice the authored time.
+    #[serde(rename = "x2")]
+    Extended200,
+    /// No countdown: the trainee chooses when to let a moment pass. Training
+    /// only; an assessment keeps a clock so its results stay comparable.
+    Untimed,
+}
+
+impl Timing {
+    pub const ALL: [Timing; 4] = [Timing::Standard, Timing::Extended150, Timing::Extended200, Timing::Untimed];
+
+    /// The stored and command-line form: `standard`, `x1.5`, `x2`, `untimed`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Timing::Standard => "standard",
+            Timing::Extended150 => "x1.5",
+            Timing::Extended200 => "x2",
+            Timing::Untimed => "untimed",
+        }
+    }
+
+    /// How it reads in a debrief or a report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Timing::Standard => "standard time",
+            Timing::Extended150 => "extended time ×1.5",
+            Timing::Extended200 => "extended time ×2",
+            Timing::Untimed => "untimed",
+        }
+    }
+
+    /// True for everything but the authored time.
+    pub fn is_accommodation(self) -> bool {
+        self != Timing::Standard
+    }
+
+    /// Seconds the trainee has for a moment authored with `authored` seconds;
+    /// `None` when untimed.
+    pub fn seconds(self, authored: u32) -> Option<u32> {
+        match self {
+            Timing::Standard => Some(authored),
+            Timing::Extended150 => Some(authored.saturating_mul(3).div_ceil(2)),
+            Timing::Extended200 => Some(authored.saturating_mul(2)),
+            Timing::Untimed => None,
+        }
+    }
+
+    /// Whether a run in `mode` may use this timing (untimed is for training).
+    pub fn allowed_in(self, mode: Mode) -> bool {
+        !(self == Timing::Untimed && mode == Mode::Assessment)
+    }
+
+    /// The timing a run in `mode` gets when this one is chosen: untimed
+    /// becomes extended time ×2 in an assessment (the front ends show it).
+    pub fn for_mode(self, mode: Mode) -> Timing {
+        if self.allowed_in(mode) { self } else { Timing::Extended200 }
+    }
+}
+
+impl std::str::FromStr for Timing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" | "x1" | "1" => Ok(Timing::Standard),
+            "x1.5" | "1.5" | "150%" => Ok(Timing::Extended150),
+            "x2" | "2" | "200%" => Ok(Timing::Extended200),
+            "untimed" | "none" | "off" => Ok(Timing::Untimed),
+            _ => Err(format!("unknown timing `{s}` (standard, x1.5, x2 or untimed)")),
+        }
+    }
+}
+
 /// How a run starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StartOptions {
@@ -56,11 +143,20 @@ pub struct StartOptions {
     /// For authors: start at this beat with these meter values and flags
     /// instead of the scenario's start.
     pub from: Option<(String, GameState)>,
+    /// A timing accommodation (runs saved before it existed read as standard).
+    #[serde(default)]
+    pub timing: Timing,
 }
 
 impl StartOptions {
     pub fn new(seed: u64, mode: Mode) -> Self {
-        StartOptions { seed, mode, shuffle: true, from: None }
+        StartOptions { seed, mode, shuffle: true, from: None, timing: Timing::Standard }
+    }
+
+    /// The same options with a timing accommodation.
+    pub fn with_timing(mut self, timing: Timing) -> Self {
+        self.timing = timing;
+        self
     }
 }
 
@@ -76,6 +172,10 @@ pub enum EngineError {
     NoTimer,
     #[error("beat `{0}` does not exist in this scenario")]
     UnknownBeat(String),
+    #[error(
+        "untimed play is for training; an assessment keeps a clock so results stay comparable (use extended time x1.5 or x2)"
+    )]
+    UntimedAssessment,
     #[error("the start state does not fit this scenario: {0}")]
     BadStartState(String),
     #[error(
@@ -182,8 +282,12 @@ pub struct BeatView {
     pub beat: String,
     pub lines: Vec<SpokenLine>,
     pub choices: Vec<Offered>,
-    /// Seconds to answer before the timeout happens.
+    /// Seconds to answer before the timeout happens, after the run's timing
+    /// accommodation; `None` when the moment is not timed or the run is untimed.
     pub timer: Option<u32>,
+    /// The moment can be let pass (it has a timeout): front ends offer
+    /// "wait" when the run is untimed.
+    pub can_wait: bool,
 }
 
 /// A run of one scenario.
@@ -232,6 +336,9 @@ pub use crate::state::follow;
 impl Playthrough {
     /// Start a run.
     pub fn start(scenario: &Scenario, options: StartOptions) -> Result<Self, EngineError> {
+        if !options.timing.allowed_in(options.mode) {
+            return Err(EngineError::UntimedAssessment);
+        }
         let (at, state) = match &options.from {
             None => {
                 let mut rng = rng_for(options.seed, 0, SALT_START);
@@ -298,6 +405,9 @@ impl Playthrough {
     pub fn seed(&self) -> u64 {
         self.run.options.seed
     }
+    pub fn timing(&self) -> Timing {
+        self.run.options.timing
+    }
     pub fn state(&self) -> &GameState {
         &self.run.state
     }
@@ -357,7 +467,11 @@ impl Playthrough {
             beat: self.scenario.beat(b).id.clone(),
             lines,
             choices,
-            timer: self.scenario.beats[b as usize].timer.as_ref().map(|(s, _)| *s),
+            timer: self.scenario.beats[b as usize]
+                .timer
+                .as_ref()
+                .and_then(|(s, _)| self.run.options.timing.seconds(*s)),
+            can_wait: self.scenario.beats[b as usize].timer.is_some(),
         })
     }
 

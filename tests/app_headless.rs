@@ -835,3 +835,39 @@ fn a_scenario_too_large_to_analyse_ends_on_a_step_by_step_debrief() {
     assert_eq!(d.best_choices, 1);
     assert_eq!(app.world().resource::<Attempts>().0.len(), 1);
 }
+
+/// Issue 15: the time allowed is chosen by keys on the trainee screen, starts
+/// the run with a longer countdown, and untimed is not offered in assessment.
+#[test]
+fn page_down_on_the_trainee_screen_gives_extended_time() {
+    use talkdown::engine::Timing;
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended150);
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.world().resource::<Prefs>().timing, Timing::Untimed, "training offers untimed");
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended200);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Space);
+    press(&mut app, KeyCode::Enter);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play);
+    let run = app.world().resource::<Current>().0.as_ref().unwrap();
+    assert_eq!(run.play().timing(), Timing::Extended200);
+    // The arrival is authored with 20 seconds.
+    assert_eq!(run.timer_seconds(), Some(40));
+    assert!(run.remaining.unwrap() > 39.0, "{:?}", run.remaining);
+
+    // In assessment the last step is extended ×2: untimed is for training.
+    let mut app = app_in(dir.path(), Mode::Assessment);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..4 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended200);
+}

@@ -583,3 +583,73 @@ fn unknown_ids_in_reactions_and_score_variants_are_errors_at_the_text() {
     assert!(report.contains(&format!("ids.ron:{}:", line_of("\"samm\""))), "{report}");
     assert!(report.contains(&format!("ids.ron:{}:", line_of("\"linkag\""))), "{report}");
 }
+
+#[test]
+fn a_timing_accommodation_stretches_every_countdown_and_is_on_the_debrief() {
+    use talkdown::engine::{EngineError, Timing};
+    let s = every_feature();
+    let timer = |t: Timing| {
+        let p = Playthrough::start(&s, StartOptions::new(1, Mode::Training).with_timing(t)).unwrap();
+        let view = p.current().unwrap();
+        assert!(view.can_wait, "the arrival has a timeout");
+        view.timer
+    };
+    // The arrival is authored with 20 seconds.
+    assert_eq!(timer(Timing::Standard), Some(20));
+    assert_eq!(timer(Timing::Extended150), Some(30));
+    assert_eq!(timer(Timing::Extended200), Some(40));
+    assert_eq!(timer(Timing::Untimed), None);
+    // Whole seconds, rounded in the trainee's favour.
+    assert_eq!(Timing::Extended150.seconds(45), Some(68));
+
+    // Untimed is for training: an assessment keeps a clock.
+    let err = Playthrough::start(&s, StartOptions::new(1, Mode::Assessment).with_timing(Timing::Untimed))
+        .unwrap_err();
+    assert_eq!(err, EngineError::UntimedAssessment);
+    assert_eq!(Timing::Untimed.for_mode(Mode::Assessment), Timing::Extended200);
+    assert_eq!(Timing::Untimed.for_mode(Mode::Training), Timing::Untimed);
+
+    // An untimed trainee can still let the moment pass, and the same choices
+    // score the same whatever the time allowed.
+    let mut untimed = Playthrough::start(&s, StartOptions::new(1, Mode::Training).with_timing(Timing::Untimed)).unwrap();
+    untimed.time_out(None).unwrap();
+    let mut standard = Playthrough::start(&s, StartOptions::new(1, Mode::Training)).unwrap();
+    standard.time_out(None).unwrap();
+    assert_eq!(untimed.totals(), standard.totals());
+
+    let d = debrief(&play_with(&s, Timing::Extended150, &["introduce", "reflect", "ask_now", "offer_counsellor"]));
+    assert_eq!(d.timing, Timing::Extended150);
+    assert!(d.to_text().contains("Timing: extended time ×1.5 (an accommodation"), "{}", d.to_text());
+    assert!(d.to_html().contains("Timing: extended time ×1.5"));
+    assert!(d.to_json().contains("\"timing\": \"x1.5\""));
+    let plain = debrief(&play(&s, 1, &["introduce", "reflect", "ask_now", "offer_counsellor"]));
+    assert!(!plain.to_text().contains("Timing:"), "standard time is not called out");
+    assert_eq!((plain.total.score, plain.process.percent), (d.total.score, d.process.percent));
+}
+
+fn play_with(s: &Scenario, timing: talkdown::engine::Timing, ids: &[&str]) -> Playthrough {
+    let mut p = Playthrough::start(s, StartOptions::new(1, Mode::Training).with_timing(timing)).unwrap();
+    for id in ids {
+        p.choose_id(id, Some(1000)).unwrap();
+    }
+    p
+}
+
+#[test]
+fn timings_read_from_the_words_a_coordinator_types() {
+    use talkdown::engine::Timing;
+    for (word, t) in [
+        ("standard", Timing::Standard),
+        ("x1.5", Timing::Extended150),
+        ("1.5", Timing::Extended150),
+        ("x2", Timing::Extended200),
+        ("Untimed", Timing::Untimed),
+    ] {
+        assert_eq!(word.parse::<Timing>().unwrap(), t, "{word}");
+    }
+    let err = "double".parse::<Timing>().unwrap_err();
+    assert!(err.contains("standard, x1.5, x2 or untimed"), "{err}");
+    for t in Timing::ALL {
+        assert_eq!(t.label().parse::<Timing>().unwrap(), t);
+    }
+}

@@ -351,3 +351,73 @@ fn a_scenario_too_large_to_analyse_still_ends_with_a_debrief_and_a_finished_reco
     assert_eq!(list[0].decisions, 3);
     assert_eq!(store.history("kim").unwrap()[0].ending.as_deref(), Some("left"));
 }
+
+/// Issue 15: a timing accommodation is on the record, not a secret.
+#[test]
+fn a_timing_accommodation_is_shown_recorded_replayed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    let play = |trainee: &str, timing: &str, mode: &str, input: &str| {
+        let mut child = talkdown(&records)
+            .args(["play", "--no-shuffle", "--seed", "3", "--trainee", trainee, "--timing", timing, "--mode", mode])
+            .arg(fixture())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The fixture's first moment is authored with 20 seconds.
+    let (code, out, err) = play("ana", "x1.5", "training", "1\n3\n1\n1\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("TIMED: 1 moment has a countdown; time allowed: extended time ×1.5"), "{out}");
+    assert!(out.contains("(You have 30 seconds."), "{out}");
+    assert!(out.contains("Timing: extended time ×1.5 (an accommodation"), "{out}");
+
+    // Untimed: no countdown, and `t` still lets the moment pass.
+    let (code, out, err) = play("ben", "untimed", "training", "t\nq\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("(Untimed: take your time. Type t to let the moment pass.)"), "{out}");
+    assert!(!out.contains("seconds."), "{out}");
+
+    // An assessment keeps a clock: refused before anything is recorded.
+    let (code, _, err) = play("cy", "untimed", "assessment", "1\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("untimed play is for training"), "{err}");
+    let (code, _, err) = play("cy", "slow", "training", "1\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("standard, x1.5, x2 or untimed"), "{err}");
+
+    let (_, standard, _) = play("dee", "standard", "training", "1\n3\n1\n1\n");
+    assert!(!standard.contains("Timing:") && standard.contains("(You have 20 seconds."), "{standard}");
+
+    let store = Store::open(&records).unwrap();
+    let sessions = store.sessions(&Filter::default()).unwrap();
+    let timing = |who: &str| sessions.iter().find(|s| s.trainee == who).map(|s| s.timing.label());
+    assert_eq!(timing("ana"), Some("x1.5"));
+    assert_eq!(timing("ben"), Some("untimed"));
+    assert_eq!(timing("cy"), None, "a refused run leaves no record");
+    assert_eq!(timing("dee"), Some("standard"));
+    drop(store);
+
+    let (code, out, err) = run(talkdown(&records).args(["replay", "1"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Replay matches the record"), "{out}");
+
+    let (code, out, _) = run(talkdown(&records).args(["report", "--scenario", "every_feature"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Timing accommodations: 2 of 3 sessions (extended time ×1.5: 1, untimed: 1)"),
+        "{out}"
+    );
+    let (_, out, _) = run(talkdown(&records).args(["records", "export", "--format", "json", "--trainee", "ana"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sessions"][0]["timing"], "x1.5", "{out}");
+}

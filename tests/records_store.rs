@@ -64,8 +64,9 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
-    // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions).
-    assert_eq!(store.schema_version().unwrap(), 2);
+    // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions);
+    // 3: the timing accommodation.
+    assert_eq!(store.schema_version().unwrap(), 3);
     store.check_integrity().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -76,14 +77,16 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(history.len(), 2);
+    assert_eq!(history.len(), 3);
     assert_eq!(history[0].0, 1);
     assert_eq!(history[1].0, 2);
     assert!(history[1].1.starts_with("judgement"), "{history:?}");
+    assert_eq!(history[2].0, 3);
+    assert!(history[2].1.starts_with("timing"), "{history:?}");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // Opening again does not migrate twice.
-    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 2);
+    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 3);
 }
 
 #[test]
@@ -609,7 +612,8 @@ fn the_verdict_and_process_percent_are_read_typed_and_exported() {
     let ben = rows.iter().find(|r| r[col("trainee")] == "ben").unwrap();
     assert_eq!(ben[col("verdict")], "not_yet");
     // Columns that existed before keep their positions (the new ones come last).
-    assert_eq!(&rows[0][rows[0].len() - 3..], ["grade", "verdict", "process_percent"]);
+    assert_eq!(&rows[0][rows[0].len() - 4..], ["grade", "verdict", "process_percent", "timing"]);
+    assert_eq!(rows[1][col("timing")], "standard");
 
     let json: serde_json::Value = serde_json::from_str(&export::to_json(&sessions)).unwrap();
     assert_eq!(json["sessions"][0]["verdict"], "meets_standard");
@@ -661,4 +665,33 @@ fn records_written_before_verdicts_and_typed_grades_still_read() {
     let r = store.class_report("every_feature", None, None).unwrap();
     assert_eq!((r.meets_standard, r.not_yet), (0, 0));
     assert!(r.outcomes.iter().any(|o| o.grade == Some(Grade::Good)));
+}
+
+#[test]
+fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
+    use talkdown::engine::Timing;
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.sqlite3");
+    let mut store = Store::open(&old).unwrap();
+    let s = fixture();
+    class(&mut store, &s);
+    drop(store);
+    // As the Talkdown before schema step 3 left it: no timing column.
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE sessions DROP COLUMN timing; DELETE FROM schema_history WHERE version = 3; PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut store = Store::open(dir.path().join("new.sqlite3")).unwrap();
+    let report = store.import(&old).unwrap();
+    assert_eq!(report.sessions_added, 6, "{report:?}");
+    let sessions = store.sessions(&Filter::default()).unwrap();
+    assert!(sessions.iter().all(|x| x.timing == Timing::Standard));
+    assert!(store.class_report("every_feature", None, None).unwrap().timing_accommodations.is_empty());
+    // And the old file itself opens, migrated to the current schema, reading as standard.
+    let store = Store::open(&old).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    assert!(store.sessions(&Filter::default()).unwrap().iter().all(|x| x.timing == Timing::Standard));
 }

@@ -25,7 +25,7 @@ use bevy::window::{ExitCondition, WindowResolution};
 use bevy::winit::WinitSettings;
 use bevy_egui::EguiPlugin;
 
-use crate::engine::Mode;
+use crate::engine::{Mode, Timing};
 
 pub use screens::Screen;
 
@@ -41,6 +41,8 @@ pub struct AppConfig {
     pub seed: Option<u64>,
     pub mode: Option<Mode>,
     pub trainee: Option<String>,
+    /// A timing accommodation for everyone at this station (`--timing`).
+    pub timing: Option<Timing>,
     /// The session records file (`None`: attempts are kept in memory only).
     pub records: Option<PathBuf>,
 }
@@ -67,6 +69,7 @@ impl AppConfig {
             seed: None,
             mode: None,
             trainee: None,
+            timing: None,
         }
     }
 }
@@ -111,6 +114,9 @@ impl Plugin for AppPlugin {
         }
         if let Some(t) = &self.config.trainee {
             prefs.trainee = t.clone();
+        }
+        if let Some(t) = self.config.timing {
+            prefs.timing = t;
         }
         app.insert_resource(self.config.clone())
             .insert_resource(prefs)

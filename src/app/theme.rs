@@ -12,7 +12,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::{Color32, FontData, FontDefinitions, FontFamily, FontId, RichText, TextStyle};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Mode;
+use crate::engine::{Mode, Timing};
 use crate::scenario::model::Role;
 use crate::scenario::rubric::Grade;
 
@@ -45,6 +45,8 @@ pub struct Prefs {
     /// play under the previous cadet's name.
     pub trainee: String,
     pub mode: Mode,
+    /// The time allowed at timed moments (an accommodation when not standard).
+    pub timing: Timing,
     pub text_scale: f32,
     pub high_contrast: bool,
     /// A station setting (in this file): put the last trainee's name in the
@@ -60,6 +62,7 @@ impl Default for Prefs {
         Prefs {
             trainee: String::new(),
             mode: Mode::Training,
+            timing: Timing::Standard,
             text_scale: 1.0,
             high_contrast: false,
             remember_trainee: false,

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis;
-use crate::engine::{EngineError, Mode, StartOptions};
+use crate::engine::{EngineError, Mode, StartOptions, Timing};
 use crate::library::{bundled_dir, files_to_check, resolve_scenario};
 use crate::records::recorder::Recorder;
 use crate::scenario::load::{self, LoadError};
@@ -61,6 +61,10 @@ pub struct AppArgs {
     /// Trainee name or ID.
     #[arg(long)]
     pub trainee: Option<String>,
+    /// Time allowed at timed moments, for a trainee or a whole class:
+    /// standard, x1.5, x2, or untimed (training only). Recorded with each run.
+    #[arg(long)]
+    pub timing: Option<Timing>,
     /// The session records file (default: records.sqlite3 in the user's data directory).
     #[arg(long, env = "TALKDOWN_RECORDS", global = true)]
     pub records: Option<PathBuf>,
@@ -132,6 +136,10 @@ pub enum Command {
         mode: ModeArg,
         #[arg(long)]
         trainee: Option<String>,
+        /// Time allowed at timed moments: standard, x1.5, x2, or untimed
+        /// (training only). An accommodation, recorded with the run.
+        #[arg(long, default_value = "standard")]
+        timing: Timing,
         /// Show choices in the authored order instead of a seeded shuffle.
         #[arg(long)]
         no_shuffle: bool,
@@ -275,6 +283,7 @@ fn run_app(args: AppArgs) -> Result<Outcome, Error> {
     let mut config = AppConfig::new(bundled_dir(args.scenarios.as_deref()), args.records.clone(), script);
     config.seed = args.seed;
     config.mode = args.mode.map(Into::into);
+    config.timing = args.timing;
     config.trainee = args.trainee.clone();
     let code = crate::app::run(config)?;
     Ok(if code == ExitCode::SUCCESS { Outcome::Clean } else { Outcome::ProblemsFound })
@@ -328,7 +337,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             print!("{}", crate::text::printable_lines(&graph));
             Ok(Outcome::Clean)
         }
-        Command::Play { scenario, seed, mode, trainee, no_shuffle, html, json, no_records, yes } => {
+        Command::Play { scenario, seed, mode, trainee, timing, no_shuffle, html, json, no_records, yes } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
             if s.needs_confirmation(mode.into()) && !yes {
@@ -344,7 +353,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
                     return Ok(Outcome::ProblemsFound);
                 }
             }
-            let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into());
+            let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into()).with_timing(timing);
             opts.shuffle = !no_shuffle;
             // Found now, not after the trainee has played the whole run.
             for p in html.iter().chain(json.iter()) {

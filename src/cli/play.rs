@@ -6,7 +6,7 @@
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
-use crate::engine::{Entry, Mode, Playthrough, SpokenLine};
+use crate::engine::{Entry, Mode, Playthrough, SpokenLine, Timing};
 use crate::scenario::Scenario;
 use crate::scenario::model::Direction;
 use crate::session::Session;
@@ -58,7 +58,7 @@ pub fn confirm_assessment(
     Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
-pub fn print_briefing(s: &Scenario, mode: Mode, out: &mut impl Write) -> std::io::Result<()> {
+pub fn print_briefing(s: &Scenario, mode: Mode, timing: Timing, out: &mut impl Write) -> std::io::Result<()> {
     let f = &s.file;
     writeln!(out, "═══ {} ═══", f.about.title)?;
     if !f.about.content_warnings.is_empty() {
@@ -68,6 +68,16 @@ pub fn print_briefing(s: &Scenario, mode: Mode, out: &mut impl Write) -> std::io
     writeln!(out, "SETTING: {}", f.briefing.setting)?;
     if let Some(role) = &f.briefing.role {
         writeln!(out, "YOU ARE: {role}")?;
+    }
+    let timed = s.timed_moments();
+    if timed > 0 {
+        let allowed = if timing.is_accommodation() {
+            format!("; time allowed: {} (an accommodation, recorded with the run)", timing.describe())
+        } else {
+            String::new()
+        };
+        let moments = if timed == 1 { "1 moment has".to_string() } else { format!("{timed} moments have") };
+        writeln!(out, "TIMED: {moments} a countdown{allowed}")?;
     }
     if mode == Mode::Training && !f.about.objectives.is_empty() {
         writeln!(out, "\nObjectives:")?;
@@ -116,7 +126,7 @@ pub fn print_meters(play: &Playthrough, out: &mut impl Write) -> std::io::Result
 /// through the [`Session`], which records it.
 pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<Finish> {
     let mode = session.play().mode();
-    print_briefing(session.play().scenario(), mode, out)?;
+    print_briefing(session.play().scenario(), mode, session.play().timing(), out)?;
     warn_once(session);
     let mut shown = 0;
     loop {
@@ -148,6 +158,8 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         }
         if let Some(secs) = view.timer {
             writeln!(out, "  (You have {secs} seconds. Type t to let the time run out.)")?;
+        } else if view.can_wait {
+            writeln!(out, "  (Untimed: take your time. Type t to let the moment pass.)")?;
         }
         let asked = Instant::now();
         let decided = loop {
@@ -169,7 +181,7 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
                     writeln!(out, "Stopped. The run is left unfinished.")?;
                     return Ok(Finish::Quit);
                 }
-                "t" | "T" if view.timer.is_some() => session.time_out(ms).map(|_| ()),
+                "t" | "T" if view.can_wait => session.time_out(ms).map(|_| ()),
                 "t" | "T" => {
                     writeln!(out, "This moment is not timed; choose 1 to {}.", view.choices.len())?;
                     continue;
@@ -181,7 +193,7 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
                             out,
                             "Please type a number from 1 to {}{}, or q to stop.",
                             view.choices.len(),
-                            if view.timer.is_some() { ", t to let the time run out" } else { "" }
+                            if view.can_wait { ", t to let the time run out" } else { "" }
                         )?;
                         continue;
                     }

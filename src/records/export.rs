@@ -66,10 +66,11 @@ pub const CSV_COLUMNS: &[&str] = &[
     "best_available",
 ];
 
-/// Columns after the score columns. The session's verdict and process
-/// percent come last, so columns that existed before keep their positions.
+/// Columns after the score columns. Later additions (the verdict, the process
+/// percent, the timing accommodation) come last, so columns that existed
+/// before keep their positions.
 pub const CSV_TRAILING: &[&str] =
-    &["meters_after", "flags_after", "recorded_at", "grade", "verdict", "process_percent"];
+    &["meters_after", "flags_after", "recorded_at", "grade", "verdict", "process_percent", "timing"];
 
 /// One row per decision. Sessions without decisions have no rows.
 pub fn to_csv(sessions: &[SessionRecord]) -> String {
@@ -134,6 +135,7 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
             row.push(m.grade.map(edge::grade_label).unwrap_or_default().to_string());
             row.push(m.verdict.map(edge::verdict_id).unwrap_or_default().to_string());
             row.push(opt(m.process_percent.map(|p| p.to_string())));
+            row.push(m.timing.label().to_string());
             out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
@@ -231,6 +233,7 @@ pub fn to_xapi(sessions: &[SessionRecord], o: &XapiOptions) -> String {
                     format!("{EXT}scenario-version"): m.version,
                     format!("{EXT}seed"): m.seed,
                     format!("{EXT}mode"): m.mode.label(),
+                    format!("{EXT}timing"): m.timing.label(),
                     format!("{EXT}session-id"): m.id.0,
                 },
             });

@@ -61,7 +61,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::engine::Mode;
+use crate::engine::{Mode, Timing};
 
 pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
 pub use recorder::Recorder;
@@ -268,6 +268,9 @@ pub struct SessionSummary {
     pub verdict_summary: Option<String>,
     /// The process score as shown (after any critical-error cap), 0–100.
     pub process_percent: Option<u32>,
+    /// The timing accommodation the run was played with (exported as
+    /// `standard`, `x1.5`, `x2` or `untimed`).
+    pub timing: Timing,
 }
 
 pub use crate::debrief::Standard;

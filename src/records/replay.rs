@@ -46,8 +46,13 @@ pub fn replay_session(rec: &SessionRecord, scenario: &Scenario) -> Result<Replay
             current_version: scenario.file.about.version.clone(),
         });
     }
-    let options =
-        StartOptions { seed: m.seed, mode: m.mode, shuffle: m.shuffle, from: rec.start_from.clone() };
+    let options = StartOptions {
+        seed: m.seed,
+        mode: m.mode,
+        shuffle: m.shuffle,
+        from: rec.start_from.clone(),
+        timing: m.timing,
+    };
     let recorded: Vec<(String, String)> =
         rec.decisions.iter().map(|d| (d.beat.clone(), d.choice.clone())).collect();
     let (play, divergence) = engine::replay(scenario, options, &recorded)?;

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::store::{Store, classify, fmt_time};
 use super::{Filter, Grade, Result};
+use crate::engine::Timing;
 use crate::debrief::html_escape;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -153,6 +154,16 @@ pub struct ClassReport {
     pub meets_standard: u32,
     /// Finished sessions not yet at standard.
     pub not_yet: u32,
+    /// Sessions played with a timing accommodation, by kind (none when every
+    /// run had the standard time), so a class comparison can take them apart.
+    pub timing_accommodations: Vec<TimingCount>,
+}
+
+/// How many sessions were played with one timing accommodation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimingCount {
+    pub timing: Timing,
+    pub sessions: u32,
 }
 
 /// Median of sorted values.
@@ -291,6 +302,21 @@ pub(crate) fn build(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(e)?;
+    let mut timing_accommodations = Vec::new();
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT s.timing, COUNT(*) FROM sessions s {} s.timing <> 'standard' GROUP BY s.timing",
+            if w.is_empty() { "WHERE".to_string() } else { format!("{w} AND") }
+        ))
+        .map_err(e)?;
+    let mut rows = st.query(a).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        let timing: Timing = r.get::<_, String>(0).map_err(e)?.parse().unwrap_or_default();
+        timing_accommodations.push(TimingCount { timing, sessions: r.get(1).map_err(e)? });
+    }
+    drop(rows);
+    drop(st);
+    timing_accommodations.sort_by_key(|t| Timing::ALL.iter().position(|x| *x == t.timing));
 
     let mut st = conn
         .prepare(&format!(
@@ -417,6 +443,7 @@ pub(crate) fn build(
         decision_points: points.into_iter().map(|(_, p)| p).collect(),
         meets_standard,
         not_yet,
+        timing_accommodations,
     })
 }
 
@@ -425,6 +452,20 @@ fn f1(v: f64) -> String {
 }
 
 impl ClassReport {
+    /// "Timing accommodations: 2 of 9 sessions (extended time ×1.5: 1, untimed: 1)", or
+    /// nothing when every session had the standard time.
+    pub fn timing_line(&self) -> Option<String> {
+        let n: u32 = self.timing_accommodations.iter().map(|t| t.sessions).sum();
+        (n > 0).then(|| {
+            let kinds: Vec<String> = self
+                .timing_accommodations
+                .iter()
+                .map(|t| format!("{}: {}", t.timing.describe(), t.sessions))
+                .collect();
+            format!("Timing accommodations: {n} of {} sessions ({})", self.attempts, kinds.join(", "))
+        })
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
@@ -472,6 +513,9 @@ impl ClassReport {
                 "Verdict: {} met the standard, {} not yet at standard",
                 self.meets_standard, self.not_yet
             );
+        }
+        if let Some(line) = self.timing_line() {
+            let _ = writeln!(o, "{line}");
         }
         if let Some(t) = &self.total {
             let _ = writeln!(o, "\nScores (finished sessions, n = {}):", t.n);
@@ -570,6 +614,9 @@ impl ClassReport {
             o.push_str(&format!("<td><b>{value}</b><br>{label}</td>"));
         }
         o.push_str("</tr></table>\n");
+        if let Some(line) = self.timing_line() {
+            o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
+        }
         if self.versions.len() > 1 {
             o.push_str(&format!(
                 "<p class=\"note\">{} versions of this scenario were played; decision points are grouped by beat and choice id.</p>\n",

@@ -12,7 +12,7 @@ use super::{
     DecisionRecord, DimensionResult, Error, Filter, Result, SessionId, SessionRecord, SessionSummary, Status,
 };
 use crate::debrief::{Debrief, percent};
-use crate::engine::{Mode, Playthrough};
+use crate::engine::{Mode, Playthrough, Timing};
 use crate::scenario::Act;
 
 /// The schema, one migration per step. The version is SQLite's `user_version`
@@ -99,6 +99,14 @@ ALTER TABLE sessions ADD COLUMN verdict_summary TEXT;    -- the debrief's senten
 ALTER TABLE sessions ADD COLUMN process_percent INTEGER; -- as shown (after the critical-error cap)
 ALTER TABLE decisions ADD COLUMN reaction TEXT;          -- JSON [[speaker or null, text], ...]
 ALTER TABLE decisions ADD COLUMN score_variant INTEGER;  -- index of the score variant that applied
+"#,
+    r#"
+-- Accessibility (issue 15): a timing accommodation is on the record, so an
+-- assessment played with extended time stays comparable.
+INSERT OR IGNORE INTO schema_history VALUES
+    ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_history), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+     'timing accommodation per session');
+ALTER TABLE sessions ADD COLUMN timing TEXT NOT NULL DEFAULT 'standard'; -- standard | x1.5 | x2 | untimed
 "#,
 ];
 
@@ -418,8 +426,8 @@ impl Store {
         let tx = self.conn.transaction().map_err(c)?;
         tx.execute(
             "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
-                 mode, shuffle, start_from, dimensions, started_at, last_activity)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+                 mode, shuffle, start_from, dimensions, started_at, last_activity, timing)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
              ON CONFLICT (uuid) DO NOTHING",
             params![
                 s.uuid,
@@ -435,6 +443,7 @@ impl Store {
                 s.start_from,
                 s.dimensions,
                 s.started_at,
+                s.timing.label(),
             ],
         )
         .map_err(c)?;
@@ -503,21 +512,22 @@ impl Store {
         self.conn.execute("ATTACH DATABASE ?1 AS src", [uri]).map_err(|e| classify(from, e))?;
         let result = (|| -> rusqlite::Result<ImportReport> {
             let tx = self.conn.transaction()?;
-            let _ = src_version;
+            // A file from before timing accommodations were recorded: its runs had the standard time.
+            let timing = if src_version >= 3 { "timing" } else { "'standard'" };
             let before_sessions: i64 =
                 tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
             let before_decisions: i64 =
                 tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
             let in_file: i64 = tx.query_row("SELECT COUNT(*) FROM src.sessions", [], |r| r.get(0))?;
-            tx.execute_batch(
+            tx.execute_batch(&format!(
                 "INSERT INTO main.sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path,
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
-                     best_choices, transcript, verdict, verdict_summary, process_percent)
+                     best_choices, transcript, verdict, verdict_summary, process_percent, timing)
                  SELECT uuid, trainee, scenario, title, content_hash, version, scenario_path,
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
-                     best_choices, transcript, verdict, verdict_summary, process_percent
+                     best_choices, transcript, verdict, verdict_summary, process_percent, {timing}
                  FROM src.sessions ORDER BY started_at, id
                  ON CONFLICT (uuid) DO NOTHING;
                  INSERT OR IGNORE INTO main.decisions (session_id, step, beat, choice, text, timed_out,
@@ -554,8 +564,8 @@ impl Store {
                      (SELECT d.best_available FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
                       JOIN main.sessions m ON m.uuid = s.uuid
                       WHERE m.id = main.decisions.session_id AND d.step = main.decisions.step)
-                 WHERE best_available IS NULL;",
-            )?;
+                 WHERE best_available IS NULL;"
+            ))?;
             let after_sessions: i64 = tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
             let after_decisions: i64 =
                 tx.query_row("SELECT COUNT(*) FROM main.decisions", [], |r| r.get(0))?;
@@ -636,7 +646,7 @@ impl Store {
                     s.total_best, s.best_choices, s.transcript,
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
-                    s.verdict, s.verdict_summary, s.process_percent
+                    s.verdict, s.verdict_summary, s.process_percent, s.timing
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut st = self.conn.prepare(&sql).map_err(e)?;
@@ -685,6 +695,8 @@ impl Store {
                             .and_then(super::edge::parse_verdict),
                         verdict_summary: r.get(28)?,
                         process_percent: r.get::<_, Option<i64>>(29)?.map(|v| v.clamp(0, 100) as u32),
+                        // An unknown word (a newer Talkdown's) reads as standard rather than failing the read.
+                        timing: r.get::<_, String>(30)?.parse().unwrap_or_default(),
                     },
                     start_from: start_from.and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r.get(24)?,
@@ -824,6 +836,8 @@ pub struct SessionStart {
     /// JSON `[[id, name], ...]` in rubric order.
     pub dimensions: String,
     pub started_at: String,
+    /// The run's timing accommodation.
+    pub timing: Timing,
 }
 
 impl SessionStart {
@@ -847,6 +861,7 @@ impl SessionStart {
             start_from: opts.from.as_ref().map(json),
             dimensions: json(&dims),
             started_at: now(),
+            timing: opts.timing,
         }
     }
 }

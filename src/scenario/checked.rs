@@ -316,6 +316,10 @@ impl Scenario {
     pub fn needs_confirmation(&self, mode: crate::engine::Mode) -> bool {
         mode == crate::engine::Mode::Assessment && self.needs_assessment_confirmation()
     }
+    /// How many moments have a countdown (the briefing says so before play).
+    pub fn timed_moments(&self) -> usize {
+        self.beats.iter().filter(|b| b.timer.is_some()).count()
+    }
     /// Where `value` sits on meter `i`'s range, 0.0 (min) to 1.0 (max), for
     /// bars. Computed in i64, so a meter spanning the whole i32 range cannot overflow.
     pub fn meter_fraction(&self, i: usize, value: i32) -> f32 {

@@ -121,6 +121,14 @@ fn ui(
                         ui.label(theme::bold("You are").color(p.accent));
                         ui.label(role);
                     }
+                    let timed = s.timed_moments();
+                    if timed > 0 {
+                        let timing = prefs.timing.for_mode(prefs.mode);
+                        ui.add_space(8.0);
+                        ui.label(theme::bold("⏱ Timed moments").color(p.accent));
+                        let moments = if timed == 1 { "One moment has".to_string() } else { format!("{timed} moments have") };
+                        ui.label(format!("{moments} a countdown; time allowed: {}.", timing.describe()));
+                    }
                     });
                 });
                 let ui = &mut cols[1];

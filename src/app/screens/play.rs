@@ -61,6 +61,11 @@ fn keys(
         if enter_pressed(&keys) {
             actions.write(PlayAction::Choose(run.highlighted + 1));
         }
+    } else if enter_pressed(&keys)
+        && run.play().current().is_some_and(|b| b.timer.is_none() && b.can_wait)
+    {
+        // An untimed run at a moment with nothing to say: Enter lets it pass.
+        actions.write(PlayAction::TimeOut);
     }
 }
 
@@ -159,6 +164,13 @@ fn ui(
                 }
                 if v.choices.is_empty() && v.timer.is_some() {
                     ui.label(theme::muted(ui, "Wait…"));
+                } else if v.choices.is_empty() && v.can_wait {
+                    // An untimed run: the trainee lets the moment pass when ready.
+                    let r = theme::big_button(ui, "Enter", "Let the moment pass", true);
+                    rects.push(r.rect);
+                    if r.clicked() && !pause.get().0 {
+                        actions.write(PlayAction::TimeOut);
+                    }
                 }
             }
         });

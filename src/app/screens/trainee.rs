@@ -1,7 +1,9 @@
-//! Trainee: name or ID and mode (training or assessment). Keys: type the
-//! name (the field has the keyboard on every visit), ↑ ↓ for the mode (they
-//! work while typing: a one-line name has no use for them), Enter to go on,
-//! Esc back. No letter is a shortcut here, so typing always reaches the name.
+//! Trainee: name or ID, mode (training or assessment) and the time allowed
+//! at timed moments (an accommodation). Keys: type the name (the field has
+//! the keyboard on every visit), ↑ ↓ for the mode and Page Up / Page Down for
+//! the time allowed (they work while typing: a one-line name has no use for
+//! them), Enter to go on, Esc back. No letter is a shortcut here, so typing
+//! always reaches the name.
 //!
 //! An assessment on a scenario no clinician has signed off
 //! ([`Scenario::needs_assessment_confirmation`](crate::scenario::Scenario::needs_assessment_confirmation))
@@ -17,7 +19,22 @@ use super::{Screen, body, enter_pressed, root, top_bar};
 use crate::app::session::Library;
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppConfig, AppSystems, UiSet};
-use crate::engine::Mode;
+use crate::engine::{Mode, Timing};
+
+/// The timings offered in a mode (untimed only in training).
+fn offered_timings(mode: Mode) -> Vec<Timing> {
+    Timing::ALL.into_iter().filter(|t| t.allowed_in(mode)).collect()
+}
+
+/// How a timing reads on its button.
+fn timing_label(t: Timing) -> &'static str {
+    match t {
+        Timing::Standard => "Standard",
+        Timing::Extended150 => "Extended ×1.5",
+        Timing::Extended200 => "Extended ×2",
+        Timing::Untimed => "Untimed (training)",
+    }
+}
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<TraineeAction>()
@@ -37,6 +54,10 @@ pub(super) fn plugin(app: &mut App) {
 pub enum TraineeAction {
     /// Pick training or assessment.
     SetMode(Mode),
+    /// Pick the time allowed at timed moments.
+    SetTiming(Timing),
+    /// The next (+1) or previous (−1) timing in the list.
+    StepTiming(i8),
     /// Go on to the briefing (refused without a name).
     Continue,
     /// Back to the library.
@@ -80,6 +101,10 @@ fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<TraineeActio
         actions.write(TraineeAction::SetMode(Mode::Training));
     } else if keys.just_pressed(KeyCode::ArrowDown) {
         actions.write(TraineeAction::SetMode(Mode::Assessment));
+    } else if keys.just_pressed(KeyCode::PageDown) {
+        actions.write(TraineeAction::StepTiming(1));
+    } else if keys.just_pressed(KeyCode::PageUp) {
+        actions.write(TraineeAction::StepTiming(-1));
     }
 }
 
@@ -98,6 +123,21 @@ fn apply(
                 }
                 if prefs.mode != *m {
                     prefs.mode = *m;
+                    prefs.save();
+                }
+            }
+            TraineeAction::SetTiming(t) => {
+                if prefs.timing != *t {
+                    prefs.timing = *t;
+                    prefs.save();
+                }
+            }
+            TraineeAction::StepTiming(by) => {
+                let offered = offered_timings(prefs.mode);
+                let now = offered.iter().position(|t| *t == prefs.timing.for_mode(prefs.mode)).unwrap_or(0);
+                let next = (now as i32 + i32::from(*by)).clamp(0, offered.len() as i32 - 1) as usize;
+                if prefs.timing != offered[next] {
+                    prefs.timing = offered[next];
                     prefs.save();
                 }
             }
@@ -147,7 +187,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Trainee.title(),
-        "Type your name   Up/Down mode   Enter continue   Esc back",
+        "Type your name   Up/Down mode   PgUp/PgDn time allowed   Enter continue   Esc back",
         &mut prefs,
     );
     let title = library.selected_entry().map(|e| e.title().to_string()).unwrap_or_default();
@@ -198,6 +238,25 @@ fn ui(
             if theme::big_button(ui, if on { "✔" } else { "   " }, label, on).clicked() {
                 actions.write(TraineeAction::SetMode(m));
             }
+        }
+        ui.add_space(16.0);
+        theme::subheading(ui, "Time at timed moments");
+        ui.label(theme::muted(
+            ui,
+            "An accommodation is recorded with the run and shown in the debrief and the class report.",
+        ));
+        let timing = prefs.timing.for_mode(mode);
+        ui.horizontal_wrapped(|ui| {
+            for t in offered_timings(mode) {
+                let on = t == timing;
+                let label = format!("{} {}", if on { "✔" } else { "  " }, timing_label(t));
+                if ui.selectable_label(on, theme::bold(label)).clicked() {
+                    actions.write(TraineeAction::SetTiming(t));
+                }
+            }
+        });
+        if prefs.timing != timing {
+            ui.label(theme::muted(ui, "Untimed is for training; an assessment keeps a clock (here ×2)."));
         }
         ui.add_space(16.0);
         ui.horizontal(|ui| {

@@ -83,7 +83,7 @@ fn start_runs(
     let Some(entry) = library.selected_entry() else { return };
     let Some(scenario) = &entry.scenario else { return };
     let seed = start.seed.or(config.seed).unwrap_or_else(crate::session::random_seed);
-    let options = StartOptions::new(seed, prefs.mode);
+    let options = StartOptions::new(seed, prefs.mode).with_timing(prefs.timing.for_mode(prefs.mode));
     let trainee = if prefs.trainee.trim().is_empty() { "anonymous" } else { prefs.trainee.trim() };
     match Run::start(scenario, &entry.path, options, trainee, records.recorder()) {
         Ok(run) => {
