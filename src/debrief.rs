@@ -495,7 +495,8 @@ impl Debrief {
             let _ = writeln!(o, "\n{note}");
         }
         if self.timing.is_accommodation() {
-            let _ = writeln!(o, "Timing: {} (an accommodation; scores are not affected)", self.timing.describe());
+            let _ =
+                writeln!(o, "Timing: {} (an accommodation; scores are not affected)", self.timing.describe());
         }
         if let Some(e) = &self.ending {
             let _ = writeln!(o, "\nOutcome: {} — {} ({})", e.title, e.outcome_name, e.grade.label());

@@ -69,7 +69,8 @@ pub enum Timing {
 }
 
 impl Timing {
-    pub const ALL: [Timing; 4] = [Timing::Standard, Timing::Extended150, Timing::Extended200, Timing::Untimed];
+    pub const ALL: [Timing; 4] =
+        [Timing::Standard, Timing::Extended150, Timing::Extended200, Timing::Untimed];
 
     /// The stored and command-line form: `standard`, `x1.5`, `x2`, `untimed`.
     pub fn label(self) -> &'static str {

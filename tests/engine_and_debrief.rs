@@ -611,13 +611,18 @@ fn a_timing_accommodation_stretches_every_countdown_and_is_on_the_debrief() {
 
     // An untimed trainee can still let the moment pass, and the same choices
     // score the same whatever the time allowed.
-    let mut untimed = Playthrough::start(&s, StartOptions::new(1, Mode::Training).with_timing(Timing::Untimed)).unwrap();
+    let mut untimed =
+        Playthrough::start(&s, StartOptions::new(1, Mode::Training).with_timing(Timing::Untimed)).unwrap();
     untimed.time_out(None).unwrap();
     let mut standard = Playthrough::start(&s, StartOptions::new(1, Mode::Training)).unwrap();
     standard.time_out(None).unwrap();
     assert_eq!(untimed.totals(), standard.totals());
 
-    let d = debrief(&play_with(&s, Timing::Extended150, &["introduce", "reflect", "ask_now", "offer_counsellor"]));
+    let d = debrief(&play_with(
+        &s,
+        Timing::Extended150,
+        &["introduce", "reflect", "ask_now", "offer_counsellor"],
+    ));
     assert_eq!(d.timing, Timing::Extended150);
     assert!(d.to_text().contains("Timing: extended time ×1.5 (an accommodation"), "{}", d.to_text());
     assert!(d.to_html().contains("Timing: extended time ×1.5"));

@@ -359,7 +359,18 @@ fn a_timing_accommodation_is_shown_recorded_replayed_and_reported() {
     let records = dir.path().join("records.sqlite3");
     let play = |trainee: &str, timing: &str, mode: &str, input: &str| {
         let mut child = talkdown(&records)
-            .args(["play", "--no-shuffle", "--seed", "3", "--trainee", trainee, "--timing", timing, "--mode", mode])
+            .args([
+                "play",
+                "--no-shuffle",
+                "--seed",
+                "3",
+                "--trainee",
+                trainee,
+                "--timing",
+                timing,
+                "--mode",
+                mode,
+            ])
             .arg(fixture())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -417,7 +428,8 @@ fn a_timing_accommodation_is_shown_recorded_replayed_and_reported() {
         out.contains("Timing accommodations: 2 of 3 sessions (extended time ×1.5: 1, untimed: 1)"),
         "{out}"
     );
-    let (_, out, _) = run(talkdown(&records).args(["records", "export", "--format", "json", "--trainee", "ana"]));
+    let (_, out, _) =
+        run(talkdown(&records).args(["records", "export", "--format", "json", "--trainee", "ana"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["sessions"][0]["timing"], "x1.5", "{out}");
 }

@@ -475,7 +475,9 @@ mod tests {
                 }
             }
             // `bar` draws its label in black over the fill once the fill is wide enough.
-            for (fill_name, fill) in [("good", p.good), ("warn", p.warn), ("bad", p.bad), ("accent", p.accent)] {
+            for (fill_name, fill) in
+                [("good", p.good), ("warn", p.warn), ("bad", p.bad), ("accent", p.accent)]
+            {
                 let ratio = contrast(Color32::BLACK, fill);
                 if ratio < AA_BODY {
                     failures.push(format!("{theme}: black bar label on {fill_name} is {ratio:.2}:1"));

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::store::{Store, classify, fmt_time};
 use super::{Filter, Grade, Result};
-use crate::engine::Timing;
 use crate::debrief::html_escape;
+use crate::engine::Timing;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionStats {

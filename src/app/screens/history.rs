@@ -112,7 +112,9 @@ fn ui(
                             );
                         }
                         egui::Grid::new(sid).striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
-                            for h in ["When", "Mode", "Verdict", "Process", "Score", "Outcome", "Critical", "Seed"] {
+                            for h in
+                                ["When", "Mode", "Verdict", "Process", "Score", "Outcome", "Critical", "Seed"]
+                            {
                                 ui.label(theme::bold(h));
                             }
                             ui.end_row();

@@ -61,9 +61,7 @@ fn keys(
         if enter_pressed(&keys) {
             actions.write(PlayAction::Choose(run.highlighted + 1));
         }
-    } else if enter_pressed(&keys)
-        && run.play().current().is_some_and(|b| b.timer.is_none() && b.can_wait)
-    {
+    } else if enter_pressed(&keys) && run.play().current().is_some_and(|b| b.timer.is_none() && b.can_wait) {
         // An untimed run at a moment with nothing to say: Enter lets it pass.
         actions.write(PlayAction::TimeOut);
     }
