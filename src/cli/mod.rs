@@ -353,7 +353,8 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
                     return Ok(Outcome::ProblemsFound);
                 }
             }
-            let mut opts = StartOptions::new(seed.unwrap_or_else(random_seed), mode.into()).with_timing(timing);
+            let mut opts =
+                StartOptions::new(seed.unwrap_or_else(random_seed), mode.into()).with_timing(timing);
             opts.shuffle = !no_shuffle;
             // Found now, not after the trainee has played the whole run.
             for p in html.iter().chain(json.iter()) {
