@@ -340,6 +340,10 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Play { scenario, seed, mode, trainee, timing, no_shuffle, html, json, no_records, yes } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
+            // Refused before the trainee is asked anything.
+            if !timing.allowed_in(mode.into()) {
+                return Err(EngineError::UntimedAssessment.into());
+            }
             if s.needs_confirmation(mode.into()) && !yes {
                 let stdin = std::io::stdin();
                 let confirmed =

@@ -170,6 +170,7 @@ impl Debrief {
             trainee: trainee.map(str::to_string),
             mode: play.mode(),
             seed: play.seed(),
+            timing: play.timing(),
             ending,
             total,
             process,
