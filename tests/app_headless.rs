@@ -22,6 +22,9 @@ use talkdown::engine::Mode;
 use talkdown::scenario::model::ReviewStatus;
 use talkdown::scenario::review::{review_for, stamp_text};
 
+mod common;
+use common::too_large_to_analyse;
+
 const FIXTURE: &str = "tests/fixtures/every_feature.ron";
 
 /// A scenario folder in a temp dir holding the every-feature fixture.
@@ -762,53 +765,6 @@ fn training_or_a_clinically_reviewed_scenario_does_not_ask() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
     assert_eq!(screen(&app), Screen::Briefing, "a clinically reviewed scenario starts without a question");
-}
-
-/// Eight meters of 0–1000: past the analyzer's cap (W230), yet playable.
-fn too_large_to_analyse() -> String {
-    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    let meters: Vec<String> = names
-        .iter()
-        .map(|m| format!("(id: \"{m}\", name: \"Meter {m}\", min: 0, max: 1000, start: 0)"))
-        .collect();
-    let raises: Vec<String> = names
-        .iter()
-        .map(|m| {
-            format!(
-                "(id: \"raise_{m}\", text: \"Wait and watch ({m}).\", effects: [Raise(\"{m}\", 1)], \
-                 scores: {{\"deescalation\": -1}}, commentary: \"Waiting without speaking leaves her alone with it.\", next: Go(\"door\"))"
-            )
-        })
-        .collect();
-    format!(
-        r#"Scenario(
-    id: "wide",
-    about: (title: "Eight meters", summary: "Too many states to analyse.", difficulty: Introductory, minutes: 1, version: "1"),
-    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
-    cast: [(id: "pat", name: "Pat", role: Subject)],
-    meters: [{meters}],
-    start: "door",
-    beats: [
-        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
-            {raises},
-            (id: "introduce", text: "Police, I'm Sam. Your daughter asked us to check on you.", scores: {{"connection": 2}},
-             commentary: "Introduce yourself and say why you are there.", next: Go("inside")),
-        ]),
-        (id: "inside", lines: [(speaker: "pat", text: "I'm fine.")], choices: [
-            (id: "ask", text: "Can I check you're alright?", scores: {{"assessment": 2}}, commentary: "Ask consent first.", next: Go("ok")),
-            (id: "leave", text: "Okay then, I'll leave you to it.", scores: {{"linkage": -1}},
-             commentary: "Leaving without checking can miss self-neglect.", next: Go("left")),
-        ]),
-    ],
-    endings: [
-        (id: "ok", outcome: "resolved", title: "All well", narrative: "Pat is fine.", commentary: "Checked with consent."),
-        (id: "left", outcome: "disengaged", title: "You left", narrative: "You leave.", commentary: "No follow-up."),
-    ],
-    debrief: (commentary: "Explain why you are there."),
-)"#,
-        meters = meters.join(",\n        "),
-        raises = raises.join(",\n            "),
-    )
 }
 
 #[test]

@@ -7,6 +7,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use talkdown::records::{Filter, Status, Store};
 
+mod common;
+use common::too_large_to_analyse;
+
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
 }
@@ -139,8 +142,14 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 fn play_through(records: &Path, trainee: &str, input: &str) -> (i32, String, String) {
+    play_with(records, trainee, &[], input)
+}
+
+/// As [`play_through`], with more arguments for `play`.
+fn play_with(records: &Path, trainee: &str, args: &[&str], input: &str) -> (i32, String, String) {
     let mut child = talkdown(records)
         .args(["play", "--no-shuffle", "--seed", "3", "--trainee", trainee])
+        .args(args)
         .arg(fixture())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -251,54 +260,6 @@ fn instructor_commands_list_report_export_and_replay() {
     assert!(err.contains("no records at"), "{err}");
 }
 
-/// Eight meters of 0–1000 a trainee can raise one step at a time: far more
-/// states than the analyzer explores (warning W230), yet a playable scenario.
-fn too_large_to_analyse() -> String {
-    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    let meters: Vec<String> = names
-        .iter()
-        .map(|m| format!("(id: \"{m}\", name: \"Meter {m}\", min: 0, max: 1000, start: 0)"))
-        .collect();
-    let raises: Vec<String> = names
-        .iter()
-        .map(|m| {
-            format!(
-                "(id: \"raise_{m}\", text: \"Wait and watch ({m}).\", effects: [Raise(\"{m}\", 1)], \
-                 scores: {{\"deescalation\": -1}}, commentary: \"Waiting without speaking leaves her alone with it.\", next: Go(\"door\"))"
-            )
-        })
-        .collect();
-    format!(
-        r#"Scenario(
-    id: "wide",
-    about: (title: "Eight meters", summary: "Too many states to analyse.", difficulty: Introductory, minutes: 1, version: "1"),
-    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
-    cast: [(id: "pat", name: "Pat", role: Subject)],
-    meters: [{meters}],
-    start: "door",
-    beats: [
-        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
-            {raises},
-            (id: "introduce", text: "Police, I'm Sam. Your daughter asked us to check on you.", scores: {{"connection": 2}},
-             commentary: "Introduce yourself and say why you are there.", next: Go("inside")),
-        ]),
-        (id: "inside", lines: [(speaker: "pat", text: "I'm fine.")], choices: [
-            (id: "ask", text: "Can I check you're alright?", scores: {{"assessment": 2}}, commentary: "Ask consent first.", next: Go("ok")),
-            (id: "leave", text: "Okay then, I'll leave you to it.", scores: {{"linkage": -1}},
-             commentary: "Leaving without checking can miss self-neglect.", next: Go("left")),
-        ]),
-    ],
-    endings: [
-        (id: "ok", outcome: "resolved", title: "All well", narrative: "Pat is fine.", commentary: "Checked with consent."),
-        (id: "left", outcome: "disengaged", title: "You left", narrative: "You leave.", commentary: "No follow-up."),
-    ],
-    debrief: (commentary: "Explain why you are there."),
-)"#,
-        meters = meters.join(",\n        "),
-        raises = raises.join(",\n            "),
-    )
-}
-
 #[test]
 fn a_scenario_too_large_to_analyse_still_ends_with_a_debrief_and_a_finished_record() {
     let dir = tempfile::tempdir().unwrap();
@@ -358,32 +319,7 @@ fn a_timing_accommodation_is_shown_recorded_replayed_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("records.sqlite3");
     let play = |trainee: &str, timing: &str, mode: &str, input: &str| {
-        let mut child = talkdown(&records)
-            .args([
-                "play",
-                "--no-shuffle",
-                "--seed",
-                "3",
-                "--trainee",
-                trainee,
-                "--timing",
-                timing,
-                "--mode",
-                mode,
-            ])
-            .arg(fixture())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        play_with(&records, trainee, &["--timing", timing, "--mode", mode], input)
     };
     // The fixture's first moment is authored with 20 seconds.
     let (code, out, err) = play("ana", "x1.5", "training", "1\n3\n1\n1\n");

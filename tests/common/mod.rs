@@ -1,0 +1,51 @@
+//! Helpers shared by several test binaries (each `tests/*.rs` is its own
+//! crate, so a binary that uses only some of them would warn about the rest).
+#![allow(dead_code, reason = "each test binary uses a part of this module")]
+
+/// Eight meters of 0–1000 a trainee can raise one step at a time: far more
+/// states than the analyzer explores (warning W230), yet a playable scenario.
+pub fn too_large_to_analyse() -> String {
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let meters: Vec<String> = names
+        .iter()
+        .map(|m| format!("(id: \"{m}\", name: \"Meter {m}\", min: 0, max: 1000, start: 0)"))
+        .collect();
+    let raises: Vec<String> = names
+        .iter()
+        .map(|m| {
+            format!(
+                "(id: \"raise_{m}\", text: \"Wait and watch ({m}).\", effects: [Raise(\"{m}\", 1)], \
+                 scores: {{\"deescalation\": -1}}, commentary: \"Waiting without speaking leaves her alone with it.\", next: Go(\"door\"))"
+            )
+        })
+        .collect();
+    format!(
+        r#"Scenario(
+    id: "wide",
+    about: (title: "Eight meters", summary: "Too many states to analyse.", difficulty: Introductory, minutes: 1, version: "1"),
+    briefing: (dispatch: "A welfare check.", setting: "A doorstep."),
+    cast: [(id: "pat", name: "Pat", role: Subject)],
+    meters: [{meters}],
+    start: "door",
+    beats: [
+        (id: "door", lines: [(speaker: "pat", text: "Who is it?")], choices: [
+            {raises},
+            (id: "introduce", text: "Police, I'm Sam. Your daughter asked us to check on you.", scores: {{"connection": 2}},
+             commentary: "Introduce yourself and say why you are there.", next: Go("inside")),
+        ]),
+        (id: "inside", lines: [(speaker: "pat", text: "I'm fine.")], choices: [
+            (id: "ask", text: "Can I check you're alright?", scores: {{"assessment": 2}}, commentary: "Ask consent first.", next: Go("ok")),
+            (id: "leave", text: "Okay then, I'll leave you to it.", scores: {{"linkage": -1}},
+             commentary: "Leaving without checking can miss self-neglect.", next: Go("left")),
+        ]),
+    ],
+    endings: [
+        (id: "ok", outcome: "resolved", title: "All well", narrative: "Pat is fine.", commentary: "Checked with consent."),
+        (id: "left", outcome: "disengaged", title: "You left", narrative: "You leave.", commentary: "No follow-up."),
+    ],
+    debrief: (commentary: "Explain why you are there."),
+)"#,
+        meters = meters.join(",\n        "),
+        raises = raises.join(",\n            "),
+    )
+}
