@@ -127,7 +127,7 @@ impl ReviewState {
     pub fn assessment_warning(&self) -> Option<String> {
         (!self.is_clinically_reviewed()).then(|| {
             format!(
-                "This scenario is not clinically reviewed ({}) Its scores are meant for practice; \
+                "This scenario is not clinically reviewed ({}). Its scores are meant for practice; \
                  a graded assessment should use clinically reviewed scenarios.",
                 self.describe().trim_end_matches('.')
             )
