@@ -173,6 +173,21 @@ fn analyze_prints_reachable_endings_and_best_route() {
     assert!(!out.contains("NOT REACHABLE"), "{out}");
 }
 
+/// Issue 11.5: the analysis speaks to an author, not only to the analyzer.
+#[test]
+fn analyze_explains_its_figures_and_lists_the_critical_choices() {
+    let o = talkdown(&["analyze", &fixture("every_feature.ron")], "");
+    let out = stdout(&o);
+    assert!(out.contains("In plain words: every route through the scenario was followed."), "{out}");
+    assert!(out.contains("Critical choices (2; any one of them means \"not yet at standard\""), "{out}");
+    let line = out.lines().find(|l| l.contains(" grab ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.trim_start().starts_with("arrival"), "{line}");
+    assert!(out.lines().any(|l| l.contains(" leave ") && l.trim_start().starts_with("deflect")), "{out}");
+    // Grades in the rubric's own words: an author wrote `Bad`, not `reviewed`.
+    let left = out.lines().find(|l| l.trim_start().starts_with("left_alone")).unwrap();
+    assert!(left.contains(" Bad ") && !left.contains("reviewed"), "{left}");
+}
+
 #[test]
 fn analyze_json_is_machine_readable() {
     let o = talkdown(&["analyze", "--json", &fixture("every_feature.ron")], "");

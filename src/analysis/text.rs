@@ -3,6 +3,42 @@
 use super::{Analysis, ScoreRoute};
 use crate::scenario::Scenario;
 
+/// How the rubric names a grade (its file says `Good`, `Acceptable`, `Bad`);
+/// records store `Bad` as `reviewed`, which is not a word an author wrote.
+fn grade_word(g: crate::scenario::rubric::Grade) -> &'static str {
+    use crate::scenario::rubric::Grade;
+    match g {
+        Grade::Good => "Good",
+        Grade::Acceptable => "Acceptable",
+        Grade::Bad => "Bad",
+    }
+}
+
+/// Every choice (and timer) marked critical: beat id, choice id, and the
+/// start of its text, in the order of the file.
+fn critical_choices(scenario: &Scenario) -> Vec<(String, String, String)> {
+    use crate::scenario::Act;
+    let mut out = Vec::new();
+    for (b, beat) in scenario.beats.iter().enumerate() {
+        let acts = beat
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(c, def)| (Act::Choice(c as _), def))
+            .chain(beat.timer.iter().map(|(_, def)| (Act::Timeout, def)));
+        for (act, def) in acts {
+            if def.critical {
+                let b = b as u32;
+                let text = scenario.act_text(b, act);
+                let short: String = text.chars().take(60).collect();
+                let short = if short.len() < text.len() { format!("{}…", short.trim_end()) } else { short };
+                out.push((scenario.beat(b).id.clone(), scenario.act_id(b, act).to_string(), short));
+            }
+        }
+    }
+    out
+}
+
 /// The analysis as text for authors.
 pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
     use std::fmt::Write;
@@ -18,15 +54,40 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
     } else {
         a.paths.count.to_string()
     };
-    let _ = writeln!(o, "  {paths} distinct decision paths\n");
-    let _ = writeln!(o, "Endings:");
+    let _ = writeln!(o, "  {paths} distinct decision paths");
+    // The figures above are the analyzer's; say in plain words what they mean.
+    let _ = writeln!(
+        o,
+        "  In plain words: every route through the scenario was followed. A \"state\" is one moment \
+         of play: a beat together with the meter values and flags at that point; the same beat \
+         reached with more trust is a different state. \"Start states\" are the different meter \
+         values a run can begin with (a range such as `start: (6, 7)` gives more than one).\n"
+    );
+    let _ = writeln!(o, "Endings (grade as the rubric names it: Good, Acceptable, or Bad, always reviewed step by step):");
     for e in &a.endings {
         let reach = match (e.shortest, e.longest) {
             (Some(s), Some(l)) => format!("reachable in {s}–{l} decisions"),
             (Some(s), None) => format!("reachable in {s}+ decisions"),
             _ => "NOT REACHABLE".to_string(),
         };
-        let _ = writeln!(o, "  {:<28} {:<22} {:<10} {}", e.id, e.outcome, e.grade.label(), reach);
+        let _ = writeln!(o, "  {:<28} {:<22} {:<10} {}", e.id, e.outcome, grade_word(e.grade), reach);
+    }
+    let critical = critical_choices(scenario);
+    if critical.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nCritical choices: none marked. Mark with `critical: true` a choice a field-training \
+             officer would stop the scenario for (it decides the verdict)."
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "\nCritical choices ({}; any one of them means \"not yet at standard\", whatever the points):",
+            critical.len()
+        );
+        for (beat, choice, text) in &critical {
+            let _ = writeln!(o, "  {beat:<24} {choice:<24} {text}");
+        }
     }
     let route = |o: &mut String, label: &str, r: &ScoreRoute| match r.score {
         Some(s) => {
