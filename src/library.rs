@@ -268,7 +268,8 @@ impl ScenarioLibrary {
     /// Check one file again after it changed on disk.
     pub fn reload(&mut self, path: &Path) -> Reloaded {
         let existing = self.entries.iter().position(|e| e.path == path);
-        if !path.is_file() || is_template(path) {
+        // Test plans sit beside scenarios but are not scenarios.
+        if !path.is_file() || is_template(path) || crate::scenario::load::is_test_plan(path) {
             if let Some(i) = existing {
                 self.entries.remove(i);
             }

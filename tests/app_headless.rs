@@ -827,3 +827,45 @@ fn page_down_on_the_trainee_screen_gives_extended_time() {
     }
     assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended200);
 }
+
+/// Issue 11.6: saving a scenario reruns the test plan beside it, and saving
+/// the plan reruns it too; a plan is never taken for a scenario.
+#[test]
+fn hot_reload_reruns_the_test_plan_beside_the_scenario() {
+    use talkdown::app::hot_reload::PlanCheck;
+    let dir = folder();
+    let file = dir.path().join("every_feature.ron");
+    let plan = dir.path().join("every_feature.plan.ron");
+    std::fs::copy("tests/fixtures/plans/every_feature.plan.ron", &plan).unwrap();
+    let mut app = app_in(dir.path(), Mode::Training);
+    let scenarios = app.world().resource::<Library>().entries.len();
+    assert!(app.world().resource::<PlanCheck>().last.is_none(), "nothing runs before an edit");
+
+    // An edit that changes the best route's points: the plan names the case and why.
+    let before = r#"scores: {"connection": 2, "safety": 1},"#;
+    let after = r#"scores: {"connection": 3, "safety": 1},"#;
+    edit(&file, before, after);
+    changed(&mut app, file.clone());
+    let last = app.world().resource::<PlanCheck>().last.clone().expect("the plan ran");
+    assert!(!last.all_pass(), "{last:?}");
+    assert!(
+        last.problems.iter().any(|p| p.starts_with("FAIL the best route") && p.contains("points")),
+        "{:?}",
+        last.problems
+    );
+
+    // Put it back: every case passes again.
+    edit(&file, after, before);
+    changed(&mut app, file.clone());
+    let last = app.world().resource::<PlanCheck>().last.clone().unwrap();
+    assert!(last.all_pass(), "{:?}", last.problems);
+    assert_eq!(last.passed, last.total);
+
+    // A mistake in the plan itself: its own error, and no broken "scenario" in the library.
+    edit(&plan, r#"ending: "accepts_help""#, r#"ending: "accept_help""#);
+    changed(&mut app, plan.clone());
+    let last = app.world().resource::<PlanCheck>().last.clone().unwrap();
+    assert!(last.problems.iter().any(|p| p.contains("E303")), "{:?}", last.problems);
+    assert_eq!(app.world().resource::<Library>().entries.len(), scenarios);
+    assert!(app.world().resource::<Overlay>().problems.is_empty(), "a plan is not a broken scenario");
+}

@@ -3,7 +3,9 @@
 //! the library and, if it is being played, the run is replayed on the new
 //! version (same seed, same choices) so the author lands where they were, with
 //! a note if the replay diverged. A broken edit shows its diagnostics in an
-//! overlay and the last good version stays loaded.
+//! overlay and the last good version stays loaded. When the scenario has a
+//! test plan beside it (`NAME.plan.ron`), or the plan itself is saved, the
+//! plan runs again and its result shows in a corner window.
 //!
 //! Watching is a thread that compares modification times every
 //! [`POLL`] and, only when something changed, sends the paths and wakes the
@@ -20,10 +22,11 @@ use bevy::winit::{EventLoopProxy, EventLoopProxyWrapper, WinitUserEvent};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::engine;
-use crate::scenario::load::RUBRIC_FILE;
+use crate::scenario::load::{RUBRIC_FILE, is_test_plan};
+use crate::testplan;
 
 use super::AppSystems;
-use super::session::{Current, Library};
+use super::session::{Analyses, Current, Library};
 use super::theme::{self, Prefs};
 use super::{AppConfig, UiSet};
 use crate::library::{Problem, Reloaded};
@@ -33,9 +36,62 @@ pub const POLL: Duration = Duration::from_millis(400);
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<FileChanged>()
         .init_resource::<Overlay>()
+        .init_resource::<PlanCheck>()
         .add_systems(PostStartup, start_watcher)
         .add_systems(Update, (forward_changes, apply_changes).chain().in_set(AppSystems::RecordInput))
-        .add_systems(EguiPrimaryContextPass, overlay_ui.after(UiSet).run_if(theme::fonts_ready));
+        .add_systems(
+            EguiPrimaryContextPass,
+            (overlay_ui, plan_ui).chain().after(UiSet).run_if(theme::fonts_ready),
+        );
+}
+
+/// The test plan last rerun after an edit, and what it found.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct PlanCheck {
+    /// `None` until a scenario with a plan (or a plan) is saved.
+    pub last: Option<PlanOutcome>,
+    pub hidden: bool,
+}
+
+/// One rerun of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOutcome {
+    pub plan: PathBuf,
+    pub passed: usize,
+    pub total: usize,
+    /// One line per failing case (what failed), or the plan's own errors.
+    pub problems: Vec<String>,
+}
+
+impl PlanOutcome {
+    pub fn all_pass(&self) -> bool {
+        self.problems.is_empty() && self.passed == self.total
+    }
+}
+
+/// Run the plan for `path` (a scenario: the plan beside it; a plan: itself),
+/// if there is one. The core runs it exactly as `talkdown test` does.
+fn rerun_plan(path: &Path, analyses: &mut Analyses) -> Option<PlanOutcome> {
+    let plan = if is_test_plan(path) { path.to_path_buf() } else { testplan::plan_beside(path) };
+    if !plan.is_file() {
+        return None;
+    }
+    Some(match testplan::load_plan(&plan) {
+        Ok(loaded) => {
+            let report = testplan::run_plan(&loaded, &mut analyses.0);
+            let problems = report
+                .cases
+                .iter()
+                .filter(|c| !c.passed())
+                .map(|c| {
+                    let why: Vec<String> = c.failures.iter().map(testplan::Failure::describe).collect();
+                    format!("FAIL {} (line {}): {}", c.name, c.line, why.join("; "))
+                })
+                .collect();
+            PlanOutcome { plan, passed: report.cases.len() - report.failed(), total: report.cases.len(), problems }
+        }
+        Err(e) => PlanOutcome { plan, passed: 0, total: 0, problems: e.headlines() },
+    })
 }
 
 /// A file in the scenario folder was created, changed or removed.
@@ -134,7 +190,16 @@ fn apply_changes(
     mut library: ResMut<Library>,
     mut current: ResMut<Current>,
     mut overlay: ResMut<Overlay>,
+    mut analyses: ResMut<Analyses>,
+    mut plans: ResMut<PlanCheck>,
 ) {
+    let mut rerun = |path: &Path, plans: &mut PlanCheck| {
+        if let Some(outcome) = rerun_plan(path, &mut analyses) {
+            info!("{}: {} of {} cases pass", outcome.plan.display(), outcome.passed, outcome.total);
+            plans.last = Some(outcome);
+            plans.hidden = false;
+        }
+    };
     let mut paths: Vec<PathBuf> = changes.read().map(|c| c.0.clone()).collect();
     paths.sort();
     paths.dedup();
@@ -169,6 +234,11 @@ fn apply_changes(
         return;
     }
     for path in paths {
+        if is_test_plan(&path) {
+            // A plan is not a scenario: run it again instead of loading it.
+            rerun(&path, &mut plans);
+            continue;
+        }
         let outcome = library.reload(&path);
         overlay.problems.retain(|(p, _)| *p != path);
         match outcome {
@@ -180,6 +250,7 @@ fn apply_changes(
             Reloaded::Updated => {
                 info!("{}: reloaded", path.display());
                 replay_if_playing(&library, &mut current, &path);
+                rerun(&path, &mut plans);
             }
             Reloaded::Added | Reloaded::Removed => {}
         }
@@ -250,6 +321,45 @@ fn overlay_ui(mut contexts: EguiContexts, mut overlay: ResMut<Overlay>, prefs: R
         });
     if hide {
         overlay.hidden = true;
+    }
+    Ok(())
+}
+
+/// The plan's result after an edit: a line that says pass or how many failed,
+/// and the failing cases in words, until the author hides it.
+fn plan_ui(mut contexts: EguiContexts, mut plans: ResMut<PlanCheck>, prefs: Res<Prefs>) -> Result {
+    let Some(outcome) = plans.last.clone() else { return Ok(()) };
+    if plans.hidden {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let p = theme::palette(prefs.high_contrast);
+    let file = outcome.plan.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let (title, color) = if outcome.all_pass() {
+        (format!("✔ Test plan {file}: all {} cases pass", outcome.total), p.good)
+    } else if outcome.total == 0 {
+        (format!("⚠ Test plan {file} has errors"), p.bad)
+    } else {
+        (format!("⚠ Test plan {file}: {} of {} cases fail", outcome.total - outcome.passed, outcome.total), p.bad)
+    };
+    let mut hide = false;
+    egui::Window::new(theme::bold(title).color(color))
+        .id(egui::Id::new("test_plan_result"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -16.0))
+        .default_width(560.0)
+        .collapsible(true)
+        .resizable(true)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().id_salt("test_plan_1").max_height(260.0).show(ui, |ui| {
+                for line in &outcome.problems {
+                    ui.label(egui::RichText::new(line).monospace().size(theme::CODE_SIZE));
+                }
+            });
+            ui.label(theme::muted(ui, "Reruns each time the scenario or its plan is saved (talkdown test does the same)."));
+            hide = ui.button("Hide").clicked();
+        });
+    if hide {
+        plans.hidden = true;
     }
     Ok(())
 }
