@@ -216,6 +216,36 @@ fn graph_exports_dot_and_mermaid() {
     let mm = stdout(&talkdown(&["graph", &fixture("every_feature.ron"), "--format", "mermaid"], ""));
     assert!(mm.starts_with("flowchart LR\n"));
     assert!(mm.contains("timeout 20s"), "{mm}");
+    // Issue 11.4: conditions in words, critical and conditional choices
+    // marked, the start marked, grades in words, in every format.
+    for text in [&dot, &mm] {
+        assert!(text.contains("[if trust ≥ 4]"), "{text}");
+        assert!(text.contains("(only if introduced)"), "{text}");
+        assert!(text.contains("⚠ critical grab"), "{text}");
+        assert!(text.contains("▶ start: arrival"), "{text}");
+        assert!(text.contains(", Bad)"), "{text}");
+    }
+    assert!(!dot.contains("if rule"), "{dot}");
+}
+
+#[test]
+fn graph_draws_svg_and_an_html_page_with_no_graphviz() {
+    let o = talkdown(&["graph", &fixture("every_feature.ron"), "--format", "svg"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = stdout(&o);
+    assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"), "{svg}");
+    for text in ["▶ start: arrival", "⚠ critical grab", "[if trust ≥ 4]", "accepts_help", "Good)"] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
+    // Every beat and ending is drawn as a box.
+    assert!(svg.matches("<rect").count() >= 5 + 4, "{svg}");
+    let o = talkdown(&["graph", &fixture("every_feature.ron"), "--format", "html"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let html = stdout(&o);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<?xml"), "{html}");
+    assert!(html.contains("▶ marks the start"), "{html}");
+    // Nothing is fetched: no scripts, no external links.
+    assert!(!html.contains("<script") && !html.contains("https://"), "{html}");
 }
 
 #[test]

@@ -3,16 +3,6 @@
 use super::{Analysis, ScoreRoute};
 use crate::scenario::Scenario;
 
-/// How the rubric names a grade (its file says `Good`, `Acceptable`, `Bad`);
-/// records store `Bad` as `reviewed`, which is not a word an author wrote.
-fn grade_word(g: crate::scenario::rubric::Grade) -> &'static str {
-    use crate::scenario::rubric::Grade;
-    match g {
-        Grade::Good => "Good",
-        Grade::Acceptable => "Acceptable",
-        Grade::Bad => "Bad",
-    }
-}
 
 /// Every choice (and timer) marked critical: beat id, choice id, and the
 /// start of its text, in the order of the file.
@@ -70,7 +60,7 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
             (Some(s), None) => format!("reachable in {s}+ decisions"),
             _ => "NOT REACHABLE".to_string(),
         };
-        let _ = writeln!(o, "  {:<28} {:<22} {:<10} {}", e.id, e.outcome, grade_word(e.grade), reach);
+        let _ = writeln!(o, "  {:<28} {:<22} {:<10} {}", e.id, e.outcome, e.grade.word(), reach);
     }
     let critical = critical_choices(scenario);
     if critical.is_empty() {

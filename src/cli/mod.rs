@@ -87,8 +87,14 @@ impl From<ModeArg> for Mode {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// Graphviz DOT (`| dot -Tsvg`).
     Dot,
+    /// A Mermaid flowchart for Markdown.
     Mermaid,
+    /// An SVG drawing, laid out by Talkdown itself (no Graphviz needed).
+    Svg,
+    /// A self-contained HTML page with the SVG and a legend.
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,7 +126,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The branch graph as Graphviz DOT or Mermaid.
+    /// The branch graph as Graphviz DOT, Mermaid, SVG or an HTML page (SVG and
+    /// HTML are drawn by Talkdown itself: no Graphviz, no network).
     Graph {
         scenario: String,
         #[arg(long, value_enum, default_value = "dot")]
@@ -330,9 +337,18 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         }
         Command::Graph { scenario, format } => {
             let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
-            let graph = match format {
-                GraphFormat::Dot => crate::export::dot(&s),
-                GraphFormat::Mermaid => crate::export::mermaid(&s),
+            let drawn = match format {
+                GraphFormat::Dot => Ok(crate::export::dot(&s)),
+                GraphFormat::Mermaid => Ok(crate::export::mermaid(&s)),
+                GraphFormat::Svg => crate::export::svg(&s),
+                GraphFormat::Html => crate::export::html(&s),
+            };
+            let graph = match drawn {
+                Ok(g) => g,
+                Err(e) => {
+                    eprintln!("talkdown: {}: {e}", s.id());
+                    return Ok(Outcome::ProblemsFound);
+                }
             };
             print!("{}", crate::text::printable_lines(&graph));
             Ok(Outcome::Clean)

@@ -92,6 +92,17 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// As the rubric file names it (`Good`, `Acceptable`, `Bad`): the word for
+    /// authors, in `analyze` and the graph.
+    pub fn word(self) -> &'static str {
+        match self {
+            Grade::Good => "Good",
+            Grade::Acceptable => "Acceptable",
+            Grade::Bad => "Bad",
+        }
+    }
+
+    /// As records store and export it (`good`, `acceptable`, `reviewed`).
     pub fn label(self) -> &'static str {
         match self {
             Grade::Good => "good",
