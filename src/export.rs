@@ -68,7 +68,8 @@ fn edges(file: &ScenarioFile, text_len: usize) -> Vec<(String, String, String, &
         };
         for c in &beat.choices {
             let mark = if c.critical { "⚠ critical " } else { "" };
-            let only = c.when.as_ref().map(|w| format!(" (only if {})", condition_words(w))).unwrap_or_default();
+            let only =
+                c.when.as_ref().map(|w| format!(" (only if {})", condition_words(w))).unwrap_or_default();
             let text = if text_len == 0 { String::new() } else { format!(": {}", short(&c.text, text_len)) };
             add(format!("{mark}{}{text}{only}", c.id), &c.next, if c.critical { "bold" } else { "solid" });
         }
@@ -78,7 +79,6 @@ fn edges(file: &ScenarioFile, text_len: usize) -> Vec<(String, String, String, &
     }
     out
 }
-
 
 fn grade_colour(g: Grade) -> &'static str {
     match g {
@@ -186,7 +186,11 @@ fn layout_dot(s: &Scenario) -> String {
         let timer = b.timer.as_ref().map(|t| format!(" · ⏱ {}s", t.seconds)).unwrap_or_default();
         let (start, look) =
             if b.id == f.start { ("▶ start: ", ", penwidth=3, fillcolor=\"lightblue\"") } else { ("", "") };
-        o.push_str(&format!("  \"{}\" [label=\"{start}{}{timer}\"{look}];\n", esc_dot(&b.id), esc_dot(&b.id)));
+        o.push_str(&format!(
+            "  \"{}\" [label=\"{start}{}{timer}\"{look}];\n",
+            esc_dot(&b.id),
+            esc_dot(&b.id)
+        ));
     }
     for (i, e) in f.endings.iter().enumerate() {
         let g = s.endings[i].grade;
@@ -227,7 +231,7 @@ pub fn svg(s: &Scenario) -> Result<String, String> {
     let text = layout_dot(s);
     let drawn = std::panic::catch_unwind(|| {
         let mut parser = layout::gv::DotParser::new(&text);
-        let graph = parser.process().map_err(|e| format!("{e}"))?;
+        let graph = parser.process()?;
         let mut builder = layout::gv::GraphBuilder::new();
         builder.visit_graph(&graph);
         let mut visual = builder.get();

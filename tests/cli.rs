@@ -234,7 +234,13 @@ fn graph_draws_svg_and_an_html_page_with_no_graphviz() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let svg = stdout(&o);
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"), "{svg}");
-    for text in ["▶ start: arrival", "⚠ critical grab", "[if trust ≥ 4]", "accepts_help", "Good)"] {
+    for text in [
+        "▶ start: arrival",
+        "⚠ critical grab",
+        "[if trust ≥ 4]",
+        "A warm hand-off (voluntary_help, Good)",
+        "Left alone (death, Bad)",
+    ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
     // Every beat and ending is drawn as a box.
@@ -242,7 +248,10 @@ fn graph_draws_svg_and_an_html_page_with_no_graphviz() {
     let o = talkdown(&["graph", &fixture("every_feature.ron"), "--format", "html"], "");
     assert_eq!(o.status.code(), Some(0));
     let html = stdout(&o);
-    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<?xml"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<?xml"),
+        "{html}"
+    );
     assert!(html.contains("▶ marks the start"), "{html}");
     // Nothing is fetched: no scripts, no external links.
     assert!(!html.contains("<script") && !html.contains("https://"), "{html}");

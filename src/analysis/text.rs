@@ -3,7 +3,6 @@
 use super::{Analysis, ScoreRoute};
 use crate::scenario::Scenario;
 
-
 /// Every choice (and timer) marked critical: beat id, choice id, and the
 /// start of its text, in the order of the file.
 fn critical_choices(scenario: &Scenario) -> Vec<(String, String, String)> {
@@ -53,7 +52,10 @@ pub fn render_text(a: &Analysis, scenario: &Scenario) -> String {
          reached with more trust is a different state. \"Start states\" are the different meter \
          values a run can begin with (a range such as `start: (6, 7)` gives more than one).\n"
     );
-    let _ = writeln!(o, "Endings (grade as the rubric names it: Good, Acceptable, or Bad, always reviewed step by step):");
+    let _ = writeln!(
+        o,
+        "Endings (grade as the rubric names it: Good, Acceptable, or Bad, always reviewed step by step):"
+    );
     for e in &a.endings {
         let reach = match (e.shortest, e.longest) {
             (Some(s), Some(l)) => format!("reachable in {s}–{l} decisions"),

@@ -88,7 +88,12 @@ fn rerun_plan(path: &Path, analyses: &mut Analyses) -> Option<PlanOutcome> {
                     format!("FAIL {} (line {}): {}", c.name, c.line, why.join("; "))
                 })
                 .collect();
-            PlanOutcome { plan, passed: report.cases.len() - report.failed(), total: report.cases.len(), problems }
+            PlanOutcome {
+                plan,
+                passed: report.cases.len() - report.failed(),
+                total: report.cases.len(),
+                problems,
+            }
         }
         Err(e) => PlanOutcome { plan, passed: 0, total: 0, problems: e.headlines() },
     })
@@ -340,7 +345,10 @@ fn plan_ui(mut contexts: EguiContexts, mut plans: ResMut<PlanCheck>, prefs: Res<
     } else if outcome.total == 0 {
         (format!("⚠ Test plan {file} has errors"), p.bad)
     } else {
-        (format!("⚠ Test plan {file}: {} of {} cases fail", outcome.total - outcome.passed, outcome.total), p.bad)
+        (
+            format!("⚠ Test plan {file}: {} of {} cases fail", outcome.total - outcome.passed, outcome.total),
+            p.bad,
+        )
     };
     let mut hide = false;
     egui::Window::new(theme::bold(title).color(color))
@@ -355,7 +363,10 @@ fn plan_ui(mut contexts: EguiContexts, mut plans: ResMut<PlanCheck>, prefs: Res<
                     ui.label(egui::RichText::new(line).monospace().size(theme::CODE_SIZE));
                 }
             });
-            ui.label(theme::muted(ui, "Reruns each time the scenario or its plan is saved (talkdown test does the same)."));
+            ui.label(theme::muted(
+                ui,
+                "Reruns each time the scenario or its plan is saved (talkdown test does the same).",
+            ));
             hide = ui.button("Hide").clicked();
         });
     if hide {
