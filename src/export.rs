@@ -183,7 +183,8 @@ fn layout_dot(s: &Scenario) -> String {
     let f = &s.file;
     let mut o = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", esc_dot(&f.id));
     for b in &f.beats {
-        let timer = b.timer.as_ref().map(|t| format!(" · ⏱ {}s", t.seconds)).unwrap_or_default();
+        // Words, not an emoji: a lab PC may have no emoji font for the SVG.
+        let timer = b.timer.as_ref().map(|t| format!(" · timed {}s", t.seconds)).unwrap_or_default();
         let (start, look) =
             if b.id == f.start { ("▶ start: ", ", penwidth=3, fillcolor=\"lightblue\"") } else { ("", "") };
         o.push_str(&format!(
@@ -257,7 +258,7 @@ pub fn html(s: &Scenario) -> Result<String, String> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Branches: {title}</title>\n\
          <style>body{{font-family:sans-serif;margin:1.5em;color:#111}} .graph{{overflow:auto;border:1px solid #ccc}} \
          li{{margin:.2em 0}}</style>\n</head><body>\n<h1>Branches: {title} <small>({id})</small></h1>\n\
-         <ul>\n<li>▶ marks the start. Boxes are beats (⏱ a timed moment); ■ boxes are endings, with their outcome \
+         <ul>\n<li>▶ marks the start. Boxes are beats (<i>timed 20s</i>: a moment with a countdown); ■ boxes are endings, with their outcome \
          and grade in words (Good, Acceptable, Bad).</li>\n<li>Each arrow is a choice, labelled with its id; \
          <b>⚠ critical</b> choices are drawn in red, and a choice offered only in some states says \
          <i>(only if …)</i>.</li>\n<li>A route chosen by the state says <i>[if …]</i> or <i>[otherwise]</i>; \

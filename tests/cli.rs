@@ -240,6 +240,7 @@ fn graph_draws_svg_and_an_html_page_with_no_graphviz() {
         "[if trust ≥ 4]",
         "A warm hand-off (voluntary_help, Good)",
         "Left alone (death, Bad)",
+        "arrival · timed 20s",
     ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
