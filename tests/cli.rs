@@ -802,3 +802,23 @@ fn control_characters_in_scenario_text_never_reach_the_terminal_or_the_html() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     clean("the HTML report", &std::fs::read_to_string(&report).unwrap());
 }
+
+/// Issue 11.3: a folder's rubric can extend the bundled one; conflicts are reported by code.
+#[test]
+fn a_rubric_extension_beside_scenarios_is_used_and_its_conflicts_reported() {
+    let o = talkdown(&["validate", "--deny-warnings", &fixture("rubric_extension")], "");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("uses_extension.ron: ok"), "{}", stdout(&o));
+    let broken = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/rubric/adds_existing_id.ron"),
+    )
+    .unwrap();
+    let d = dir_with(&[("rubric.ron", &broken), ("a.ron", &minimal_as("a"))]);
+    let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("rubric.ron:6:18: error[E150]: `open_question` is already a technique of the bundled rubric"),
+        "{err}"
+    );
+}

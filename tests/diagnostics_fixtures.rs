@@ -540,3 +540,101 @@ fn the_old_clinical_reviewer_field_is_deprecated() {
     // It is not a review.
     assert!(checked.scenario.unwrap().needs_assessment_confirmation());
 }
+
+// ---- Issue 11.3: a rubric that extends the bundled one ----
+
+/// Every diagnostic of a broken rubric extension in tests/fixtures/broken/rubric/,
+/// as `line:col: headline` (primary label), `  also line:col label` and `  help: ...`.
+fn rubric_report(name: &str) -> Vec<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/rubric").join(format!("{name}.ron"));
+    let err = talkdown::scenario::load::load_rubric(&path).expect_err("the fixture is broken");
+    let talkdown::scenario::load::LoadError::BadRubric { file, diagnostics, .. } = err else {
+        panic!("not a rubric error: {err}")
+    };
+    let prefix = format!("{}:", path.display());
+    let mut out = Vec::new();
+    for d in &diagnostics {
+        let label = d.primary.as_ref().map(|l| l.message.clone()).unwrap_or_default();
+        out.push(format!("{} ({label})", d.headline(&file).replacen(&prefix, "", 1)));
+        for l in &d.secondary {
+            let (line, col) = file.line_col(l.span.start);
+            out.push(format!("  also {line}:{col} {}", l.message));
+        }
+        if let Some(h) = &d.help {
+            out.push(format!("  help: {h}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_extension_adds_rewords_and_changes_the_policy_without_copying_the_rubric() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rubric_extension/rubric.ron");
+    let r = talkdown::scenario::load::load_rubric(&path).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let bundled = bundled_rubric();
+    // Added after the bundled entries, which all stay.
+    assert_eq!(r.techniques.len(), bundled.techniques.len() + 1);
+    assert_eq!(r.techniques.last().unwrap().id, "language_line");
+    assert_eq!(r.dimensions.len(), bundled.dimensions.len() + 1);
+    assert_eq!(r.outcomes.last().unwrap().grade, talkdown::scenario::rubric::Grade::Good);
+    // Reworded in place: only the words given change.
+    let safety = r.dimension("safety").unwrap();
+    assert_eq!(safety.name, "Safety (General Order 4.2)");
+    assert_eq!(safety.description, bundled.dimension("safety").unwrap().description);
+    let oq = r.technique("open_question").unwrap();
+    assert_eq!(oq.name, "Open question");
+    assert!(oq.description.contains("TED prompts"), "{}", oq.description);
+    let force = r.outcome("force").unwrap();
+    assert!(force.debrief_note.contains("use-of-force board"));
+    assert_eq!(force.grade, bundled.outcome("force").unwrap().grade);
+    // Policy values not named stay as bundled.
+    assert_eq!(r.policy.pass_percent, 80);
+    assert_eq!(r.policy.critical_techniques, bundled.policy.critical_techniques);
+    assert_eq!(r.policy.critical_cap_percent, bundled.policy.critical_cap_percent);
+    // A scenario beside it uses what it adds.
+    let scenario = path.with_file_name("uses_extension.ron");
+    let checked = check_file(&scenario, &talkdown::scenario::load::rubric_for_dir(path.parent().unwrap()).unwrap())
+        .unwrap();
+    assert!(checked.diagnostics.is_empty(), "{}", checked.report(false));
+    // ... which the bundled rubric alone does not know.
+    let plain = check_file(&scenario, &bundled).unwrap();
+    assert!(plain.diagnostics.iter().any(|d| d.code == "E106"), "{}", plain.report(false));
+}
+
+#[test]
+fn an_extension_adding_an_id_the_bundled_rubric_has_says_to_reword_it() {
+    assert_eq!(
+        rubric_report("adds_existing_id"),
+        [
+            "6:18: error[E150]: `open_question` is already a technique of the bundled rubric (this id is taken)",
+            "  help: to change its words, move it under `reword: (techniques: [(id: \"open_question\", name: \"...\")])`; to add a new technique, give it an id of its own",
+        ]
+    );
+}
+
+#[test]
+fn an_extension_rewording_an_unknown_id_suggests_the_nearest() {
+    assert_eq!(
+        rubric_report("rewords_unknown_id"),
+        [
+            "5:18: error[E151]: there is no dimension `saftey` in the bundled rubric to reword (no bundled dimension has this id)",
+            "  help: did you mean `safety`?",
+            "6:18: error[E151]: there is no dimension `open_question` in the bundled rubric to reword (no bundled dimension has this id)",
+            "  help: `open_question` is a technique, not a dimension: move it under `reword: (techniques: [...])`",
+            "9:18: error[E152]: the reword of `voluntary_help` gives no new words (nothing to change)",
+            "  help: give it a new `name`, `description` or `debrief_note`, or remove it",
+        ]
+    );
+}
+
+#[test]
+fn an_extension_policy_may_name_added_techniques_but_not_unknown_ones() {
+    assert_eq!(
+        rubric_report("policy_names_unknown_technique"),
+        [
+            "8:56: error[E106]: unknown technique `shoutin` in the policy's critical techniques (no technique has this id)",
+            "  help: did you mean `shouting`?",
+        ]
+    );
+}

@@ -489,8 +489,38 @@ pub fn duplicate_ids(files: &mut [(&FsPath, &mut Checked)]) {
     }
 }
 
-/// Parse and check rubric text.
+/// The name a RON file's top-level value starts with (`Rubric`,
+/// `RubricExtension`), after comments, blank lines and `#![enable(...)]`.
+fn leading_name(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map(|i| &r[i..]).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.find("*/").map(|i| &r[i + 2..]).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix("#!") {
+            rest = r.find(']').map(|i| &r[i + 1..]).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Whether rubric text extends the bundled rubric (`RubricExtension(...)`)
+/// rather than replacing it (`Rubric(...)`).
+pub fn is_rubric_extension(text: &str) -> bool {
+    leading_name(text) == "RubricExtension"
+}
+
+/// Parse and check rubric text: a whole rubric, or an extension of the
+/// bundled one (`RubricExtension(add: ..., reword: ...)`).
 pub fn check_rubric(source: &SourceFile) -> Result<Rubric, Vec<Diagnostic>> {
+    if is_rubric_extension(&source.text) {
+        return check_rubric_extension(source, &bundled_rubric());
+    }
     let rubric: Rubric = parse(source).map_err(|d| vec![d])?;
     let spans = Spans::parse(&source.text);
     let mut diags = Vec::new();
@@ -518,7 +548,18 @@ pub fn check_rubric(source: &SourceFile) -> Result<Rubric, Vec<Diagnostic>> {
             }
         }
     }
-    // The policy names harmful techniques that are critical by definition.
+    policy_checks(&rubric, &spans, &mut diags);
+    if rubric.dimensions.is_empty() {
+        diags.push(
+            Diagnostic::error("E118", "the rubric has no dimensions")
+                .at(spans.find_or_parent(&Path::root().field("dimensions")), "add at least one"),
+        );
+    }
+    if diags.is_empty() { Ok(rubric) } else { Err(diags) }
+}
+
+/// E106: the policy names harmful techniques (of `rubric`) that are critical by definition.
+fn policy_checks(rubric: &Rubric, spans: &Spans, diags: &mut Vec<Diagnostic>) {
     for (i, id) in rubric.policy.critical_techniques.iter().enumerate() {
         let p = Path::root().field("policy").field("critical_techniques").index(i);
         match rubric.techniques.iter().find(|t| &t.id == id) {
@@ -547,11 +588,130 @@ pub fn check_rubric(source: &SourceFile) -> Result<Rubric, Vec<Diagnostic>> {
             Some(_) => {}
         }
     }
-    if rubric.dimensions.is_empty() {
-        diags.push(
-            Diagnostic::error("E118", "the rubric has no dimensions")
-                .at(spans.find_or_parent(&Path::root().field("dimensions")), "add at least one"),
-        );
+}
+
+/// Check an extension of `base` (the bundled rubric) and apply it.
+///
+/// E150: an added id that `base` already has (in the same list); E151: a
+/// reworded id that `base` lacks, with the nearest id (or the list it is
+/// really in); E152: a reword that gives no new words. Ids added twice or
+/// reworded twice are E101, empty ids E115, the policy's techniques E106.
+pub fn check_rubric_extension(source: &SourceFile, base: &Rubric) -> Result<Rubric, Vec<Diagnostic>> {
+    use super::rubric::RubricExtension;
+    let ext: RubricExtension = parse(source).map_err(|d| vec![d])?;
+    let spans = Spans::parse(&source.text);
+    let mut diags = Vec::new();
+    // (list, singular, the base's ids, the added ids, the reworded ids (and whether each gives words))
+    type Lists<'a> = (&'static str, &'static str, Vec<&'a str>, Vec<&'a str>, Vec<(&'a str, bool)>);
+    let lists: [Lists; 3] = [
+        (
+            "dimensions",
+            "dimension",
+            base.dimensions.iter().map(|d| d.id.as_str()).collect(),
+            ext.add.dimensions.iter().map(|d| d.id.as_str()).collect(),
+            ext.reword.dimensions.iter().map(|w| (w.id.as_str(), !w.is_empty())).collect(),
+        ),
+        (
+            "techniques",
+            "technique",
+            base.techniques.iter().map(|d| d.id.as_str()).collect(),
+            ext.add.techniques.iter().map(|d| d.id.as_str()).collect(),
+            ext.reword.techniques.iter().map(|w| (w.id.as_str(), !w.is_empty())).collect(),
+        ),
+        (
+            "outcomes",
+            "outcome",
+            base.outcomes.iter().map(|d| d.id.as_str()).collect(),
+            ext.add.outcomes.iter().map(|d| d.id.as_str()).collect(),
+            ext.reword.outcomes.iter().map(|w| (w.id.as_str(), !w.is_empty())).collect(),
+        ),
+    ];
+    let article = |kind: &str| if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    for (list, kind, base_ids, added, reworded) in &lists {
+        let mut seen = std::collections::HashMap::new();
+        for (i, id) in added.iter().enumerate() {
+            let p = Path::root().field("add").field(list).index(i).field("id");
+            let at = spans.find_or_parent(&p);
+            if id.trim().is_empty() {
+                diags.push(Diagnostic::error("E115", "the id is empty").at(at.clone(), "write an id here"));
+                continue;
+            }
+            if base_ids.contains(id) {
+                diags.push(
+                    Diagnostic::error(
+                        "E150",
+                        format!("`{id}` is already {} {kind} of the bundled rubric", article(kind)),
+                    )
+                    .at(at.clone(), "this id is taken")
+                    .help(format!(
+                        "to change its words, move it under `reword: ({list}: [(id: \"{id}\", name: \"...\")])`; \
+                         to add a new {kind}, give it an id of its own"
+                    )),
+                );
+            }
+            if let Some(first) = seen.insert(*id, p.clone()) {
+                diags.push(
+                    Diagnostic::error("E101", format!("`{id}` is added twice"))
+                        .at(at, "added again here")
+                        .also(spans.find_or_parent(&first), "first added here"),
+                );
+            }
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (i, (id, has_words)) in reworded.iter().enumerate() {
+            let p = Path::root().field("reword").field(list).index(i).field("id");
+            let at = spans.find_or_parent(&p);
+            if !base_ids.contains(id) {
+                let elsewhere = lists
+                    .iter()
+                    .find(|(other, _, ids, _, _)| other != list && ids.contains(id))
+                    .map(|(other, other_kind, ..)| (*other, *other_kind));
+                let help = if added.contains(id) {
+                    format!("`{id}` is added by this file: write its words in `add` instead")
+                } else if let Some((other, other_kind)) = elsewhere {
+                    format!(
+                        "`{id}` is {} {other_kind}, not {} {kind}: move it under `reword: ({other}: [...])`",
+                        article(other_kind),
+                        article(kind)
+                    )
+                } else if let Some(s) = did_you_mean(id, base_ids.iter().copied()) {
+                    format!("did you mean `{s}`?")
+                } else {
+                    format!(
+                        "only the bundled rubric's {list} can be reworded (scenarios/rubric.ron lists them); \
+                         to add a new {kind}, put it under `add: ({list}: [...])`"
+                    )
+                };
+                diags.push(
+                    Diagnostic::error("E151", format!("there is no {kind} `{id}` in the bundled rubric to reword"))
+                        .at(at.clone(), format!("no bundled {kind} has this id"))
+                        .help(help),
+                );
+            } else if !has_words {
+                let fields = if *list == "outcomes" {
+                    "`name`, `description` or `debrief_note`"
+                } else {
+                    "`name` or `description`"
+                };
+                diags.push(
+                    Diagnostic::error("E152", format!("the reword of `{id}` gives no new words"))
+                        .at(at.clone(), "nothing to change")
+                        .help(format!("give it a new {fields}, or remove it")),
+                );
+            }
+            if let Some(first) = seen.insert(*id, p.clone()) {
+                diags.push(
+                    Diagnostic::error("E101", format!("`{id}` is reworded twice"))
+                        .at(at, "reworded again here")
+                        .also(spans.find_or_parent(&first), "first reworded here")
+                        .help("keep one of them"),
+                );
+            }
+        }
+    }
+    let rubric = ext.apply(base);
+    if ext.policy.critical_techniques.is_some() {
+        policy_checks(&rubric, &spans, &mut diags);
     }
     if diags.is_empty() { Ok(rubric) } else { Err(diags) }
 }

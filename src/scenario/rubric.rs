@@ -123,3 +123,142 @@ impl Rubric {
         self.outcomes.iter().find(|o| o.id == id)
     }
 }
+
+/// A folder's `rubric.ron` that builds on the bundled rubric instead of
+/// replacing it (docs/scenario-format.md, "Extending the bundled rubric"):
+/// new entries under `add`, new words for existing ones under `reword`, and
+/// any policy values to change. Everything not named stays as bundled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricExtension {
+    #[serde(default)]
+    pub add: Additions,
+    #[serde(default)]
+    pub reword: Rewordings,
+    #[serde(default)]
+    pub policy: PolicyChanges,
+}
+
+/// New rubric entries, each with every field a bundled entry has.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Additions {
+    pub dimensions: Vec<Dimension>,
+    pub techniques: Vec<Technique>,
+    pub outcomes: Vec<OutcomeCategory>,
+}
+
+/// New words for existing entries, found by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rewordings {
+    pub dimensions: Vec<Reword>,
+    pub techniques: Vec<Reword>,
+    pub outcomes: Vec<OutcomeReword>,
+}
+
+/// A dimension's or technique's new name and/or description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reword {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// An outcome category's new name, description and/or debrief note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeReword {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub debrief_note: Option<String>,
+}
+
+/// The policy values an extension changes; the others stay as bundled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyChanges {
+    pub critical_techniques: Option<Vec<String>>,
+    pub pass_percent: Option<u32>,
+    pub critical_cap_percent: Option<u32>,
+    pub critical_fails: Option<bool>,
+}
+
+impl Reword {
+    /// Whether it gives any new words at all.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.description.is_none()
+    }
+}
+
+impl OutcomeReword {
+    /// Whether it gives any new words at all.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.description.is_none() && self.debrief_note.is_none()
+    }
+}
+
+impl RubricExtension {
+    /// `base` with this extension applied: rewordings in place, additions
+    /// after the base's entries, policy values replaced. Conflicts (an added
+    /// id the base has, a reworded id it lacks) are the loader's to report;
+    /// here a reword of an unknown id changes nothing.
+    pub fn apply(&self, base: &Rubric) -> Rubric {
+        let mut r = base.clone();
+        let words = |name: &mut String, description: &mut String, w: &Reword| {
+            if let Some(n) = &w.name {
+                name.clone_from(n);
+            }
+            if let Some(d) = &w.description {
+                description.clone_from(d);
+            }
+        };
+        for w in &self.reword.dimensions {
+            if let Some(d) = r.dimensions.iter_mut().find(|d| d.id == w.id) {
+                words(&mut d.name, &mut d.description, w);
+            }
+        }
+        for w in &self.reword.techniques {
+            if let Some(t) = r.techniques.iter_mut().find(|t| t.id == w.id) {
+                words(&mut t.name, &mut t.description, w);
+            }
+        }
+        for w in &self.reword.outcomes {
+            if let Some(o) = r.outcomes.iter_mut().find(|o| o.id == w.id) {
+                if let Some(n) = &w.name {
+                    o.name.clone_from(n);
+                }
+                if let Some(d) = &w.description {
+                    o.description.clone_from(d);
+                }
+                if let Some(d) = &w.debrief_note {
+                    o.debrief_note.clone_from(d);
+                }
+            }
+        }
+        r.dimensions.extend(self.add.dimensions.iter().cloned());
+        r.techniques.extend(self.add.techniques.iter().cloned());
+        r.outcomes.extend(self.add.outcomes.iter().cloned());
+        let p = &self.policy;
+        if let Some(v) = &p.critical_techniques {
+            r.policy.critical_techniques.clone_from(v);
+        }
+        if let Some(v) = p.pass_percent {
+            r.policy.pass_percent = v;
+        }
+        if let Some(v) = p.critical_cap_percent {
+            r.policy.critical_cap_percent = v;
+        }
+        if let Some(v) = p.critical_fails {
+            r.policy.critical_fails = v;
+        }
+        r
+    }
+}
