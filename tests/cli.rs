@@ -818,7 +818,9 @@ fn a_rubric_extension_beside_scenarios_is_used_and_its_conflicts_reported() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("rubric.ron:6:18: error[E150]: `open_question` is already a technique of the bundled rubric"),
+        err.contains(
+            "rubric.ron:6:18: error[E150]: `open_question` is already a technique of the bundled rubric"
+        ),
         "{err}"
     );
 }

@@ -546,8 +546,9 @@ fn the_old_clinical_reviewer_field_is_deprecated() {
 /// Every diagnostic of a broken rubric extension in tests/fixtures/broken/rubric/,
 /// as `line:col: headline` (primary label), `  also line:col label` and `  help: ...`.
 fn rubric_report(name: &str) -> Vec<String> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/rubric").join(format!("{name}.ron"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/broken/rubric")
+        .join(format!("{name}.ron"));
     let err = talkdown::scenario::load::load_rubric(&path).expect_err("the fixture is broken");
     let talkdown::scenario::load::LoadError::BadRubric { file, diagnostics, .. } = err else {
         panic!("not a rubric error: {err}")
@@ -594,8 +595,9 @@ fn an_extension_adds_rewords_and_changes_the_policy_without_copying_the_rubric()
     assert_eq!(r.policy.critical_cap_percent, bundled.policy.critical_cap_percent);
     // A scenario beside it uses what it adds.
     let scenario = path.with_file_name("uses_extension.ron");
-    let checked = check_file(&scenario, &talkdown::scenario::load::rubric_for_dir(path.parent().unwrap()).unwrap())
-        .unwrap();
+    let checked =
+        check_file(&scenario, &talkdown::scenario::load::rubric_for_dir(path.parent().unwrap()).unwrap())
+            .unwrap();
     assert!(checked.diagnostics.is_empty(), "{}", checked.report(false));
     // ... which the bundled rubric alone does not know.
     let plain = check_file(&scenario, &bundled).unwrap();

@@ -17,7 +17,8 @@ use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean};
 /// and a stray 50 MB log file should get a clear message, not a long stall.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// The name of the rubric file that, when present beside scenarios, replaces the bundled one.
+/// The name of the rubric file that, when present beside scenarios, replaces
+/// the bundled one (`Rubric(...)`) or extends it (`RubricExtension(...)`).
 pub const RUBRIC_FILE: &str = "rubric.ron";
 
 /// Errors that stop a file from being read at all.
@@ -683,9 +684,12 @@ pub fn check_rubric_extension(source: &SourceFile, base: &Rubric) -> Result<Rubr
                     )
                 };
                 diags.push(
-                    Diagnostic::error("E151", format!("there is no {kind} `{id}` in the bundled rubric to reword"))
-                        .at(at.clone(), format!("no bundled {kind} has this id"))
-                        .help(help),
+                    Diagnostic::error(
+                        "E151",
+                        format!("there is no {kind} `{id}` in the bundled rubric to reword"),
+                    )
+                    .at(at.clone(), format!("no bundled {kind} has this id"))
+                    .help(help),
                 );
             } else if !has_words {
                 let fields = if *list == "outcomes" {
@@ -741,7 +745,8 @@ pub fn load_rubric(path: &FsPath) -> Result<Rubric, LoadError> {
     })
 }
 
-/// The rubric that applies to scenarios in `dir`: its `rubric.ron`, or the bundled one.
+/// The rubric that applies to scenarios in `dir`: its `rubric.ron` (whole, or
+/// the bundled one extended), or the bundled one.
 pub fn rubric_for_dir(dir: &FsPath) -> Result<Rubric, LoadError> {
     let candidate = dir.join(RUBRIC_FILE);
     if candidate.is_file() { load_rubric(&candidate) } else { Ok(bundled_rubric()) }
