@@ -45,6 +45,8 @@ pub struct AppConfig {
     pub timing: Option<Timing>,
     /// The session records file (`None`: attempts are kept in memory only).
     pub records: Option<PathBuf>,
+    /// Text size from the command line (`--text-scale`), 0.8 to 2.
+    pub text_scale: Option<f32>,
 }
 
 impl AppConfig {
@@ -70,6 +72,7 @@ impl AppConfig {
             mode: None,
             trainee: None,
             timing: None,
+            text_scale: None,
         }
     }
 }
@@ -117,6 +120,9 @@ impl Plugin for AppPlugin {
         }
         if let Some(t) = self.config.timing {
             prefs.timing = t;
+        }
+        if let Some(scale) = self.config.text_scale {
+            prefs.text_scale = scale.clamp(theme::MIN_SCALE, theme::MAX_SCALE);
         }
         app.insert_resource(self.config.clone())
             .insert_resource(prefs)

@@ -291,6 +291,8 @@ pub const SUBHEADING_SIZE: f32 = 24.0;
 pub const LABEL_SIZE: f32 = 22.0;
 pub const INPUT_SIZE: f32 = 26.0;
 pub const HINT_SIZE: f32 = 18.0;
+/// A row of a compact list (the library's scenarios).
+pub const LIST_SIZE: f32 = 20.0;
 pub const CODE_SIZE: f32 = 16.0;
 
 /// The largest line on a screen: a scenario's title, the debrief's outcome.

@@ -68,6 +68,16 @@ pub struct AppArgs {
     /// The session records file (default: records.sqlite3 in the user's data directory).
     #[arg(long, env = "TALKDOWN_RECORDS", global = true)]
     pub records: Option<PathBuf>,
+    /// Text size, 0.8 to 2 (the same as Ctrl +/− in the window; e.g. 2 for a
+    /// low-vision trainee, or screenshots of a scripted run at the largest size).
+    #[arg(long, value_parser = parse_text_scale)]
+    pub text_scale: Option<f32>,
+}
+
+/// `--text-scale`: a number from 0.8 to 2.
+fn parse_text_scale(s: &str) -> Result<f32, String> {
+    let v: f32 = s.trim().parse().map_err(|_| format!("`{s}` is not a number (try 1.5 or 2)"))?;
+    if (0.8..=2.0).contains(&v) { Ok(v) } else { Err(format!("{v} is outside 0.8 to 2")) }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -292,6 +302,7 @@ fn run_app(args: AppArgs) -> Result<Outcome, Error> {
     config.mode = args.mode.map(Into::into);
     config.timing = args.timing;
     config.trainee = args.trainee.clone();
+    config.text_scale = args.text_scale;
     let code = crate::app::run(config)?;
     Ok(if code == ExitCode::SUCCESS { Outcome::Clean } else { Outcome::ProblemsFound })
 }

@@ -320,6 +320,11 @@ impl Scenario {
     pub fn timed_moments(&self) -> usize {
         self.beats.iter().filter(|b| b.timer.is_some()).count()
     }
+    /// The seconds each timed moment allows as written, in beat order (the
+    /// briefing says how long the trainee will have).
+    pub fn timer_seconds(&self) -> Vec<u32> {
+        self.beats.iter().filter_map(|b| b.timer.as_ref().map(|(secs, _)| *secs)).collect()
+    }
     /// Where `value` sits on meter `i`'s range, 0.0 (min) to 1.0 (max), for
     /// bars. Computed in i64, so a meter spanning the whole i32 range cannot overflow.
     pub fn meter_fraction(&self, i: usize, value: i32) -> f32 {

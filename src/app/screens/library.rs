@@ -1,16 +1,22 @@
-//! Library: a card per scenario, a filter by text, tag and difficulty, and
-//! keyboard navigation (arrows, Enter; `/` to type a filter; H for history,
-//! I for the instructor's class report).
+//! Library: every scenario at a glance in a compact list (title, level,
+//! minutes, review status, this trainee's last result), a details pane for
+//! the selected one with a plain Start button, and a filter by text, tag and
+//! level. Keys: ↑ ↓ choose, Enter start, `/` type a filter (Enter or Esc
+//! leaves the box), T next tag, D next level, Esc clears the filter, H
+//! history, I the instructor's class report.
 //!
 //! Keys and clicks become [`LibraryAction`] messages, applied in one system.
+
+use std::collections::HashMap;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, enter_pressed, root, top_bar};
-use crate::app::session::{Library, keys_free};
+use crate::app::session::{Attempt, Attempts, Library, Records, keys_free};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
+use crate::debrief::Standard;
 use crate::library::LibraryEntry as Entry;
 use crate::scenario::model::{Difficulty, ReviewStatus};
 use crate::scenario::review::ReviewState;
@@ -18,11 +24,16 @@ use crate::scenario::review::ReviewState;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Filter>()
         .init_resource::<CardsShown>()
+        .init_resource::<LastResults>()
+        .add_systems(OnEnter(Screen::Library), |mut last: ResMut<LastResults>| last.stale = true)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Library)))
         .add_message::<LibraryAction>()
         .add_systems(
             Update,
-            (keys.in_set(AppSystems::RecordInput), apply.in_set(AppSystems::Update))
+            (
+                keys.in_set(AppSystems::RecordInput),
+                (apply, refresh_last_results).chain().in_set(AppSystems::Update),
+            )
                 .run_if(in_state(Screen::Library)),
         );
 }
@@ -30,22 +41,39 @@ pub(super) fn plugin(app: &mut App) {
 /// What the trainee does in the library.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LibraryAction {
-    /// Select the entry at this index (a click).
+    /// Select the entry at this index (a click on its row).
     Select(usize),
     /// Move the selection to the next (`true`) or previous visible entry.
     Step { down: bool },
-    /// Open the selected scenario (it must be playable).
+    /// Start the selected scenario (it must be playable): on to "Who is training?".
     Open,
     /// Put the keyboard in the filter box.
     FocusFilter,
+    /// The next tag in the tag filter (after the last: any tag).
+    NextTag,
+    /// The next level in the level filter (after the last: all levels).
+    NextDifficulty,
+    /// Clear the text, tag and level filters.
+    ClearFilter,
     /// Go to another screen (History, Instructor).
     Go(Screen),
 }
 
-/// What the last frame's cards said about review, as (scenario id, words),
+/// What the last frame's list said about review, as (scenario id, words),
 /// in the order shown: the words a trainee reads, for tests and tools.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct CardsShown(pub Vec<(String, String)>);
+
+/// This trainee's last finished attempt at each scenario (by scenario id),
+/// from the records store when there is one, else from this sitting.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct LastResults {
+    /// Whose results these are ("" when no trainee is known yet).
+    pub trainee: String,
+    pub by_scenario: HashMap<String, Attempt>,
+    /// Read again before the next frame (set on entering the library).
+    pub stale: bool,
+}
 
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Filter {
@@ -54,7 +82,7 @@ pub struct Filter {
     pub difficulty: Option<Difficulty>,
     /// Put the keyboard in the text box on the next frame.
     pub focus_text: bool,
-    /// The card last scrolled into view (scroll only when the selection moves,
+    /// The row last scrolled into view (scroll only when the selection moves,
     /// so the mouse wheel still works).
     pub scrolled_to: Option<usize>,
 }
@@ -63,7 +91,7 @@ impl Filter {
     pub fn matches(&self, e: &Entry) -> bool {
         let Some(s) = &e.scenario else {
             // Broken files stay visible (with their error) unless a filter is set.
-            return self.text.is_empty() && self.tag.is_none() && self.difficulty.is_none();
+            return self.is_empty();
         };
         let a = &s.file.about;
         let text = self.text.to_lowercase();
@@ -77,9 +105,35 @@ impl Filter {
         text_ok && tag_ok && diff_ok
     }
 
+    /// No text, tag or level chosen.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.tag.is_none() && self.difficulty.is_none()
+    }
+
     /// Indices of the entries that pass the filter.
     pub fn visible(&self, lib: &Library) -> Vec<usize> {
         (0..lib.entries.len()).filter(|&i| self.matches(&lib.entries[i])).collect()
+    }
+}
+
+/// Every tag of the library's playable scenarios, sorted, once each.
+fn all_tags(library: &Library) -> Vec<String> {
+    let mut tags: Vec<String> = library
+        .entries
+        .iter()
+        .filter_map(|e| e.scenario.as_ref())
+        .flat_map(|s| s.file.about.tags.clone())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// The value after `now` in `list`, then `None` (no filter), then the first again.
+fn next_in<T: Clone + PartialEq>(list: &[T], now: &Option<T>) -> Option<T> {
+    match now {
+        None => list.first().cloned(),
+        Some(v) => list.iter().position(|x| x == v).and_then(|i| list.get(i + 1)).cloned(),
     }
 }
 
@@ -91,23 +145,25 @@ fn keys(
     if !keys_free(wants) {
         return;
     }
-    if keys.just_pressed(KeyCode::ArrowDown) || keys.just_pressed(KeyCode::ArrowRight) {
-        actions.write(LibraryAction::Step { down: true });
-    }
-    if keys.just_pressed(KeyCode::ArrowUp) || keys.just_pressed(KeyCode::ArrowLeft) {
-        actions.write(LibraryAction::Step { down: false });
+    let map = [
+        (KeyCode::ArrowDown, LibraryAction::Step { down: true }),
+        (KeyCode::ArrowRight, LibraryAction::Step { down: true }),
+        (KeyCode::ArrowUp, LibraryAction::Step { down: false }),
+        (KeyCode::ArrowLeft, LibraryAction::Step { down: false }),
+        (KeyCode::Slash, LibraryAction::FocusFilter),
+        (KeyCode::KeyT, LibraryAction::NextTag),
+        (KeyCode::KeyD, LibraryAction::NextDifficulty),
+        (KeyCode::Escape, LibraryAction::ClearFilter),
+        (KeyCode::KeyH, LibraryAction::Go(Screen::History)),
+        (KeyCode::KeyI, LibraryAction::Go(Screen::Instructor)),
+    ];
+    for (k, a) in map {
+        if keys.just_pressed(k) {
+            actions.write(a);
+        }
     }
     if enter_pressed(&keys) {
         actions.write(LibraryAction::Open);
-    }
-    if keys.just_pressed(KeyCode::Slash) {
-        actions.write(LibraryAction::FocusFilter);
-    }
-    if keys.just_pressed(KeyCode::KeyH) {
-        actions.write(LibraryAction::Go(Screen::History));
-    }
-    if keys.just_pressed(KeyCode::KeyI) {
-        actions.write(LibraryAction::Go(Screen::Instructor));
     }
 }
 
@@ -138,9 +194,175 @@ fn apply(
                 }
             }
             LibraryAction::FocusFilter => filter.focus_text = true,
+            LibraryAction::NextTag => filter.tag = next_in(&all_tags(&library), &filter.tag),
+            LibraryAction::NextDifficulty => {
+                filter.difficulty = next_in(&Difficulty::ALL, &filter.difficulty);
+            }
+            LibraryAction::ClearFilter => {
+                filter.text.clear();
+                filter.tag = None;
+                filter.difficulty = None;
+            }
             LibraryAction::Go(screen) => next.set(screen),
         }
+        // The selection follows the filter: never a hidden entry.
+        let visible = filter.visible(&library);
+        if !visible.contains(&library.selected)
+            && let Some(&first) = visible.first()
+        {
+            library.selected = first;
+        }
     }
+}
+
+/// Read this trainee's last results when the library opens (or the name changed).
+fn refresh_last_results(
+    mut last: ResMut<LastResults>,
+    prefs: Res<Prefs>,
+    attempts: Res<Attempts>,
+    records: Option<Res<Records>>,
+) {
+    let name = prefs.trainee.trim();
+    if !last.stale && last.trainee == name {
+        return;
+    }
+    last.stale = false;
+    last.trainee = name.to_string();
+    last.by_scenario.clear();
+    if name.is_empty() {
+        return;
+    }
+    let stored = records.as_ref().and_then(|r| r.with("read the last results", |s| s.history(name)));
+    let list: Vec<Attempt> = match stored {
+        Some(rows) => rows
+            .iter()
+            .filter(|r| r.status == crate::records::Status::Finished)
+            .map(Attempt::from_summary)
+            .collect(),
+        None => attempts.0.iter().filter(|a| a.trainee == name).cloned().collect(),
+    };
+    for a in list {
+        let newer = last.by_scenario.get(&a.scenario).is_none_or(|b| b.when <= a.when);
+        if newer {
+            last.by_scenario.insert(a.scenario.clone(), a);
+        }
+    }
+}
+
+/// A last result in a few words for the list: the verdict with a mark and
+/// the decisions score, e.g. "✔ Met 85 %".
+pub fn result_short(a: &Attempt) -> String {
+    let verdict = match a.verdict {
+        Some(Standard::MeetsStandard) => "✔ Met",
+        Some(Standard::NotYet) => "✖ Not yet",
+        None => "Finished",
+    };
+    match a.process.or(a.percent) {
+        Some(pct) => format!("{verdict} {pct} %"),
+        None => verdict.to_string(),
+    }
+}
+
+/// A last result in full for the details pane.
+pub fn result_long(a: &Attempt) -> String {
+    let mut s = format!(
+        "{} ({}, {})",
+        a.verdict.map(Standard::label).unwrap_or("Finished"),
+        a.mode.label(),
+        a.when.format("%Y-%m-%d %H:%M")
+    );
+    if let Some(pct) = a.process.or(a.percent) {
+        s.push_str(&format!(": decisions {pct} %"));
+    }
+    if let Some(o) = &a.outcome {
+        s.push_str(&format!(", ending “{o}”"));
+    }
+    if a.critical > 0 {
+        s.push_str(&format!(", {} critical error{}", a.critical, if a.critical == 1 { "" } else { "s" }));
+    }
+    s.push('.');
+    s
+}
+
+/// The review status in a word or two with its mark, for the list.
+fn review_short(r: &ReviewState) -> &'static str {
+    match r.effective() {
+        ReviewStatus::ClinicallyReviewed => "✔ Clinical",
+        ReviewStatus::TeamReviewed => "◐ Team",
+        ReviewStatus::Draft => "○ Draft",
+    }
+}
+
+/// A row's cells: (text, colour), in column order.
+type Cells = Vec<(String, egui::Color32)>;
+
+/// One row of the list: the whole row answers a click (a double click
+/// starts); the selected row has a thick edge and a ▶ mark, not colour alone.
+/// Cells that do not fit end in "…" (the details pane has them in full).
+fn list_row(ui: &mut egui::Ui, widths: &[f32], cells: &Cells, selected: bool, header: bool) -> egui::Response {
+    let p = theme::current(ui);
+    let font = if header {
+        egui::FontId::new(theme::LIST_SIZE, egui::FontFamily::Name("bold".into()))
+    } else {
+        egui::FontId::proportional(theme::LIST_SIZE)
+    };
+    let row_h = ui.ctx().fonts_mut(|f| f.row_height(&font)) + 12.0;
+    let sense = if header { egui::Sense::hover() } else { egui::Sense::click() };
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), row_h), sense);
+    if ui.is_rect_visible(rect) {
+        let painter = ui.painter_at(rect.expand(2.0));
+        if selected {
+            painter.rect(rect, 6.0, p.selected, egui::Stroke::new(3.0, p.accent), egui::StrokeKind::Inside);
+        } else if response.hovered() && !header {
+            painter.rect_filled(rect, 6.0, p.card);
+        }
+        let mut x = rect.left() + 8.0;
+        let mark = if selected { "▶" } else { "" };
+        let mark_galley = painter.layout_no_wrap(mark.into(), font.clone(), p.accent);
+        painter.galley(egui::pos2(x, rect.center().y - mark_galley.size().y / 2.0), mark_galley, p.accent);
+        x += MARK_WIDTH;
+        for (w, (text, color)) in widths.iter().zip(cells) {
+            let mut job = egui::text::LayoutJob::simple_singleline(text.clone(), font.clone(), *color);
+            job.wrap = egui::text::TextWrapping::truncate_at_width((w - 12.0).max(8.0));
+            let galley = painter.layout_job(job);
+            painter.galley(egui::pos2(x, rect.center().y - galley.size().y / 2.0), galley, *color);
+            x += w;
+        }
+    }
+    response
+}
+
+/// Room for the ▶ mark before the first column.
+const MARK_WIDTH: f32 = 24.0;
+
+/// Column widths for `rows` in `width`: each column after the title as wide
+/// as its widest cell; the title gets the rest. When the title would get too
+/// little (large text), columns are dropped from the right (the details
+/// pane still shows them). Returns the widths of the columns kept.
+fn column_widths(ui: &egui::Ui, width: f32, rows: &[Cells]) -> Vec<f32> {
+    let font = egui::FontId::new(theme::LIST_SIZE, egui::FontFamily::Name("bold".into()));
+    let columns = rows.first().map(Vec::len).unwrap_or(0);
+    if columns == 0 {
+        return Vec::new();
+    }
+    let natural: Vec<f32> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|(t, _)| ui.ctx().fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), egui::Color32::WHITE).size().x))
+                .fold(0.0, f32::max)
+                + 16.0
+        })
+        .collect();
+    let width = width - MARK_WIDTH - 8.0;
+    let min_title = (natural.first().copied().unwrap_or(0.0)).min(width * 0.45).max(120.0);
+    let mut keep = columns;
+    while keep > 1 && width - natural[1..keep].iter().sum::<f32>() < min_title {
+        keep -= 1;
+    }
+    let mut widths = vec![(width - natural[1..keep].iter().sum::<f32>()).max(40.0)];
+    widths.extend_from_slice(&natural[1..keep]);
+    widths
 }
 
 fn ui(
@@ -148,6 +370,7 @@ fn ui(
     mut library: ResMut<Library>,
     mut filter: ResMut<Filter>,
     mut prefs: ResMut<Prefs>,
+    last: Res<LastResults>,
     mut actions: MessageWriter<LibraryAction>,
     mut shown: ResMut<CardsShown>,
 ) -> Result {
@@ -157,18 +380,17 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Library.title(),
-        "Up/Down choose   Enter open   / filter   H history   I instructor   F3 contrast   Ctrl +/− text size",
+        "Up/Down choose   Enter start   / filter   T tag   D level   Esc clear filter   H history   I instructor",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
-    let mut tags: Vec<String> = library
-        .entries
-        .iter()
-        .filter_map(|e| e.scenario.as_ref())
-        .flat_map(|s| s.file.about.tags.clone())
-        .collect();
-    tags.sort();
-    tags.dedup();
+    let tags = all_tags(&library);
+    let visible = filter.visible(&library);
+    if !visible.contains(&library.selected)
+        && let Some(&first) = visible.first()
+    {
+        library.selected = first;
+    }
     egui::Panel::bottom("library_buttons")
         .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(24, 8)))
         .show(&mut root, |ui| {
@@ -181,72 +403,221 @@ fn ui(
                 }
             });
         });
+    // Right: the selected scenario in full, with Start at the top.
+    let pane = (ctx.viewport_rect().width() * 0.38).max(260.0);
+    let selected = visible.contains(&library.selected).then(|| library.entries[library.selected].clone());
+    egui::Panel::right("library_details")
+        .exact_size(pane)
+        .resizable(false)
+        .frame(egui::Frame::new().fill(p.card).inner_margin(egui::Margin::symmetric(18, 14)))
+        .show(&mut root, |ui| match &selected {
+            Some(entry) => details(ui, entry, &last, &p, &mut actions),
+            None => {
+                ui.label(theme::muted(ui, "Nothing selected."));
+            }
+        });
     body(&mut root, &prefs, |ui| {
         if let Some(problem) = &library.folder_problem {
             ui.label(egui::RichText::new(problem).color(p.bad));
         }
         ui.horizontal_wrapped(|ui| {
-            ui.label("Filter:");
+            ui.label("Filter (/):");
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut filter.text)
                     .hint_text("title, tag or objective")
-                    .desired_width(300.0),
+                    .desired_width(200.0),
             );
             if filter.focus_text {
                 edit.request_focus();
                 filter.focus_text = false;
             }
-            let tag_label = filter.tag.clone().unwrap_or_else(|| "any tag".into());
+            let tag_label = format!("Tag (T): {}", filter.tag.clone().unwrap_or_else(|| "any".into()));
             egui::ComboBox::from_id_salt("tag").selected_text(tag_label).show_ui(ui, |ui| {
                 ui.selectable_value(&mut filter.tag, None, "any tag");
                 for t in &tags {
                     ui.selectable_value(&mut filter.tag, Some(t.clone()), t);
                 }
             });
-            ui.selectable_value(&mut filter.difficulty, None, "All levels");
-            for d in Difficulty::ALL {
-                ui.selectable_value(&mut filter.difficulty, Some(d), d.label());
-            }
-        });
-        ui.add_space(6.0);
-        let visible = filter.visible(&library);
-        if visible.is_empty() {
-            ui.label(theme::muted(ui, "No scenario matches this filter."));
-        }
-        if !visible.contains(&library.selected)
-            && let Some(&first) = visible.first()
-        {
-            library.selected = first;
-        }
-        egui::ScrollArea::vertical().id_salt("library_1").auto_shrink([false, false]).show(ui, |ui| {
-            for i in visible {
-                let selected = i == library.selected;
-                let entry = library.entries[i].clone();
-                if let Some(s) = &entry.scenario {
-                    shown.0.push((s.id().to_string(), card_review_text(s.review_status())));
+            let level = filter.difficulty.map(Difficulty::label).unwrap_or("all");
+            egui::ComboBox::from_id_salt("level").selected_text(format!("Level (D): {level}")).show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.difficulty, None, "All levels");
+                for d in Difficulty::ALL {
+                    ui.selectable_value(&mut filter.difficulty, Some(d), d.label());
                 }
-                let response = theme::card(ui, selected, |ui| {
-                    ui.set_width(ui.available_width());
-                    card_body(ui, &entry, &p)
-                })
-                .response
-                .interact(egui::Sense::click());
-                if selected && filter.scrolled_to != Some(i) {
+            });
+            if !filter.is_empty() && ui.button("Clear (Esc)").clicked() {
+                actions.write(LibraryAction::ClearFilter);
+            }
+            let playable = library.entries.len();
+            ui.label(theme::muted(ui, format!("{} of {playable} shown", visible.len())));
+        });
+        ui.add_space(4.0);
+        if visible.is_empty() {
+            ui.label(theme::muted(ui, "No scenario matches this filter. Esc clears it."));
+            return;
+        }
+        let known = !last.trainee.is_empty();
+        let mut header: Cells = vec![
+            ("Scenario".into(), p.text),
+            ("Level".into(), p.text),
+            ("Time".into(), p.text),
+            ("Review".into(), p.text),
+        ];
+        if known {
+            header.push(("Last result".into(), p.text));
+        }
+        let mut rows: Vec<(usize, Cells)> = Vec::new();
+        for &i in &visible {
+            let entry = &library.entries[i];
+            let cells: Cells = match &entry.scenario {
+                Some(s) => {
+                    shown.0.push((s.id().to_string(), card_review_text(s.review_status())));
+                    let a = &s.file.about;
+                    let review = s.review_status();
+                    let review_color = match review.effective() {
+                        ReviewStatus::ClinicallyReviewed => p.good,
+                        ReviewStatus::TeamReviewed => p.muted,
+                        ReviewStatus::Draft => p.warn,
+                    };
+                    let mut cells = vec![
+                        (a.title.clone(), p.text),
+                        (a.difficulty.label().to_string(), p.muted),
+                        (format!("{} min", a.minutes), p.muted),
+                        (review_short(review).to_string(), review_color),
+                    ];
+                    if known {
+                        cells.push(match last.by_scenario.get(s.id()) {
+                            Some(r) => (
+                                result_short(r),
+                                if r.verdict == Some(Standard::MeetsStandard) { p.good } else { p.bad },
+                            ),
+                            None => ("not played".into(), p.muted),
+                        });
+                    }
+                    cells
+                }
+                None => {
+                    let mut cells = vec![
+                        (format!("{} (cannot be played)", entry.stem), p.bad),
+                        ("—".into(), p.muted),
+                        ("—".into(), p.muted),
+                        ("✖ Error".into(), p.bad),
+                    ];
+                    if known {
+                        cells.push(("—".into(), p.muted));
+                    }
+                    cells
+                }
+            };
+            rows.push((i, cells));
+        }
+        let mut all: Vec<Cells> = vec![header.clone()];
+        all.extend(rows.iter().map(|(_, c)| c.clone()));
+        let widths = column_widths(ui, ui.available_width(), &all);
+        list_row(ui, &widths, &header, false, true);
+        egui::ScrollArea::vertical().id_salt("library_list").auto_shrink([false, false]).show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 2.0;
+            for (i, cells) in &rows {
+                let selected = *i == library.selected;
+                let response = list_row(ui, &widths, cells, selected, false);
+                let title = &cells[0].0;
+                response.widget_info(|| {
+                    egui::WidgetInfo::selected(egui::WidgetType::SelectableLabel, true, selected, title)
+                });
+                if selected && filter.scrolled_to != Some(*i) {
                     response.scroll_to_me(None);
-                    filter.scrolled_to = Some(i);
+                    filter.scrolled_to = Some(*i);
                 }
                 if response.clicked() {
-                    actions.write(LibraryAction::Select(i));
+                    actions.write(LibraryAction::Select(*i));
                 }
                 if response.double_clicked() {
-                    actions.write(LibraryAction::Select(i));
                     actions.write(LibraryAction::Open);
                 }
-                ui.add_space(4.0);
             }
         });
     });
     Ok(())
+}
+
+/// The details pane: title, Start, then everything about the scenario.
+fn details(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    last: &LastResults,
+    p: &theme::Palette,
+    actions: &mut MessageWriter<LibraryAction>,
+) {
+    let Some(s) = &entry.scenario else {
+        theme::section(ui, entry.stem.clone());
+        ui.label(egui::RichText::new("✖ This file cannot be played:").color(p.bad));
+        if let Some(problem) = &entry.problem {
+            ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
+        }
+        ui.label(theme::muted(ui, "Fix the file (talkdown validate names the line); the library reloads it."));
+        return;
+    };
+    let a = &s.file.about;
+    theme::section(ui, a.title.clone());
+    ui.label(
+        egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes)).color(p.accent),
+    );
+    let start = ui.add(
+        egui::Button::new(theme::bold("▶  Start  (Enter)").size(theme::LABEL_SIZE))
+            .fill(p.selected)
+            .stroke(egui::Stroke::new(2.0, p.accent))
+            .min_size(egui::vec2(ui.available_width(), 44.0)),
+    );
+    if start.clicked() {
+        actions.write(LibraryAction::Open);
+    }
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical().id_salt("library_details").auto_shrink([false, false]).show(ui, |ui| {
+        if let Some(problem) = &entry.problem {
+            ui.label(
+                egui::RichText::new(format!(
+                    "The file on disk has an error; this is the last good version. {}",
+                    problem.headline
+                ))
+                .color(p.bad),
+            );
+        }
+        if !last.trainee.is_empty() {
+            let text = match last.by_scenario.get(s.id()) {
+                Some(r) => format!("Last result for {}: {}", last.trainee, result_long(r)),
+                None => format!("{} has not finished this scenario yet.", last.trainee),
+            };
+            ui.label(theme::bold(text));
+        }
+        ui.label(&a.summary);
+        if !a.content_warnings.is_empty() {
+            ui.label(
+                egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn),
+            );
+        }
+        if let Some(t) = timed_summary(s) {
+            ui.label(format!("⏱ {t}"));
+        }
+        ui.label(review_line(s.review_status(), p));
+        if !a.objectives.is_empty() {
+            ui.label(theme::bold("Objectives"));
+            for o in &a.objectives {
+                ui.label(format!("•  {o}"));
+            }
+        }
+        if !a.tags.is_empty() {
+            ui.label(egui::RichText::new(format!("Tags: {}", a.tags.join(", "))).color(p.muted));
+        }
+    });
+}
+
+/// "2 timed moments (20–30 s as written)", or `None` when nothing is timed.
+pub fn timed_summary(s: &crate::scenario::Scenario) -> Option<String> {
+    let secs = s.timer_seconds();
+    let (lo, hi) = (secs.iter().min()?, secs.iter().max()?);
+    let n = secs.len();
+    let moments = if n == 1 { "1 timed moment".to_string() } else { format!("{n} timed moments") };
+    Some(if lo == hi { format!("{moments} ({lo} s as written)") } else { format!("{moments} ({lo}–{hi} s as written)") })
 }
 
 /// The card's review line: a mark, the status in words and who reviewed it,
@@ -276,46 +647,4 @@ pub fn card_review_text(r: &ReviewState) -> String {
         });
     }
     s
-}
-
-fn card_body(ui: &mut egui::Ui, entry: &Entry, p: &theme::Palette) {
-    let Some(s) = &entry.scenario else {
-        theme::section(ui, entry.stem.clone());
-        if let Some(problem) = &entry.problem {
-            ui.label(egui::RichText::new("This file cannot be played:").color(p.bad));
-            ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
-        }
-        return;
-    };
-    let a = &s.file.about;
-    ui.horizontal_wrapped(|ui| {
-        theme::section(ui, a.title.clone());
-        ui.label(
-            egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes))
-                .color(p.accent),
-        );
-    });
-    ui.label(&a.summary);
-    if !a.tags.is_empty() {
-        ui.label(egui::RichText::new(format!("Tags: {}", a.tags.join(", "))).color(p.muted));
-    }
-    if !a.objectives.is_empty() {
-        ui.label(theme::bold("Objectives"));
-        for o in &a.objectives {
-            ui.label(format!("•  {o}"));
-        }
-    }
-    if !a.content_warnings.is_empty() {
-        ui.label(egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn));
-    }
-    ui.label(review_line(s.review_status(), p));
-    if let Some(problem) = &entry.problem {
-        ui.label(
-            egui::RichText::new(format!(
-                "The file on disk has an error; this is the last good version. {}",
-                problem.headline
-            ))
-            .color(p.bad),
-        );
-    }
 }

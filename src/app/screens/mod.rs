@@ -69,6 +69,9 @@ pub fn root(ctx: &egui::Context) -> egui::Ui {
     )
 }
 
+/// The keys every screen answers (text size, contrast), shown after its own.
+pub const DISPLAY_KEYS: &str = "F3 contrast   Ctrl +/− text size";
+
 /// The bar at the top of every screen: where you are, key hints, display controls.
 pub fn top_bar(root: &mut egui::Ui, title: &str, hints: &str, prefs: &mut Prefs) {
     let p = theme::palette(prefs.high_contrast);
@@ -83,9 +86,13 @@ pub fn top_bar(root: &mut egui::Ui, title: &str, hints: &str, prefs: &mut Prefs)
                     theme::display_controls(ui, prefs);
                 });
             });
-            if !hints.is_empty() {
-                ui.label(egui::RichText::new(hints).color(p.muted).size(theme::HINT_SIZE));
-            }
+            // Every screen's keys, then the display keys every screen shares.
+            let all = if hints.is_empty() {
+                DISPLAY_KEYS.to_string()
+            } else {
+                format!("{hints}   {DISPLAY_KEYS}")
+            };
+            ui.label(egui::RichText::new(all).color(p.muted).size(theme::HINT_SIZE));
         });
 }
 
