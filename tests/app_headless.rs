@@ -869,3 +869,94 @@ fn hot_reload_reruns_the_test_plan_beside_the_scenario() {
     assert_eq!(app.world().resource::<Library>().entries.len(), scenarios);
     assert!(app.world().resource::<Overlay>().problems.is_empty(), "a plan is not a broken scenario");
 }
+
+// ---- Issue 15.5: the library at a glance.
+
+/// The bundled scenarios, in a temp copy (the test must not edit the real ones).
+fn bundled() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "ron") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+fn shown_ids(app: &App) -> Vec<String> {
+    app.world().resource::<CardsShown>().0.iter().map(|(id, _)| id.clone()).collect()
+}
+
+fn selected_id(app: &App) -> String {
+    app.world().resource::<Library>().selected_entry().unwrap().id().to_string()
+}
+
+#[test]
+fn the_library_lists_every_scenario_filters_by_keys_and_start_opens_the_selected_one() {
+    use talkdown::app::screens::library::Filter;
+    let dir = bundled();
+    let mut app = app_in(dir.path(), Mode::Training);
+    frames(&mut app, 2);
+    let playable = app.world().resource::<Library>().entries.iter().filter(|e| e.scenario.is_some()).count();
+    assert!(playable >= 10, "the bundled library has {playable} scenarios");
+    assert_eq!(shown_ids(&app).len(), playable, "every scenario is listed");
+
+    // D: the next level; only scenarios of that level stay, the selection among them.
+    press(&mut app, KeyCode::KeyD);
+    frames(&mut app, 1);
+    let level = app.world().resource::<Filter>().difficulty.expect("a level is chosen");
+    let lib = app.world().resource::<Library>();
+    let of_level: Vec<String> = lib
+        .entries
+        .iter()
+        .filter_map(|e| e.scenario.as_ref())
+        .filter(|s| s.file.about.difficulty == level)
+        .map(|s| s.id().to_string())
+        .collect();
+    assert_eq!(shown_ids(&app), of_level);
+    assert!(of_level.contains(&selected_id(&app)));
+    // T: the first tag as well; Esc clears both.
+    press(&mut app, KeyCode::KeyT);
+    assert!(app.world().resource::<Filter>().tag.is_some());
+    press(&mut app, KeyCode::Escape);
+    frames(&mut app, 1);
+    assert!(app.world().resource::<Filter>().is_empty());
+    assert_eq!(shown_ids(&app).len(), playable);
+
+    // The selection stays where the filter left it; Up to the top, then Down
+    // twice picks the third row; Enter starts it.
+    assert!(shown_ids(&app).contains(&selected_id(&app)));
+    for _ in 0..playable {
+        press(&mut app, KeyCode::ArrowUp);
+    }
+    assert_eq!(selected_id(&app), shown_ids(&app)[0]);
+    press(&mut app, KeyCode::ArrowDown);
+    press(&mut app, KeyCode::ArrowDown);
+    let third = shown_ids(&app)[2].clone();
+    assert_eq!(selected_id(&app), third);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee);
+    assert_eq!(selected_id(&app), third);
+}
+
+#[test]
+fn the_library_shows_this_trainees_last_result() {
+    use talkdown::app::screens::library::{LastResults, result_short};
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    frames(&mut app, 1);
+    assert!(app.world().resource::<LastResults>().by_scenario.is_empty());
+    into_play(&mut app);
+    play_ids(&mut app, &["grab"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::KeyL);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Library);
+    let last = app.world().resource::<LastResults>();
+    assert_eq!(last.trainee, "Cadet Test");
+    let r = last.by_scenario.get("every_feature").expect("the run just finished");
+    assert_eq!(r.critical, 1);
+    assert!(result_short(r).starts_with("✖ Not yet"), "{}", result_short(r));
+}

@@ -103,7 +103,9 @@ pub fn timing_sentence(authored: &[u32], timing: Timing) -> String {
     } else {
         String::new()
     };
-    format!("{moments}: {have}{why}. A bar counts down; if it runs out, the moment passes without your answer.")
+    format!(
+        "{moments}: {have}{why}. A bar counts down; if it runs out, the moment passes without your answer."
+    )
 }
 
 fn ui(
@@ -146,10 +148,6 @@ fn ui(
                     ))
                     .color(p.warn),
                 );
-                ui.label(theme::muted(
-                    ui,
-                    "During play, Esc pauses at any time. If this is difficult for you, talk to your instructor.",
-                ));
             }
             ui.horizontal_wrapped(|ui| {
                 if warn {
@@ -180,6 +178,12 @@ fn ui(
             let mode = if training { "Training mode" } else { "Assessment mode" };
             ui.label(egui::RichText::new(mode).color(p.accent));
         });
+        if warn {
+            ui.label(theme::muted(
+                ui,
+                "During play, Esc pauses at any time. If this is difficult for you, talk to your instructor.",
+            ));
+        }
         let timing = prefs.timing.for_mode(prefs.mode);
         let timed = timing_sentence(&s.timer_seconds(), timing);
         egui::ScrollArea::vertical().id_salt("briefing_1").auto_shrink([false, false]).show(ui, |ui| {
@@ -234,7 +238,9 @@ mod tests {
         assert!(one.starts_with("One moment is timed: you will have 20 seconds to respond."), "{one}");
         let two = timing_sentence(&[20, 15], Timing::Extended150);
         assert!(
-            two.starts_with("2 moments are timed: you will have 23 to 30 seconds to respond (extended time ×1.5"),
+            two.starts_with(
+                "2 moments are timed: you will have 23 to 30 seconds to respond (extended time ×1.5"
+            ),
             "{two}"
         );
         let same = timing_sentence(&[10, 10], Timing::Extended200);

@@ -288,8 +288,8 @@ pub fn result_long(a: &Attempt) -> String {
 fn review_short(r: &ReviewState) -> &'static str {
     match r.effective() {
         ReviewStatus::ClinicallyReviewed => "✔ Clinical",
-        ReviewStatus::TeamReviewed => "◐ Team",
-        ReviewStatus::Draft => "○ Draft",
+        ReviewStatus::TeamReviewed => "Team",
+        ReviewStatus::Draft => "Draft",
     }
 }
 
@@ -299,7 +299,13 @@ type Cells = Vec<(String, egui::Color32)>;
 /// One row of the list: the whole row answers a click (a double click
 /// starts); the selected row has a thick edge and a ▶ mark, not colour alone.
 /// Cells that do not fit end in "…" (the details pane has them in full).
-fn list_row(ui: &mut egui::Ui, widths: &[f32], cells: &Cells, selected: bool, header: bool) -> egui::Response {
+fn list_row(
+    ui: &mut egui::Ui,
+    widths: &[f32],
+    cells: &Cells,
+    selected: bool,
+    header: bool,
+) -> egui::Response {
     let p = theme::current(ui);
     let font = if header {
         egui::FontId::new(theme::LIST_SIZE, egui::FontFamily::Name("bold".into()))
@@ -349,13 +355,17 @@ fn column_widths(ui: &egui::Ui, width: f32, rows: &[Cells]) -> Vec<f32> {
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
-                .map(|(t, _)| ui.ctx().fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), egui::Color32::WHITE).size().x))
+                .map(|(t, _)| {
+                    ui.ctx().fonts_mut(|f| {
+                        f.layout_no_wrap(t.clone(), font.clone(), egui::Color32::WHITE).size().x
+                    })
+                })
                 .fold(0.0, f32::max)
                 + 16.0
         })
         .collect();
     let width = width - MARK_WIDTH - 8.0;
-    let min_title = (natural.first().copied().unwrap_or(0.0)).min(width * 0.45).max(120.0);
+    let min_title = (natural.first().copied().unwrap_or(0.0)).min(width * 0.36).max(120.0);
     let mut keep = columns;
     while keep > 1 && width - natural[1..keep].iter().sum::<f32>() < min_title {
         keep -= 1;
@@ -391,10 +401,15 @@ fn ui(
     {
         library.selected = first;
     }
+    let narrow = ctx.viewport_rect().width() < NARROW;
+    let selected = visible.contains(&library.selected).then(|| library.entries[library.selected].clone());
     egui::Panel::bottom("library_buttons")
         .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(24, 8)))
         .show(&mut root, |ui| {
             ui.horizontal_wrapped(|ui| {
+                if narrow && selected.as_ref().is_some_and(|e| e.scenario.is_some()) {
+                    start_button(ui, &p, "▶ Start (Enter)", &mut actions);
+                }
                 if ui.button(theme::bold("History (H)")).clicked() {
                     actions.write(LibraryAction::Go(Screen::History));
                 }
@@ -404,18 +419,18 @@ fn ui(
             });
         });
     // Right: the selected scenario in full, with Start at the top.
-    let pane = (ctx.viewport_rect().width() * 0.38).max(260.0);
-    let selected = visible.contains(&library.selected).then(|| library.entries[library.selected].clone());
-    egui::Panel::right("library_details")
-        .exact_size(pane)
-        .resizable(false)
-        .frame(egui::Frame::new().fill(p.card).inner_margin(egui::Margin::symmetric(18, 14)))
-        .show(&mut root, |ui| match &selected {
-            Some(entry) => details(ui, entry, &last, &p, &mut actions),
-            None => {
-                ui.label(theme::muted(ui, "Nothing selected."));
-            }
-        });
+    if !narrow {
+        egui::Panel::right("library_details")
+            .exact_size(ctx.viewport_rect().width() * 0.36)
+            .resizable(false)
+            .frame(egui::Frame::new().fill(p.card).inner_margin(egui::Margin::symmetric(18, 14)))
+            .show(&mut root, |ui| match &selected {
+                Some(entry) => details(ui, entry, &last, &p, &mut actions),
+                None => {
+                    ui.label(theme::muted(ui, "Nothing selected."));
+                }
+            });
+    }
     body(&mut root, &prefs, |ui| {
         if let Some(problem) = &library.folder_problem {
             ui.label(egui::RichText::new(problem).color(p.bad));
@@ -439,17 +454,18 @@ fn ui(
                 }
             });
             let level = filter.difficulty.map(Difficulty::label).unwrap_or("all");
-            egui::ComboBox::from_id_salt("level").selected_text(format!("Level (D): {level}")).show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.difficulty, None, "All levels");
-                for d in Difficulty::ALL {
-                    ui.selectable_value(&mut filter.difficulty, Some(d), d.label());
-                }
-            });
+            egui::ComboBox::from_id_salt("level").selected_text(format!("Level (D): {level}")).show_ui(
+                ui,
+                |ui| {
+                    ui.selectable_value(&mut filter.difficulty, None, "All levels");
+                    for d in Difficulty::ALL {
+                        ui.selectable_value(&mut filter.difficulty, Some(d), d.label());
+                    }
+                },
+            );
             if !filter.is_empty() && ui.button("Clear (Esc)").clicked() {
                 actions.write(LibraryAction::ClearFilter);
             }
-            let playable = library.entries.len();
-            ui.label(theme::muted(ui, format!("{} of {playable} shown", visible.len())));
         });
         ui.add_space(4.0);
         if visible.is_empty() {
@@ -458,7 +474,7 @@ fn ui(
         }
         let known = !last.trainee.is_empty();
         let mut header: Cells = vec![
-            ("Scenario".into(), p.text),
+            (format!("Scenario ({} of {})", visible.len(), library.entries.len()), p.text),
             ("Level".into(), p.text),
             ("Time".into(), p.text),
             ("Review".into(), p.text),
@@ -514,7 +530,7 @@ fn ui(
         let mut all: Vec<Cells> = vec![header.clone()];
         all.extend(rows.iter().map(|(_, c)| c.clone()));
         let widths = column_widths(ui, ui.available_width(), &all);
-        list_row(ui, &widths, &header, false, true);
+        let _ = list_row(ui, &widths, &header, false, true);
         egui::ScrollArea::vertical().id_salt("library_list").auto_shrink([false, false]).show(ui, |ui| {
             ui.spacing_mut().item_spacing.y = 2.0;
             for (i, cells) in &rows {
@@ -534,10 +550,43 @@ fn ui(
                 if response.double_clicked() {
                     actions.write(LibraryAction::Open);
                 }
+                // Narrow (large text): the selected scenario's details open under its row.
+                if narrow
+                    && selected
+                    && let Some(entry) = library.entries.get(*i)
+                {
+                    theme::card(ui, true, |ui| {
+                        ui.set_width(ui.available_width());
+                        details_body(ui, entry, &last, &p);
+                    });
+                }
             }
         });
     });
     Ok(())
+}
+
+/// The details pane: title, Start, then everything about the scenario.
+/// Below this width (in points, so at large text sizes) the details sit
+/// under the selected row and Start in the bottom bar, instead of a pane.
+const NARROW: f32 = 900.0;
+
+/// The Start button (Enter).
+fn start_button(
+    ui: &mut egui::Ui,
+    p: &theme::Palette,
+    label: &str,
+    actions: &mut MessageWriter<LibraryAction>,
+) {
+    let start = ui.add(
+        egui::Button::new(theme::bold(label).size(theme::LABEL_SIZE))
+            .fill(p.selected)
+            .stroke(egui::Stroke::new(2.0, p.accent))
+            .min_size(egui::vec2(ui.available_width().min(600.0), 44.0)),
+    );
+    if start.clicked() {
+        actions.write(LibraryAction::Open);
+    }
 }
 
 /// The details pane: title, Start, then everything about the scenario.
@@ -550,11 +599,7 @@ fn details(
 ) {
     let Some(s) = &entry.scenario else {
         theme::section(ui, entry.stem.clone());
-        ui.label(egui::RichText::new("✖ This file cannot be played:").color(p.bad));
-        if let Some(problem) = &entry.problem {
-            ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
-        }
-        ui.label(theme::muted(ui, "Fix the file (talkdown validate names the line); the library reloads it."));
+        details_body(ui, entry, last, p);
         return;
     };
     let a = &s.file.about;
@@ -562,53 +607,62 @@ fn details(
     ui.label(
         egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes)).color(p.accent),
     );
-    let start = ui.add(
-        egui::Button::new(theme::bold("▶  Start  (Enter)").size(theme::LABEL_SIZE))
-            .fill(p.selected)
-            .stroke(egui::Stroke::new(2.0, p.accent))
-            .min_size(egui::vec2(ui.available_width(), 44.0)),
-    );
-    if start.clicked() {
-        actions.write(LibraryAction::Open);
-    }
+    start_button(ui, p, "▶  Start  (Enter)", actions);
     ui.add_space(4.0);
-    egui::ScrollArea::vertical().id_salt("library_details").auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical()
+        .id_salt("library_details")
+        .auto_shrink([false, false])
+        .show(ui, |ui| details_body(ui, entry, last, p));
+}
+
+/// Everything about a scenario but its title: the last result, summary,
+/// content, time, review, objectives and tags (or why the file cannot be played).
+fn details_body(ui: &mut egui::Ui, entry: &Entry, last: &LastResults, p: &theme::Palette) {
+    let Some(s) = &entry.scenario else {
+        ui.label(egui::RichText::new("✖ This file cannot be played:").color(p.bad));
         if let Some(problem) = &entry.problem {
-            ui.label(
-                egui::RichText::new(format!(
-                    "The file on disk has an error; this is the last good version. {}",
-                    problem.headline
-                ))
-                .color(p.bad),
-            );
+            ui.label(egui::RichText::new(&problem.headline).monospace().color(p.bad));
         }
-        if !last.trainee.is_empty() {
-            let text = match last.by_scenario.get(s.id()) {
-                Some(r) => format!("Last result for {}: {}", last.trainee, result_long(r)),
-                None => format!("{} has not finished this scenario yet.", last.trainee),
-            };
-            ui.label(theme::bold(text));
+        ui.label(theme::muted(
+            ui,
+            "Fix the file (talkdown validate names the line); the library reloads it.",
+        ));
+        return;
+    };
+    let a = &s.file.about;
+    if let Some(problem) = &entry.problem {
+        ui.label(
+            egui::RichText::new(format!(
+                "The file on disk has an error; this is the last good version. {}",
+                problem.headline
+            ))
+            .color(p.bad),
+        );
+    }
+    if !last.trainee.is_empty() {
+        let text = match last.by_scenario.get(s.id()) {
+            Some(r) => format!("Last result for {}: {}", last.trainee, result_long(r)),
+            None => format!("{} has not finished this scenario yet.", last.trainee),
+        };
+        ui.label(theme::bold(text));
+    }
+    ui.label(&a.summary);
+    if !a.content_warnings.is_empty() {
+        ui.label(egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn));
+    }
+    if let Some(t) = timed_summary(s) {
+        ui.label(format!("⏱ {t}"));
+    }
+    ui.label(review_line(s.review_status(), p));
+    if !a.objectives.is_empty() {
+        ui.label(theme::bold("Objectives"));
+        for o in &a.objectives {
+            ui.label(format!("•  {o}"));
         }
-        ui.label(&a.summary);
-        if !a.content_warnings.is_empty() {
-            ui.label(
-                egui::RichText::new(format!("⚠ Content: {}", a.content_warnings.join(", "))).color(p.warn),
-            );
-        }
-        if let Some(t) = timed_summary(s) {
-            ui.label(format!("⏱ {t}"));
-        }
-        ui.label(review_line(s.review_status(), p));
-        if !a.objectives.is_empty() {
-            ui.label(theme::bold("Objectives"));
-            for o in &a.objectives {
-                ui.label(format!("•  {o}"));
-            }
-        }
-        if !a.tags.is_empty() {
-            ui.label(egui::RichText::new(format!("Tags: {}", a.tags.join(", "))).color(p.muted));
-        }
-    });
+    }
+    if !a.tags.is_empty() {
+        ui.label(egui::RichText::new(format!("Tags: {}", a.tags.join(", "))).color(p.muted));
+    }
 }
 
 /// "2 timed moments (20–30 s as written)", or `None` when nothing is timed.
@@ -617,7 +671,11 @@ pub fn timed_summary(s: &crate::scenario::Scenario) -> Option<String> {
     let (lo, hi) = (secs.iter().min()?, secs.iter().max()?);
     let n = secs.len();
     let moments = if n == 1 { "1 timed moment".to_string() } else { format!("{n} timed moments") };
-    Some(if lo == hi { format!("{moments} ({lo} s as written)") } else { format!("{moments} ({lo}–{hi} s as written)") })
+    Some(if lo == hi {
+        format!("{moments} ({lo} s as written)")
+    } else {
+        format!("{moments} ({lo}–{hi} s as written)")
+    })
 }
 
 /// The card's review line: a mark, the status in words and who reviewed it,
@@ -625,7 +683,7 @@ pub fn timed_summary(s: &crate::scenario::Scenario) -> Option<String> {
 pub fn review_line(r: &ReviewState, p: &theme::Palette) -> egui::RichText {
     let (mark, color) = match r.effective() {
         ReviewStatus::ClinicallyReviewed => ("✔", p.good),
-        ReviewStatus::TeamReviewed => ("◐", p.muted),
+        ReviewStatus::TeamReviewed => ("•", p.muted),
         ReviewStatus::Draft => ("○", p.warn),
     };
     egui::RichText::new(format!("{mark} Review: {}", card_review_text(r))).color(color)

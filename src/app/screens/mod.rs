@@ -79,19 +79,19 @@ pub fn top_bar(root: &mut egui::Ui, title: &str, hints: &str, prefs: &mut Prefs)
         .frame(egui::Frame::new().fill(p.bg).inner_margin(egui::Margin::symmetric(18, 10)))
         .show(root, |ui| {
             ui.horizontal(|ui| {
-                ui.label(theme::bold("TALKDOWN").color(p.accent).size(theme::LABEL_SIZE));
-                ui.separator();
+                // At large text sizes the name gives its room to the screen's title.
+                if ui.available_width() > 900.0 {
+                    ui.label(theme::bold("TALKDOWN").color(p.accent).size(theme::LABEL_SIZE));
+                    ui.separator();
+                }
                 ui.label(egui::RichText::new(title).heading().size(theme::SCREEN_TITLE_SIZE));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     theme::display_controls(ui, prefs);
                 });
             });
             // Every screen's keys, then the display keys every screen shares.
-            let all = if hints.is_empty() {
-                DISPLAY_KEYS.to_string()
-            } else {
-                format!("{hints}   {DISPLAY_KEYS}")
-            };
+            let all =
+                if hints.is_empty() { DISPLAY_KEYS.to_string() } else { format!("{hints}   {DISPLAY_KEYS}") };
             ui.label(egui::RichText::new(all).color(p.muted).size(theme::HINT_SIZE));
         });
 }
