@@ -408,7 +408,7 @@ fn ui(
         .show(&mut root, |ui| {
             ui.horizontal_wrapped(|ui| {
                 if narrow && selected.as_ref().is_some_and(|e| e.scenario.is_some()) {
-                    start_button(ui, &p, "▶ Start (Enter)", &mut actions);
+                    start_button(ui, &p, "▶ Start (Enter)", 0.0, &mut actions);
                 }
                 if ui.button(theme::bold("History (H)")).clicked() {
                     actions.write(LibraryAction::Go(Screen::History));
@@ -440,7 +440,7 @@ fn ui(
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut filter.text)
                     .hint_text("title, tag or objective")
-                    .desired_width(200.0),
+                    .desired_width(if narrow { 110.0 } else { 200.0 }),
             );
             if filter.focus_text {
                 edit.request_focus();
@@ -576,13 +576,14 @@ fn start_button(
     ui: &mut egui::Ui,
     p: &theme::Palette,
     label: &str,
+    min_width: f32,
     actions: &mut MessageWriter<LibraryAction>,
 ) {
     let start = ui.add(
         egui::Button::new(theme::bold(label).size(theme::LABEL_SIZE))
             .fill(p.selected)
             .stroke(egui::Stroke::new(2.0, p.accent))
-            .min_size(egui::vec2(ui.available_width().min(600.0), 44.0)),
+            .min_size(egui::vec2(ui.available_width().min(min_width), 44.0)),
     );
     if start.clicked() {
         actions.write(LibraryAction::Open);
@@ -607,7 +608,7 @@ fn details(
     ui.label(
         egui::RichText::new(format!("{} · about {} min", a.difficulty.label(), a.minutes)).color(p.accent),
     );
-    start_button(ui, p, "▶  Start  (Enter)", actions);
+    start_button(ui, p, "▶  Start  (Enter)", f32::INFINITY, actions);
     ui.add_space(4.0);
     egui::ScrollArea::vertical()
         .id_salt("library_details")
