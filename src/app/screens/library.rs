@@ -413,7 +413,8 @@ fn ui(
                 if ui.button(theme::bold("History (H)")).clicked() {
                     actions.write(LibraryAction::Go(Screen::History));
                 }
-                if ui.button(theme::bold("Class report for instructors (I)")).clicked() {
+                let report = if narrow { "Class report (I)" } else { "Class report for instructors (I)" };
+                if ui.button(theme::bold(report)).clicked() {
                     actions.write(LibraryAction::Go(Screen::Instructor));
                 }
             });
@@ -530,7 +531,9 @@ fn ui(
         let mut all: Vec<Cells> = vec![header.clone()];
         all.extend(rows.iter().map(|(_, c)| c.clone()));
         let widths = column_widths(ui, ui.available_width(), &all);
-        let _ = list_row(ui, &widths, &header, false, true);
+        if !narrow {
+            let _ = list_row(ui, &widths, &header, false, true);
+        }
         egui::ScrollArea::vertical().id_salt("library_list").auto_shrink([false, false]).show(ui, |ui| {
             ui.spacing_mut().item_spacing.y = 2.0;
             for (i, cells) in &rows {
