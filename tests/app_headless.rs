@@ -960,3 +960,138 @@ fn the_library_shows_this_trainees_last_result() {
     assert_eq!(r.critical, 1);
     assert!(result_short(r).starts_with("✖ Not yet"), "{}", result_short(r));
 }
+
+// ---- Issue 15.6: keyboard only, everywhere.
+
+/// Hold or release a key (for Ctrl + = and the like).
+fn key_state(app: &mut App, key: KeyCode, state: ButtonState) {
+    app.world_mut().write_message(KeyboardInput {
+        key_code: key,
+        logical_key: Key::Unidentified(bevy::input::keyboard::NativeKey::Unidentified),
+        state,
+        text: None,
+        repeat: false,
+        window: Entity::PLACEHOLDER,
+    });
+    app.update();
+}
+
+fn focus(app: &App) -> talkdown::app::screens::UiFocus {
+    *app.world().resource::<talkdown::app::screens::UiFocus>()
+}
+
+/// Every screen, every control, by keys alone: no clicks and no resources
+/// set by hand. Each step checks what the key did.
+#[test]
+fn every_screen_is_reached_and_operated_by_keys_alone() {
+    use talkdown::app::screens::library::Filter;
+    use talkdown::engine::Timing;
+    let dir = folder();
+    let db = dir.path().join("records.sqlite3");
+    let mut app = headless(AppConfig {
+        scenarios: dir.path().to_path_buf(),
+        seed: Some(7),
+        records: Some(db),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+
+    // Library: D a level, T a tag, Esc clears; / types a filter, Enter leaves the box.
+    assert_eq!(screen(&app), Screen::Library);
+    press(&mut app, KeyCode::KeyD);
+    assert!(app.world().resource::<Filter>().difficulty.is_some());
+    press(&mut app, KeyCode::KeyT);
+    assert!(app.world().resource::<Filter>().tag.is_some());
+    press(&mut app, KeyCode::Escape);
+    assert!(app.world().resource::<Filter>().is_empty());
+    press(&mut app, KeyCode::Slash);
+    frames(&mut app, 2);
+    assert!(focus(&app).text, "/ puts the keyboard in the filter box");
+    type_text(&mut app, "every");
+    assert_eq!(app.world().resource::<Filter>().text, "every");
+    assert_eq!(screen(&app), Screen::Library, "letters typed in the box are not shortcuts");
+    press(&mut app, KeyCode::Enter);
+    frames(&mut app, 2);
+    assert!(!focus(&app).text, "Enter leaves the filter box");
+    assert_eq!(screen(&app), Screen::Library, "the Enter that leaves the box does not start");
+    assert_eq!(shown_ids(&app), ["every_feature"]);
+    press(&mut app, KeyCode::Escape);
+    assert!(app.world().resource::<Filter>().is_empty());
+
+    // Display keys on any screen: F3 contrast, Ctrl + = larger text.
+    press(&mut app, KeyCode::F3);
+    assert!(app.world().resource::<Prefs>().high_contrast);
+    key_state(&mut app, KeyCode::ControlLeft, ButtonState::Pressed);
+    press(&mut app, KeyCode::Equal);
+    key_state(&mut app, KeyCode::ControlLeft, ButtonState::Released);
+    frames(&mut app, 2);
+    let scale = app.world().resource::<Prefs>().text_scale;
+    assert!(scale > 1.05, "Ctrl + = made the text larger ({scale})");
+
+    // Trainee: the name field has the keyboard; Down picks assessment and the
+    // name keeps the keyboard (typing still reaches it); PgDn extends time.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Trainee);
+    frames(&mut app, 2);
+    type_text(&mut app, "Cadet Keys");
+    press(&mut app, KeyCode::ArrowDown);
+    assert_eq!(app.world().resource::<Prefs>().mode, Mode::Assessment);
+    frames(&mut app, 1);
+    assert!(focus(&app).text, "Down picks the mode; it does not take the keyboard from the name");
+    type_text(&mut app, " 2");
+    assert_eq!(app.world().resource::<Prefs>().trainee, "Cadet Keys 2");
+    press(&mut app, KeyCode::ArrowUp);
+    assert_eq!(app.world().resource::<Prefs>().mode, Mode::Training);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended150);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Briefing);
+
+    // Briefing: Enter is refused until Space acknowledges the warning.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(screen(&app), Screen::Briefing);
+    press(&mut app, KeyCode::Space);
+    press(&mut app, KeyCode::Enter);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play);
+    assert_eq!(app.world().resource::<Current>().0.as_ref().unwrap().timer_seconds(), Some(30));
+
+    // Play: Esc pauses, 1 resumes; a number chooses; Down + Enter chooses.
+    press(&mut app, KeyCode::Escape);
+    assert!(paused(&app));
+    press(&mut app, KeyCode::Digit1);
+    assert!(!paused(&app));
+    play_ids(&mut app, &["introduce"]);
+    let target = number_of(&app, "reflect");
+    for _ in 1..target {
+        press(&mut app, KeyCode::ArrowDown);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(decisions(&app), ["introduce", "reflect"]);
+    play_ids(&mut app, &["ask_now", "offer_counsellor"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+
+    // Debrief → History → Library → Instructor → Library.
+    press(&mut app, KeyCode::KeyH);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::History);
+    press(&mut app, KeyCode::KeyL);
+    assert_eq!(screen(&app), Screen::Library);
+    press(&mut app, KeyCode::KeyI);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Instructor);
+    assert_eq!(app.world().resource::<Instructor>().report.as_ref().map(|r| r.attempts), Some(1));
+    press(&mut app, KeyCode::KeyD);
+    frames(&mut app, 2);
+    assert!(focus(&app).text, "D puts the keyboard in the date field");
+    type_text(&mut app, "2999-01-01");
+    press(&mut app, KeyCode::Enter);
+    frames(&mut app, 2);
+    assert_eq!(app.world().resource::<Instructor>().since, "2999-01-01");
+    assert_eq!(app.world().resource::<Instructor>().report.as_ref().map(|r| r.attempts), Some(0));
+    assert_eq!(screen(&app), Screen::Instructor);
+    press(&mut app, KeyCode::KeyL);
+    assert_eq!(screen(&app), Screen::Library);
+}

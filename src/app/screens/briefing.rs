@@ -6,7 +6,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::{Screen, body, enter_pressed, root, top_bar};
+use super::{Screen, UiFocus, body, root, top_bar};
 use crate::app::session::{Library, StartRun};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
@@ -46,11 +46,11 @@ fn needs_ack(library: &Library) -> bool {
         .is_some_and(|s| !s.file.about.content_warnings.is_empty())
 }
 
-fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<BriefingAction>) {
-    if keys.just_pressed(KeyCode::Space) {
+fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut actions: MessageWriter<BriefingAction>) {
+    if focus.space(&keys) {
         actions.write(BriefingAction::ToggleAcknowledged);
     }
-    if enter_pressed(&keys) {
+    if focus.enter(&keys) {
         actions.write(BriefingAction::Begin);
     }
     if keys.just_pressed(KeyCode::Escape) {
@@ -127,9 +127,9 @@ fn ui(
         &mut root,
         Screen::Briefing.title(),
         if warn {
-            "Space I understand the warning   Enter begin   Esc back"
+            "Space I understand the warning   Enter begin   Esc back   Up/Down/PgUp/PgDn scroll"
         } else {
-            "Enter begin   Esc back"
+            "Enter begin   Esc back   Up/Down/PgUp/PgDn scroll"
         },
         &mut prefs,
     );
@@ -187,6 +187,7 @@ fn ui(
         let timing = prefs.timing.for_mode(prefs.mode);
         let timed = timing_sentence(&s.timer_seconds(), timing);
         egui::ScrollArea::vertical().id_salt("briefing_1").auto_shrink([false, false]).show(ui, |ui| {
+            super::scroll_by_keys(ui, true);
             let b = &s.file.briefing;
             ui.columns(2, |cols| {
                 theme::card(&mut cols[0], false, |ui| {

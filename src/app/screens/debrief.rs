@@ -111,7 +111,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Debrief.title(),
-        "R replay   N new seed   E export HTML   H history   L library",
+        "R replay   N new seed   E export HTML   H history   L library   Up/Down/PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -141,10 +141,10 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
-        egui::ScrollArea::vertical()
-            .id_salt("debrief_1")
-            .auto_shrink([false, false])
-            .show(ui, |ui| show(ui, d, &p));
+        egui::ScrollArea::vertical().id_salt("debrief_1").auto_shrink([false, false]).show(ui, |ui| {
+            super::scroll_by_keys(ui, true);
+            show(ui, d, &p)
+        });
     });
     Ok(())
 }

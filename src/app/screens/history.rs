@@ -67,7 +67,7 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
-    top_bar(&mut root, Screen::History.title(), "Esc or L library", &mut prefs);
+    top_bar(&mut root, Screen::History.title(), "Esc or L library   Up/Down/PgUp/PgDn scroll", &mut prefs);
     let p = theme::palette(prefs.high_contrast);
     let who = prefs.trainee.trim().to_string();
     body(&mut root, &prefs, |ui| {
@@ -85,6 +85,7 @@ fn ui(
             .auto_shrink([false, false])
             .max_height(ui.available_height() - 60.0)
             .show(ui, |ui| {
+                super::scroll_by_keys(ui, true);
                 for sid in scenarios {
                     let runs: Vec<_> = mine.iter().filter(|a| a.scenario == sid).collect();
                     theme::card(ui, false, |ui| {

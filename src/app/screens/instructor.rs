@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::{Screen, body, enter_pressed, root, top_bar};
+use super::{Screen, UiFocus, body, root, top_bar};
 use crate::app::UiSet;
-use crate::app::session::{Library, Records, keys_free};
+use crate::app::session::{Library, Records};
 use crate::app::theme::{self, Prefs};
 use crate::records::{self, ChoiceJudgement, ClassReport, Filter, Grade, Store, parse_date};
 
@@ -83,13 +83,9 @@ fn enter(library: Res<Library>, mut state: ResMut<Instructor>, mut out: MessageW
     out.write(InstructorAction::Refresh);
 }
 
-fn keys(
-    keys: Res<ButtonInput<KeyCode>>,
-    wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut out: MessageWriter<InstructorAction>,
-) {
-    if !keys_free(wants) {
-        return;
+fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut out: MessageWriter<InstructorAction>) {
+    if focus.text {
+        return; // typing a date: Enter or Esc leaves the field (and refreshes)
     }
     let map = [
         (KeyCode::ArrowUp, InstructorAction::PreviousScenario),
@@ -107,7 +103,7 @@ fn keys(
             out.write(a);
         }
     }
-    if enter_pressed(&keys) {
+    if focus.enter(&keys) {
         out.write(InstructorAction::Refresh);
     }
 }
@@ -250,7 +246,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Instructor.title(),
-        "Up/Down scenario   D dates   Enter refresh   C export CSV   E export HTML   Esc or L library",
+        "Up/Down scenario   D type dates (Tab to the next field, Enter applies)   Enter refresh   C export CSV   E export HTML   Esc or L library   PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -323,10 +319,10 @@ fn ui(
             ui.label(theme::muted(ui, "No report yet: press Enter."));
             return;
         };
-        egui::ScrollArea::vertical()
-            .id_salt("instructor_1")
-            .auto_shrink([false, false])
-            .show(ui, |ui| show(ui, r, &p));
+        egui::ScrollArea::vertical().id_salt("instructor_1").auto_shrink([false, false]).show(ui, |ui| {
+            super::scroll_by_keys(ui, false);
+            show(ui, r, &p)
+        });
     });
     Ok(())
 }

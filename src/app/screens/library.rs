@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::{Screen, body, enter_pressed, root, top_bar};
-use crate::app::session::{Attempt, Attempts, Library, Records, keys_free};
+use super::{Screen, UiFocus, body, root, top_bar};
+use crate::app::session::{Attempt, Attempts, Library, Records};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::debrief::Standard;
@@ -137,13 +137,9 @@ fn next_in<T: Clone + PartialEq>(list: &[T], now: &Option<T>) -> Option<T> {
     }
 }
 
-fn keys(
-    keys: Res<ButtonInput<KeyCode>>,
-    wants: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut actions: MessageWriter<LibraryAction>,
-) {
-    if !keys_free(wants) {
-        return;
+fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut actions: MessageWriter<LibraryAction>) {
+    if focus.text {
+        return; // typing a filter: Enter or Esc leaves the box
     }
     let map = [
         (KeyCode::ArrowDown, LibraryAction::Step { down: true }),
@@ -162,7 +158,7 @@ fn keys(
             actions.write(a);
         }
     }
-    if enter_pressed(&keys) {
+    if focus.enter(&keys) {
         actions.write(LibraryAction::Open);
     }
 }

@@ -11,8 +11,9 @@ pub mod play;
 pub mod trainee;
 
 use bevy::prelude::*;
-use bevy_egui::egui;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+use super::UiSet;
 use super::theme::{self, Prefs};
 
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -42,15 +43,51 @@ impl Screen {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_state::<Screen>().add_systems(Update, toggle_contrast).add_plugins((
-        library::plugin,
-        trainee::plugin,
-        briefing::plugin,
-        play::plugin,
-        debrief::plugin,
-        history::plugin,
-        instructor::plugin,
-    ));
+    app.init_state::<Screen>()
+        .init_resource::<UiFocus>()
+        .add_systems(Update, toggle_contrast)
+        .add_systems(EguiPrimaryContextPass, track_focus.after(UiSet))
+        .add_plugins((
+            library::plugin,
+            trainee::plugin,
+            briefing::plugin,
+            play::plugin,
+            debrief::plugin,
+            history::plugin,
+            instructor::plugin,
+        ));
+}
+
+/// Where egui's keyboard focus was at the end of the last frame: in a text
+/// field (keys type there), on a control reached with Tab (Enter and Space
+/// press that control), or nowhere (every key is the screen's shortcut).
+/// Screens read it so that one key press is never two actions.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UiFocus {
+    pub text: bool,
+    pub control: bool,
+}
+
+impl UiFocus {
+    /// Enter is the screen's own: not in a text field, not on a focused control.
+    pub fn enter(&self, keys: &ButtonInput<KeyCode>) -> bool {
+        !self.control && !self.text && enter_pressed(keys)
+    }
+
+    /// Space is the screen's own (a focused checkbox or button takes it otherwise).
+    pub fn space(&self, keys: &ButtonInput<KeyCode>) -> bool {
+        !self.control && !self.text && keys.just_pressed(KeyCode::Space)
+    }
+}
+
+fn track_focus(mut contexts: EguiContexts, mut focus: ResMut<UiFocus>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let text = ctx.text_edit_focused();
+    let now = UiFocus { text, control: !text && ctx.memory(|m| m.focused().is_some()) };
+    if *focus != now {
+        *focus = now;
+    }
+    Ok(())
 }
 
 fn toggle_contrast(keys: Res<ButtonInput<KeyCode>>, mut prefs: ResMut<Prefs>) {
@@ -103,6 +140,35 @@ pub fn body<R>(root: &mut egui::Ui, prefs: &Prefs, add: impl FnOnce(&mut egui::U
         .frame(egui::Frame::new().fill(p.panel).inner_margin(egui::Margin::symmetric(28, 16)))
         .show(root, add)
         .inner
+}
+
+/// Scroll the scroll area `ui` is in by keys (egui does not on its own):
+/// Page Up / Page Down a page, and with `arrows` Up / Down a few lines. Only
+/// while no widget has the keyboard, so arrows never fight a focused control.
+pub fn scroll_by_keys(ui: &mut egui::Ui, arrows: bool) {
+    if ui.ctx().memory(|m| m.focused().is_some()) {
+        return;
+    }
+    let page = ui.clip_rect().height() * 0.8;
+    let delta = ui.input(|i| {
+        let mut d = 0.0;
+        if i.key_pressed(egui::Key::PageDown) {
+            d -= page;
+        }
+        if i.key_pressed(egui::Key::PageUp) {
+            d += page;
+        }
+        if arrows && i.key_pressed(egui::Key::ArrowDown) {
+            d -= 60.0;
+        }
+        if arrows && i.key_pressed(egui::Key::ArrowUp) {
+            d += 60.0;
+        }
+        d
+    });
+    if delta != 0.0 {
+        ui.scroll_with_delta(egui::vec2(0.0, delta));
+    }
 }
 
 /// Keys 1–9 as numbers.

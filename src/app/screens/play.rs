@@ -7,7 +7,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::{Screen, digit_pressed, enter_pressed, root, top_bar};
+use super::{Screen, UiFocus, digit_pressed, root, top_bar};
 use crate::app::backdrop::{self, Mood};
 use crate::app::session::{Current, PlayAction};
 use crate::app::theme::{self, Prefs};
@@ -29,6 +29,7 @@ pub struct ChoiceButtons(pub Vec<egui::Rect>);
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     pause: Res<State<Pause>>,
+    focus: Res<UiFocus>,
     mut current: ResMut<Current>,
     mut actions: MessageWriter<PlayAction>,
 ) {
@@ -58,10 +59,10 @@ fn keys(
         if keys.just_pressed(KeyCode::ArrowUp) {
             run.highlighted = run.highlighted.saturating_sub(1);
         }
-        if enter_pressed(&keys) {
+        if focus.enter(&keys) {
             actions.write(PlayAction::Choose(run.highlighted + 1));
         }
-    } else if enter_pressed(&keys) && run.play().current().is_some_and(|b| b.timer.is_none() && b.can_wait) {
+    } else if focus.enter(&keys) && run.play().current().is_some_and(|b| b.timer.is_none() && b.can_wait) {
         // An untimed run at a moment with nothing to say: Enter lets it pass.
         actions.write(PlayAction::TimeOut);
     }
@@ -96,13 +97,19 @@ fn ui(
     let p = theme::palette(prefs.high_contrast);
     let s = run.play().scenario();
     let step = run.play().decisions().len() + 1;
+    let view = run.play().current();
     top_bar(
         &mut root,
         &format!("{} — decision {step}", s.title()),
-        "1–9 or Up/Down + Enter choose   Esc pause",
+        if pause.get().0 {
+            "Paused: 1 or Esc resume   2 restart   3 back to the library"
+        } else if view.as_ref().is_some_and(|v| v.choices.is_empty() && v.timer.is_none() && v.can_wait) {
+            "Enter let the moment pass   Esc pause"
+        } else {
+            "1–9 or Up/Down + Enter choose   Esc pause"
+        },
         &mut prefs,
     );
-    let view = run.play().current();
 
     // Right: the subject's state and the last reaction (training mode only).
     if run.training() {

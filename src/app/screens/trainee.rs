@@ -15,7 +15,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::{Screen, body, enter_pressed, root, top_bar};
+use super::{Screen, UiFocus, body, enter_pressed, root, top_bar};
 use crate::app::session::Library;
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppConfig, AppSystems, UiSet};
@@ -92,8 +92,9 @@ fn new_trainee(mut prefs: ResMut<Prefs>, config: Res<AppConfig>) {
     }
 }
 
-fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<TraineeAction>) {
-    if enter_pressed(&keys) {
+fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut actions: MessageWriter<TraineeAction>) {
+    // Enter in the name field is Continue; on a control reached with Tab it presses that control.
+    if enter_pressed(&keys) && !focus.control {
         actions.write(TraineeAction::Continue);
     } else if keys.just_pressed(KeyCode::Escape) {
         actions.write(TraineeAction::Back);
@@ -202,7 +203,15 @@ fn ui(
             egui::TextEdit::singleline(&mut name)
                 .hint_text("e.g. Cadet Rivera or 24-117")
                 .font(egui::FontId::proportional(theme::INPUT_SIZE))
-                .desired_width(520.0),
+                .desired_width(520.0)
+                // Up and Down stay in the field (they pick the mode) instead of
+                // moving egui's focus away from the name.
+                .event_filter(egui::EventFilter {
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    tab: false,
+                    ..Default::default()
+                }),
         );
         if form.focus_name {
             edit.request_focus();
