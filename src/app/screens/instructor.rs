@@ -85,7 +85,7 @@ fn enter(library: Res<Library>, mut state: ResMut<Instructor>, mut out: MessageW
 
 fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut out: MessageWriter<InstructorAction>) {
     if focus.text {
-        return; // typing a date: Enter or Esc leaves the field (and refreshes)
+        return; // typing a date: Esc leaves the field (and refreshes)
     }
     let map = [
         (KeyCode::ArrowUp, InstructorAction::PreviousScenario),
@@ -246,7 +246,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Instructor.title(),
-        "Up/Down scenario   D type dates (Tab to the next field, Enter applies)   Enter refresh   C export CSV   E export HTML   Esc or L library   PgUp/PgDn scroll",
+        "Up/Down scenario   D type dates (Tab next field, Esc applies)   Enter refresh   C export CSV   E export HTML   Esc or L library   PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);

@@ -1,8 +1,8 @@
 //! Library: every scenario at a glance in a compact list (title, level,
 //! minutes, review status, this trainee's last result), a details pane for
 //! the selected one with a plain Start button, and a filter by text, tag and
-//! level. Keys: ↑ ↓ choose, Enter start, `/` type a filter (Enter or Esc
-//! leaves the box), T next tag, D next level, Esc clears the filter, H
+//! level. Keys: ↑ ↓ choose, Enter start, `/` type a filter (Esc leaves the
+//! box), T next tag, D next level, Esc clears the filter, H
 //! history, I the instructor's class report.
 //!
 //! Keys and clicks become [`LibraryAction`] messages, applied in one system.
@@ -139,7 +139,7 @@ fn next_in<T: Clone + PartialEq>(list: &[T], now: &Option<T>) -> Option<T> {
 
 fn keys(keys: Res<ButtonInput<KeyCode>>, focus: Res<UiFocus>, mut actions: MessageWriter<LibraryAction>) {
     if focus.text {
-        return; // typing a filter: Enter or Esc leaves the box
+        return; // typing a filter: Esc leaves the box
     }
     let map = [
         (KeyCode::ArrowDown, LibraryAction::Step { down: true }),
@@ -386,7 +386,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Library.title(),
-        "Up/Down choose   Enter start   / filter   T tag   D level   Esc clear filter   H history   I instructor",
+        "Up/Down choose   Enter start   / filter (Esc leaves it)   T tag   D level   Esc clear filter   H history   I instructor",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);

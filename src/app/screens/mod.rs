@@ -80,10 +80,29 @@ impl UiFocus {
     }
 }
 
-fn track_focus(mut contexts: EguiContexts, mut focus: ResMut<UiFocus>) -> Result {
+/// After a screen change the last screen's focused widget lingers in egui for
+/// a frame or two: for these frames nothing counts as focused.
+const SETTLE_FRAMES: u8 = 2;
+
+fn track_focus(
+    mut contexts: EguiContexts,
+    mut focus: ResMut<UiFocus>,
+    screen: Res<State<Screen>>,
+    mut last: Local<Option<Screen>>,
+    mut settle: Local<u8>,
+) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let text = ctx.text_edit_focused();
-    let now = UiFocus { text, control: !text && ctx.memory(|m| m.focused().is_some()) };
+    if *last != Some(*screen.get()) {
+        *last = Some(*screen.get());
+        *settle = SETTLE_FRAMES;
+    }
+    let now = if *settle > 0 {
+        *settle -= 1;
+        UiFocus::default()
+    } else {
+        let text = ctx.text_edit_focused();
+        UiFocus { text, control: !text && ctx.memory(|m| m.focused().is_some()) }
+    };
     if *focus != now {
         *focus = now;
     }
