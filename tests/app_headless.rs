@@ -963,6 +963,48 @@ fn the_library_shows_this_trainees_last_result() {
 
 // ---- Issue 15.6: keyboard only, everywhere.
 
+/// The egui key for a Bevy key (the keys this walk uses).
+fn egui_key(key: KeyCode) -> Option<egui::Key> {
+    use egui::Key as E;
+    Some(match key {
+        KeyCode::Enter => E::Enter,
+        KeyCode::Escape => E::Escape,
+        KeyCode::Space => E::Space,
+        KeyCode::Tab => E::Tab,
+        KeyCode::ArrowUp => E::ArrowUp,
+        KeyCode::ArrowDown => E::ArrowDown,
+        KeyCode::PageUp => E::PageUp,
+        KeyCode::PageDown => E::PageDown,
+        KeyCode::Slash => E::Slash,
+        KeyCode::Equal => E::Equals,
+        _ => return None,
+    })
+}
+
+/// A key press as the real window delivers it: to Bevy (the screens' keys)
+/// and to egui (text fields, focus), in the same frames. Without a window,
+/// Bevy's keyboard messages do not reach egui on their own.
+fn key(app: &mut App, code: KeyCode) {
+    let ctx = app.world_mut().query_filtered::<Entity, With<EguiInput>>().single(app.world()).unwrap();
+    for state in [ButtonState::Pressed, ButtonState::Released] {
+        if let Some(k) = egui_key(code) {
+            let modifiers = if app.world().resource::<ButtonInput<KeyCode>>().pressed(KeyCode::ControlLeft) {
+                egui::Modifiers::COMMAND
+            } else {
+                egui::Modifiers::NONE
+            };
+            app.world_mut().get_mut::<EguiInput>(ctx).unwrap().events.push(egui::Event::Key {
+                key: k,
+                physical_key: Some(k),
+                pressed: state == ButtonState::Pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+        key_state(app, code, state);
+    }
+}
+
 /// Hold or release a key (for Ctrl + = and the like).
 fn key_state(app: &mut App, key: KeyCode, state: ButtonState) {
     app.world_mut().write_message(KeyboardInput {
@@ -999,19 +1041,19 @@ fn every_screen_is_reached_and_operated_by_keys_alone() {
 
     // Library: D a level, T a tag, Esc clears; / types a filter, Enter leaves the box.
     assert_eq!(screen(&app), Screen::Library);
-    press(&mut app, KeyCode::KeyD);
+    key(&mut app, KeyCode::KeyD);
     assert!(app.world().resource::<Filter>().difficulty.is_some());
-    press(&mut app, KeyCode::KeyT);
+    key(&mut app, KeyCode::KeyT);
     assert!(app.world().resource::<Filter>().tag.is_some());
-    press(&mut app, KeyCode::Escape);
+    key(&mut app, KeyCode::Escape);
     assert!(app.world().resource::<Filter>().is_empty());
-    press(&mut app, KeyCode::Slash);
+    key(&mut app, KeyCode::Slash);
     frames(&mut app, 2);
     assert!(focus(&app).text, "/ puts the keyboard in the filter box");
     type_text(&mut app, "every");
     assert_eq!(app.world().resource::<Filter>().text, "every");
     assert_eq!(screen(&app), Screen::Library, "letters typed in the box are not shortcuts");
-    press(&mut app, KeyCode::Escape);
+    key(&mut app, KeyCode::Escape);
     frames(&mut app, 2);
     assert!(!focus(&app).text, "Esc leaves the filter box");
     assert_eq!(
@@ -1020,14 +1062,14 @@ fn every_screen_is_reached_and_operated_by_keys_alone() {
         "the Esc that leaves the box keeps the filter"
     );
     assert_eq!(shown_ids(&app), ["every_feature"]);
-    press(&mut app, KeyCode::Escape);
+    key(&mut app, KeyCode::Escape);
     assert!(app.world().resource::<Filter>().is_empty());
 
     // Display keys on any screen: F3 contrast, Ctrl + = larger text.
-    press(&mut app, KeyCode::F3);
+    key(&mut app, KeyCode::F3);
     assert!(app.world().resource::<Prefs>().high_contrast);
     key_state(&mut app, KeyCode::ControlLeft, ButtonState::Pressed);
-    press(&mut app, KeyCode::Equal);
+    key(&mut app, KeyCode::Equal);
     key_state(&mut app, KeyCode::ControlLeft, ButtonState::Released);
     frames(&mut app, 2);
     let scale = app.world().resource::<Prefs>().text_scale;
@@ -1035,67 +1077,67 @@ fn every_screen_is_reached_and_operated_by_keys_alone() {
 
     // Trainee: the name field has the keyboard; Down picks assessment and the
     // name keeps the keyboard (typing still reaches it); PgDn extends time.
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     assert_eq!(screen(&app), Screen::Trainee);
     frames(&mut app, 2);
     type_text(&mut app, "Cadet Keys");
-    press(&mut app, KeyCode::ArrowDown);
+    key(&mut app, KeyCode::ArrowDown);
     assert_eq!(app.world().resource::<Prefs>().mode, Mode::Assessment);
     frames(&mut app, 1);
     assert!(focus(&app).text, "Down picks the mode; it does not take the keyboard from the name");
     type_text(&mut app, " 2");
     assert_eq!(app.world().resource::<Prefs>().trainee, "Cadet Keys 2");
-    press(&mut app, KeyCode::ArrowUp);
+    key(&mut app, KeyCode::ArrowUp);
     assert_eq!(app.world().resource::<Prefs>().mode, Mode::Training);
-    press(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
     assert_eq!(app.world().resource::<Prefs>().timing, Timing::Extended150);
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     assert_eq!(screen(&app), Screen::Briefing);
 
     // Briefing: Enter is refused until Space acknowledges the warning.
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     assert_eq!(screen(&app), Screen::Briefing);
-    press(&mut app, KeyCode::Space);
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Space);
+    key(&mut app, KeyCode::Enter);
     frames(&mut app, 1);
     assert_eq!(screen(&app), Screen::Play);
     assert_eq!(app.world().resource::<Current>().0.as_ref().unwrap().timer_seconds(), Some(30));
 
     // Play: Esc pauses, 1 resumes; a number chooses; Down + Enter chooses.
-    press(&mut app, KeyCode::Escape);
+    key(&mut app, KeyCode::Escape);
     assert!(paused(&app));
-    press(&mut app, KeyCode::Digit1);
+    key(&mut app, KeyCode::Digit1);
     assert!(!paused(&app));
     play_ids(&mut app, &["introduce"]);
     let target = number_of(&app, "reflect");
     for _ in 1..target {
-        press(&mut app, KeyCode::ArrowDown);
+        key(&mut app, KeyCode::ArrowDown);
     }
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     assert_eq!(decisions(&app), ["introduce", "reflect"]);
     play_ids(&mut app, &["ask_now", "offer_counsellor"]);
     frames(&mut app, 1);
     assert_eq!(screen(&app), Screen::Debrief);
 
     // Debrief → History → Library → Instructor → Library.
-    press(&mut app, KeyCode::KeyH);
+    key(&mut app, KeyCode::KeyH);
     frames(&mut app, 1);
     assert_eq!(screen(&app), Screen::History);
-    press(&mut app, KeyCode::KeyL);
+    key(&mut app, KeyCode::KeyL);
     assert_eq!(screen(&app), Screen::Library);
-    press(&mut app, KeyCode::KeyI);
+    key(&mut app, KeyCode::KeyI);
     frames(&mut app, 2);
     assert_eq!(screen(&app), Screen::Instructor);
     assert_eq!(app.world().resource::<Instructor>().report.as_ref().map(|r| r.attempts), Some(1));
-    press(&mut app, KeyCode::KeyD);
+    key(&mut app, KeyCode::KeyD);
     frames(&mut app, 2);
     assert!(focus(&app).text, "D puts the keyboard in the date field");
     type_text(&mut app, "2999-01-01");
-    press(&mut app, KeyCode::Escape);
+    key(&mut app, KeyCode::Escape);
     frames(&mut app, 2);
     assert_eq!(app.world().resource::<Instructor>().since, "2999-01-01");
     assert_eq!(app.world().resource::<Instructor>().report.as_ref().map(|r| r.attempts), Some(0));
     assert_eq!(screen(&app), Screen::Instructor);
-    press(&mut app, KeyCode::KeyL);
+    key(&mut app, KeyCode::KeyL);
     assert_eq!(screen(&app), Screen::Library);
 }
