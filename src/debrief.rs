@@ -17,7 +17,12 @@ use crate::analysis::{Analysis, AnalysisError, StateSpace};
 use crate::engine::{Mode, Playthrough, SpokenLine, Timing};
 use crate::scenario::{Act, NodeRef, Scenario, rubric::Grade, rubric::TechniqueKind};
 
+pub mod fork;
 mod step_by_step;
+pub mod timeline;
+
+pub use fork::ForkComparison;
+pub use timeline::MeterTrack;
 
 /// Two expected values closer than this are equal (they are sums of small
 /// integers weighted by ratios; float rounding stays far below it).
@@ -177,6 +182,8 @@ pub struct DecisionReview {
     pub lost: f64,
     /// What the trainee saw happen after it.
     pub reaction: Vec<SpokenLine>,
+    /// For a weighted random route: which outcome happened.
+    pub chance: Option<u16>,
 }
 
 /// How the decisions were judged.
@@ -234,6 +241,11 @@ pub struct Debrief {
     pub commentary: String,
     pub teaching_points: Vec<String>,
     pub resources: Vec<crate::scenario::model::Resource>,
+    /// Each meter from the start and after each decision (the state timeline).
+    pub meters: Vec<MeterTrack>,
+    /// For a rewound run: the original's route and this one's from the fork.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fork: Option<ForkComparison>,
 }
 
 /// A score as a rounded share of the best achievable, 0–100; `None` when
@@ -456,6 +468,8 @@ impl Debrief {
             commentary: s.file.debrief.commentary.clone(),
             teaching_points: s.file.debrief.teaching_points.clone(),
             resources: s.file.debrief.resources.clone(),
+            meters: timeline::tracks(play),
+            fork: None,
         })
     }
 
@@ -577,6 +591,9 @@ impl Debrief {
                 let _ = writeln!(o, "    {l}");
             }
         }
+        if let Some(f) = &self.fork {
+            o.push_str(&f.to_text());
+        }
         if !self.techniques_used.is_empty() {
             let names: Vec<String> = self
                 .techniques_used
@@ -690,6 +707,10 @@ impl Debrief {
             ));
         }
         o.push_str("</table>\n");
+        if !self.meters.is_empty() && !self.decisions.is_empty() {
+            o.push_str("<h2>How the person was doing</h2>\n");
+            o.push_str(&timeline::svg(self));
+        }
         o.push_str(&format!(
             "<h2>Decisions <small>{} of {} the best available</small></h2>\n<ol class=\"timeline\">",
             self.best_choices,
@@ -732,6 +753,9 @@ impl Debrief {
             o.push_str("</li>\n");
         }
         o.push_str("</ol>\n");
+        if let Some(f) = &self.fork {
+            o.push_str(&f.to_html());
+        }
         if !self.techniques_missed.is_empty() {
             let names: Vec<String> = self.techniques_missed.iter().map(|t| e(&t.name)).collect();
             o.push_str(&format!("<p><b>Techniques to try next time:</b> {}</p>\n", names.join(", ")));
@@ -761,15 +785,8 @@ impl Debrief {
     }
 }
 
-/// HTML-escaped, with control characters and bidirectional overrides shown
-/// as escapes (see [`crate::text::printable`]).
-pub fn html_escape(s: &str) -> String {
-    crate::text::printable(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+/// HTML-escaped (see [`crate::html::escape`]).
+pub use crate::html::escape as html_escape;
 
 const HTML_STYLE: &str = "<style>
 body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}
@@ -782,7 +799,10 @@ table.dims td{padding:.2em .6em}.num{text-align:right;white-space:nowrap}
 ol.timeline li{margin:.8em 0;padding-left:.4em}li.best{border-left:4px solid #2e7d32}
 li.better{border-left:4px solid #f9a825}li.critical{border-left:4px solid #c62828}
 .judgement{border:2px dashed #555;padding:.4em 1em}.said{font-weight:bold}.alt{background:#eef5ee;padding:.3em}.luck{font-style:italic}.delta{color:#555}
-@media print{body{margin:0;max-width:none}section,li{break-inside:avoid}}
+.fork table.routes{border-collapse:collapse;width:100%}.routes th,.routes td{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;text-align:left}
+.routes td.critical{border-left:4px solid #c62828}.routes tr.end td{background:#f6f6f6}
+figure.chart{margin:1em 0}figure.chart figcaption{color:#555;font-size:.9em}
+@media print{body{margin:0;max-width:none}section,li,figure{break-inside:avoid}}
 </style>\n";
 
 /// A decision as the debrief shows it, before it is judged (the judged
@@ -824,6 +844,7 @@ fn review(s: &Scenario, i: usize, d: &crate::engine::Decision) -> DecisionReview
         variant_note,
         lost: 0.0,
         reaction: d.reaction.clone(),
+        chance: d.chance,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod debrief;
 pub mod diagnostics;
 pub mod engine;
 pub mod export;
+pub mod html;
 pub mod library;
 pub mod records;
 pub mod scenario;

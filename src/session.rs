@@ -15,9 +15,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{self, Analysis, StateSpace};
-use crate::debrief::Debrief;
+use crate::debrief::{Debrief, ForkComparison};
 use crate::engine::{Decision, EngineError, Playthrough, StartOptions};
+use crate::records::ForkLink;
 use crate::records::recorder::Recorder;
+use crate::records::replay::Rewind;
 use crate::scenario::Scenario;
 
 /// A fresh random seed for a run (shown in the debrief, so a run can be replayed).
@@ -57,6 +59,18 @@ pub struct Session {
     trainee: String,
     file: Option<PathBuf>,
     recorder: Recorder,
+    /// Set for a run rewound from a recorded session.
+    fork: Option<Box<Fork>>,
+}
+
+/// Where a rewound run came from, kept for its debrief and a restart.
+#[derive(Debug)]
+struct Fork {
+    original: Playthrough,
+    resumed: Playthrough,
+    step: u32,
+    session: i64,
+    link: ForkLink,
 }
 
 impl Session {
@@ -70,15 +84,46 @@ impl Session {
     ) -> Result<Session, EngineError> {
         let play = Playthrough::start(scenario, options)?;
         recorder.start(&play, trainee, file);
-        Ok(Session { play, trainee: trainee.to_string(), file: file.map(Path::to_path_buf), recorder })
+        Ok(Session {
+            play,
+            trainee: trainee.to_string(),
+            file: file.map(Path::to_path_buf),
+            recorder,
+            fork: None,
+        })
+    }
+
+    /// Play on from a recorded session rewound to one of its decisions
+    /// ([`crate::records::replay::rewind_session`]): the same state, seed and
+    /// transcript as then. The run is recorded as its own session, linked to
+    /// the original and the step, with the original's decisions before it.
+    pub fn rewound(rewind: Rewind, file: Option<&Path>, trainee: &str, mut recorder: Recorder) -> Session {
+        let Rewind { original, resumed, step, session, link } = rewind;
+        recorder.start_linked(&resumed, trainee, file, Some(link.clone()));
+        Session {
+            play: resumed.clone(),
+            trainee: trainee.to_string(),
+            file: file.map(Path::to_path_buf),
+            recorder,
+            fork: Some(Box::new(Fork { original, resumed, step, session: session.0, link })),
+        }
+    }
+
+    /// For a rewound run: the decision (1-based) chosen again.
+    pub fn fork_step(&self) -> Option<u32> {
+        self.fork.as_ref().map(|f| f.step)
     }
 
     /// The same scenario, options and trainee from the beginning; this run is
     /// recorded as abandoned ("restarted").
+    /// A rewound run restarts at its fork, recorded as a new rewound run.
     pub fn restart(&mut self) -> Result<(), EngineError> {
-        let play = Playthrough::start(self.play.scenario(), self.play.run().options.clone())?;
+        let (play, link) = match &self.fork {
+            Some(f) => (f.resumed.clone(), Some(f.link.clone())),
+            None => (Playthrough::start(self.play.scenario(), self.play.run().options.clone())?, None),
+        };
         self.recorder.abandon("restarted");
-        self.recorder.start(&play, &self.trainee, self.file.as_deref());
+        self.recorder.start_linked(&play, &self.trainee, self.file.as_deref(), link);
         self.play = play;
         Ok(())
     }
@@ -116,6 +161,11 @@ impl Session {
             Ok(d) => d,
             Err(why) => Debrief::step_by_step(&self.play, trainee, &why),
         };
+        let mut debrief = debrief;
+        if let Some(f) = &self.fork {
+            debrief.fork =
+                Some(ForkComparison::new(&f.original, &self.play, f.step as usize, Some(f.session)));
+        }
         self.recorder.finish(&self.play, &debrief);
         debrief
     }

@@ -658,3 +658,39 @@ fn timings_read_from_the_words_a_coordinator_types() {
         assert_eq!(t.label().parse::<Timing>().unwrap(), t);
     }
 }
+
+#[test]
+fn the_html_debrief_draws_the_state_timeline_with_a_marker_per_decision() {
+    let s = every_feature();
+    // A critical error (grab) in one run; a chance roll (ask_directly) in another.
+    let d = debrief(&play(&s, 1, &["grab"]));
+    assert_eq!(d.meters.len(), 2);
+    assert_eq!(d.meters[0].values.len(), 2, "the start and after the one decision");
+    let html = d.to_html();
+    assert!(html.contains("<svg class=\"timeline\""), "{html}");
+    assert_eq!(html.matches("<g class=\"marker critical\"").count(), 2, "one marker per meter");
+    assert!(html.contains("good end"), "the good end is marked in words");
+    assert!(html.contains("<title>Decision 1: "), "each marker has a title");
+    assert!(html.contains("A critical error."));
+
+    let d = debrief(&play(&s, 1, &["introduce", "ask_directly"]));
+    let html = d.to_html();
+    assert_eq!(html.matches("class=\"marker ").count(), 2 * d.decisions.len(), "{html}");
+    assert_eq!(html.matches("<g class=\"marker chance\"").count(), 2);
+    assert!(html.contains("A chance roll decided what happened next."));
+    // The title of a marker not the best says the better alternative.
+    for dec in &d.decisions {
+        let t = talkdown::debrief::timeline::marker_text(dec);
+        assert!(t.starts_with(&format!("Decision {}: {}", dec.step, dec.text)), "{t}");
+        if let Some(b) = &dec.better {
+            assert!(t.contains(&format!("Better here: {}", b.text)), "{t}");
+        }
+        if !dec.commentary.is_empty() {
+            assert!(t.contains(&dec.commentary), "{t}");
+        }
+    }
+    // Shapes, not only colour: the legend names every shape.
+    for words in ["best available", "critical error", "chance roll"] {
+        assert!(html.contains(&format!(">{words}</text>")), "{words}");
+    }
+}

@@ -369,3 +369,68 @@ fn a_timing_accommodation_is_shown_recorded_replayed_and_reported() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["sessions"][0]["timing"], "x1.5", "{out}");
 }
+
+/// `talkdown replay SESSION --rewind STEP` with `input` on standard input.
+fn rewind(records: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = talkdown(records)
+        .arg("replay")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn replay_rewind_plays_on_from_a_decision_and_records_a_linked_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.sqlite3");
+    let (code, original, _) = play_through(&records, "ana", "1\n3\n1\n1\n");
+    assert_eq!(code, 0);
+
+    let html = dir.path().join("rewound.html");
+    let (code, out, err) =
+        rewind(&records, &["1", "--rewind", "2", "--html", html.to_str().unwrap()], "2\n1\n1\n1\n1\n1\n");
+    assert_eq!(code, 0, "{err}\n{out}");
+    assert!(err.contains("rewinding session 1 to decision 2"), "{err}");
+    // The transcript up to the fork is the original's, word for word: the
+    // briefing and the first moment, then the first answer and its reaction.
+    let first_moment = &original[..original.find("  Distress").unwrap()];
+    assert!(out.starts_with(first_moment), "{out}\n---\n{original}");
+    let answered = "You: I'm Alex. I'm not here to arrest anyone. Can I sit over here?\nSam: “...Fine. Sit, if you want.”\n";
+    assert!(original.contains(answered) && out.contains(answered), "{out}");
+    assert!(out.contains("TWO ROUTES FROM DECISION 2 (rewound from session 1"), "{out}");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("Two routes from decision 2"));
+
+    let store = Store::open_read_only(&records).unwrap();
+    let list = store.sessions(&Filter::default()).unwrap();
+    assert_eq!(list.len(), 2);
+    let new = list.iter().find(|s| s.rewound_from.is_some()).unwrap();
+    assert_eq!(new.trainee, "ana");
+    assert_eq!(new.status, Status::Finished);
+    assert_eq!(new.rewound_from.as_ref().unwrap().step, 2);
+    drop(store);
+    let (_, out, _) = run(talkdown(&records).args(["report", "--scenario", "every_feature"]));
+    assert!(out.contains("Attempts: 1") && out.contains("Rewinds: 1 run by 1 trainee"), "{out}");
+
+    let (code, _, err) = rewind(&records, &["1", "--rewind", "9"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("rewind to a step from 1 to 4, not 9"), "{err}");
+
+    let changed = dir.path().join("every_feature.ron");
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("Sam walks in with you.", "Sam goes in.");
+    std::fs::write(&changed, text).unwrap();
+    let (code, out, err) =
+        rewind(&records, &["1", "--rewind", "2", "--scenario", changed.to_str().unwrap()], "1\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("has changed since session 1") && err.contains("Nothing was rewound"), "{err}");
+    assert!(out.is_empty(), "{out}");
+}

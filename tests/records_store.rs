@@ -65,8 +65,8 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
     // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions);
-    // 3: the timing accommodation.
-    assert_eq!(store.schema_version().unwrap(), 3);
+    // 3: the timing accommodation; 4: rewind (parent session, fork step).
+    assert_eq!(store.schema_version().unwrap(), 4);
     store.check_integrity().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -77,16 +77,18 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(history.len(), 3);
+    assert_eq!(history.len(), 4);
     assert_eq!(history[0].0, 1);
     assert_eq!(history[1].0, 2);
     assert!(history[1].1.starts_with("judgement"), "{history:?}");
     assert_eq!(history[2].0, 3);
     assert!(history[2].1.starts_with("timing"), "{history:?}");
+    assert_eq!(history[3].0, 4);
+    assert!(history[3].1.starts_with("rewind"), "{history:?}");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // Opening again does not migrate twice.
-    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 3);
+    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 4);
 }
 
 #[test]
@@ -611,8 +613,13 @@ fn the_verdict_and_process_percent_are_read_typed_and_exported() {
     assert_eq!(rows[1][col("grade")], "good");
     let ben = rows.iter().find(|r| r[col("trainee")] == "ben").unwrap();
     assert_eq!(ben[col("verdict")], "not_yet");
-    // Columns that existed before keep their positions (the new ones come last).
-    assert_eq!(&rows[0][rows[0].len() - 4..], ["grade", "verdict", "process_percent", "timing"]);
+    // Columns that existed before keep their positions (the new ones come last:
+    // the rewind link after these).
+    assert_eq!(
+        &rows[0][rows[0].len() - 6..rows[0].len() - 2],
+        ["grade", "verdict", "process_percent", "timing"]
+    );
+    assert_eq!(&rows[0][rows[0].len() - 2..], ["rewound_from", "fork_step"]);
     assert_eq!(rows[1][col("timing")], "standard");
 
     let json: serde_json::Value = serde_json::from_str(&export::to_json(&sessions)).unwrap();
@@ -676,10 +683,13 @@ fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
     let s = fixture();
     class(&mut store, &s);
     drop(store);
-    // As the Talkdown before schema step 3 left it: no timing column.
+    // As the Talkdown before schema step 3 left it: no timing column (nor the
+    // rewind link of step 4).
     let conn = rusqlite::Connection::open(&old).unwrap();
     conn.execute_batch(
-        "ALTER TABLE sessions DROP COLUMN timing; DELETE FROM schema_history WHERE version = 3; PRAGMA user_version = 2;",
+        "ALTER TABLE sessions DROP COLUMN parent_uuid; ALTER TABLE sessions DROP COLUMN fork_step;
+         DELETE FROM schema_history WHERE version = 4;
+         ALTER TABLE sessions DROP COLUMN timing; DELETE FROM schema_history WHERE version = 3; PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(conn);
@@ -692,6 +702,6 @@ fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
     assert!(store.class_report("every_feature", None, None).unwrap().timing_accommodations.is_empty());
     // And the old file itself opens, migrated to the current schema, reading as standard.
     let store = Store::open(&old).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     assert!(store.sessions(&Filter::default()).unwrap().iter().all(|x| x.timing == Timing::Standard));
 }

@@ -447,7 +447,11 @@ fn flush_records(session: &mut Session) {
 }
 
 /// Play in the terminal, then print (and save) the debrief.
-fn play_terminal(mut session: Session, html: Option<&Path>, json: Option<&Path>) -> Result<Outcome, Error> {
+pub(crate) fn play_terminal(
+    mut session: Session,
+    html: Option<&Path>,
+    json: Option<&Path>,
+) -> Result<Outcome, Error> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     // The scenario's text and the trainee's name reach the terminal without control characters.

@@ -144,6 +144,23 @@ pub struct ReplayArgs {
     /// The scenario file or bundled id to replay on (default: the file it was played from).
     #[arg(long)]
     pub scenario: Option<String>,
+    /// Rewind to this decision (1-based, as `records show` numbers them) and
+    /// play on from there in the terminal: the same state, seed and transcript
+    /// as then; the new run is recorded as its own session, linked to this one.
+    #[arg(long, value_name = "STEP")]
+    pub rewind: Option<u32>,
+    /// With --rewind: who plays on (default: the original session's trainee).
+    #[arg(long, requires = "rewind")]
+    pub trainee: Option<String>,
+    /// With --rewind: also write the debrief as a self-contained HTML file.
+    #[arg(long, requires = "rewind")]
+    pub html: Option<PathBuf>,
+    /// With --rewind: also write the debrief as JSON.
+    #[arg(long, requires = "rewind")]
+    pub json: Option<PathBuf>,
+    /// With --rewind: do not record the new run.
+    #[arg(long, requires = "rewind")]
+    pub no_records: bool,
 }
 
 /// Reading commands open the file read-only: a backup or a read-only copy can be read.
@@ -367,54 +384,13 @@ pub fn run_replay(
     let scenario = crate::scenario::load_scenario(&path).map_err(|e| {
         CliError::Usage(format!("{e}\n(pass the scenario this session was played on with --scenario FILE)"))
     })?;
+    if let Some(step) = args.rewind {
+        return run_rewind(&args, records, rec, &scenario, &path, step);
+    }
     let mut out = std::io::stdout().lock();
     let check = replay_session(&rec, &scenario)?;
     let s = &rec.summary;
     match check {
-        ReplayCheck::WrongScenario { recorded, given } => {
-            eprintln!(
-                "talkdown: session {} was played on scenario `{recorded}`, but {} is `{given}`; nothing was replayed",
-                s.id,
-                path.display()
-            );
-            Ok(Outcome::ProblemsFound)
-        }
-        ReplayCheck::VersionChanged {
-            scenario,
-            recorded_hash,
-            current_hash,
-            recorded_version,
-            current_version,
-        } => {
-            eprintln!(
-                "talkdown: {} has changed since session {} was played: it was recorded on `{scenario}` version {recorded_version} \
-                 (content hash {recorded_hash}), the file is now version {current_version} (content hash {current_hash}). \
-                 Nothing was replayed, so as not to show a different run; use `talkdown records show {}` to see what was recorded.",
-                path.display(),
-                s.id,
-                s.id
-            );
-            Ok(Outcome::ProblemsFound)
-        }
-        ReplayCheck::Diverged(d) => {
-            eprintln!(
-                "talkdown: session {} cannot be replayed: at decision {} (`{}` at beat `{}`): {}",
-                s.id,
-                d.index + 1,
-                d.choice,
-                d.beat,
-                d.reason
-            );
-            Ok(Outcome::ProblemsFound)
-        }
-        ReplayCheck::Mismatch { step, what, play } => {
-            let _ = write!(out, "{}", crate::text::printable_lines(&play.render_transcript()));
-            eprintln!(
-                "talkdown: the replay of session {} does not match the record at step {step}: {what}",
-                s.id
-            );
-            Ok(Outcome::ProblemsFound)
-        }
         ReplayCheck::Matches { play, decisions } => {
             let _ = writeln!(
                 out,
@@ -433,5 +409,110 @@ pub fn run_replay(
             let _ = writeln!(out, "\nReplay matches the record: {decisions} decisions, {end}.");
             Ok(Outcome::Clean)
         }
+        refused => Ok(report_refusal(refused, &rec, &path, "replayed")),
     }
+}
+
+/// Why a recorded session was not replayed (or rewound), on standard error;
+/// "problems found".
+fn report_refusal(
+    check: ReplayCheck,
+    rec: &crate::records::SessionRecord,
+    path: &Path,
+    done: &str,
+) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    let s = &rec.summary;
+    let result: Result<Outcome, CliError> = match check {
+        ReplayCheck::WrongScenario { recorded, given } => {
+            eprintln!(
+                "talkdown: session {} was played on scenario `{recorded}`, but {} is `{given}`; nothing was {done}",
+                s.id,
+                path.display()
+            );
+            Ok(Outcome::ProblemsFound)
+        }
+        ReplayCheck::VersionChanged {
+            scenario,
+            recorded_hash,
+            current_hash,
+            recorded_version,
+            current_version,
+        } => {
+            eprintln!(
+                "talkdown: {} has changed since session {} was played: it was recorded on `{scenario}` version {recorded_version} \
+                 (content hash {recorded_hash}), the file is now version {current_version} (content hash {current_hash}). \
+                 Nothing was {done}, so as not to show a different run; use `talkdown records show {}` to see what was recorded.",
+                path.display(),
+                s.id,
+                s.id
+            );
+            Ok(Outcome::ProblemsFound)
+        }
+        ReplayCheck::Diverged(d) => {
+            eprintln!(
+                "talkdown: session {} cannot be {done}: at decision {} (`{}` at beat `{}`): {}",
+                s.id,
+                d.index + 1,
+                d.choice,
+                d.beat,
+                d.reason
+            );
+            Ok(Outcome::ProblemsFound)
+        }
+        ReplayCheck::Mismatch { step, what, play } => {
+            let _ = write!(out, "{}", crate::text::printable_lines(&play.render_transcript()));
+            eprintln!(
+                "talkdown: the replay of session {} does not match the record at step {step}: {what}",
+                s.id
+            );
+            Ok(Outcome::ProblemsFound)
+        }
+        ReplayCheck::Matches { .. } => Ok(Outcome::Clean),
+    };
+    result.unwrap_or(Outcome::ProblemsFound)
+}
+
+/// `talkdown replay SESSION --rewind STEP`: play on in the terminal from
+/// that decision, recorded as a new session linked to this one.
+fn run_rewind(
+    args: &ReplayArgs,
+    records: Option<&Path>,
+    rec: crate::records::SessionRecord,
+    scenario: &crate::scenario::Scenario,
+    path: &Path,
+    step: u32,
+) -> Result<Outcome, CliError> {
+    use crate::records::replay::{Rewound, rewind_session};
+    for p in args.html.iter().chain(args.json.iter()) {
+        check_output_path(p).map_err(CliError::Output)?;
+    }
+    let rewind = match rewind_session(&rec, scenario, step)? {
+        Rewound::Ready(r) => *r,
+        Rewound::Refused(check) => return Ok(report_refusal(check, &rec, path, "rewound")),
+        Rewound::NoSuchStep { step, decisions } => {
+            return Err(CliError::Usage(format!(
+                "session {} has {decisions} recorded decision{}: rewind to a step from 1 to {decisions}, not {step} \
+                 (`talkdown records show {}` lists them)",
+                rec.summary.id,
+                if decisions == 1 { "" } else { "s" },
+                rec.summary.id
+            )));
+        }
+    };
+    let recorder = if args.no_records {
+        crate::records::Recorder::off()
+    } else {
+        crate::records::Recorder::open(records)
+    };
+    let trainee = printable(args.trainee.as_deref().unwrap_or(&rec.summary.trainee)).into_owned();
+    let d = &rec.decisions[step as usize - 1];
+    eprintln!(
+        "talkdown: rewinding session {} to decision {step} ([{}] first answered “{}”); choose again.",
+        rec.summary.id,
+        printable(&d.beat),
+        printable(&d.text)
+    );
+    let session = crate::session::Session::rewound(rewind, Some(path), &trainee, recorder);
+    super::play_terminal(session, args.html.as_deref(), args.json.as_deref())
 }

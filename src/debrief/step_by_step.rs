@@ -186,6 +186,8 @@ impl Debrief {
             commentary: s.file.debrief.commentary.clone(),
             teaching_points: s.file.debrief.teaching_points.clone(),
             resources: s.file.debrief.resources.clone(),
+            meters: super::timeline::tracks(play),
+            fork: None,
         }
     }
 }

@@ -69,8 +69,17 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// Columns after the score columns. Later additions (the verdict, the process
 /// percent, the timing accommodation) come last, so columns that existed
 /// before keep their positions.
-pub const CSV_TRAILING: &[&str] =
-    &["meters_after", "flags_after", "recorded_at", "grade", "verdict", "process_percent", "timing"];
+pub const CSV_TRAILING: &[&str] = &[
+    "meters_after",
+    "flags_after",
+    "recorded_at",
+    "grade",
+    "verdict",
+    "process_percent",
+    "timing",
+    "rewound_from",
+    "fork_step",
+];
 
 /// One row per decision. Sessions without decisions have no rows.
 pub fn to_csv(sessions: &[SessionRecord]) -> String {
@@ -136,6 +145,8 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
             row.push(m.verdict.map(edge::verdict_id).unwrap_or_default().to_string());
             row.push(opt(m.process_percent.map(|p| p.to_string())));
             row.push(m.timing.label().to_string());
+            row.push(opt(m.rewound_from.as_ref().map(|f| t(&f.uuid))));
+            row.push(opt(m.rewound_from.as_ref().map(|f| f.step.to_string())));
             out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
@@ -237,6 +248,10 @@ pub fn to_xapi(sessions: &[SessionRecord], o: &XapiOptions) -> String {
                     format!("{EXT}session-id"): m.id.0,
                 },
             });
+            if let (Some(f), Some(Value::Object(x))) = (&m.rewound_from, c.get_mut("extensions")) {
+                x.insert(format!("{EXT}rewound-from"), json!(f.uuid));
+                x.insert(format!("{EXT}fork-step"), json!(f.step));
+            }
             if let (Value::Object(c), Value::Object(x)) = (&mut c, extra) {
                 c.extend(x);
             }

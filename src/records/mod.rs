@@ -66,7 +66,7 @@ use crate::engine::{Mode, Timing};
 pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
 pub use recorder::Recorder;
 pub use report::{ChoiceJudgement, ClassReport};
-pub use store::{DecisionRow, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
+pub use store::{DecisionRow, ForkLink, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
 
 /// The file name used in the user's data directory.
 pub const DEFAULT_FILE: &str = "records.sqlite3";
@@ -271,6 +271,21 @@ pub struct SessionSummary {
     /// The timing accommodation the run was played with (exported as
     /// `standard`, `x1.5`, `x2` or `untimed`).
     pub timing: Timing,
+    /// Set when this run was rewound from another session to one of its
+    /// decisions (`talkdown replay --rewind`, the app's "Rewind to here"); a
+    /// first attempt has none. Class reports count the two apart.
+    pub rewound_from: Option<RewoundFrom>,
+}
+
+/// The session a rewound run was forked from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RewoundFrom {
+    /// The original session's UUID (the link kept across files).
+    pub uuid: String,
+    /// Its number in this records file, when it is in this file.
+    pub session: Option<SessionId>,
+    /// The decision (1-based) chosen again; the decisions before it are the original's.
+    pub step: u32,
 }
 
 pub use crate::debrief::Standard;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
-use super::{DecisionRow, SessionEnd, SessionStart, resolve_path};
+use super::{DecisionRow, ForkLink, SessionEnd, SessionStart, resolve_path};
 use crate::debrief::Debrief;
 use crate::engine::Playthrough;
 
@@ -95,8 +95,22 @@ impl Recorder {
 
     /// A run has started (call right after `Playthrough::start`).
     pub fn start(&mut self, play: &Playthrough, trainee: &str, scenario_file: Option<&Path>) {
+        self.start_linked(play, trainee, scenario_file, None);
+    }
+
+    /// A run has started; `fork` links a rewound run to the session it was
+    /// rewound from. The decisions `play` already holds (the original's, before
+    /// the fork) are recorded with it, so the new session replays on its own.
+    pub fn start_linked(
+        &mut self,
+        play: &Playthrough,
+        trainee: &str,
+        scenario_file: Option<&Path>,
+        fork: Option<ForkLink>,
+    ) {
         let Some(outbox) = &self.outbox else { return };
-        let start = SessionStart::new(play, trainee, scenario_file);
+        let mut start = SessionStart::new(play, trainee, scenario_file);
+        start.fork = fork;
         let uuid = start.uuid.clone();
         outbox.push(Delivery::Start(start));
         self.session = Some(Active { uuid, queued: 0 });

@@ -108,3 +108,70 @@ pub fn replay_session(rec: &SessionRecord, scenario: &Scenario) -> Result<Replay
     }
     Ok(ReplayCheck::Matches { decisions: play.decisions().len(), play: Box::new(play) })
 }
+
+/// A recorded session rewound to one of its decisions: the run as it stood
+/// just before that decision (the same state, seed, shown order and
+/// transcript), ready for the trainee to choose again.
+#[derive(Debug, Clone)]
+pub struct Rewind {
+    /// The original run, replayed in full (it matched the record).
+    pub original: Playthrough,
+    /// The run just before decision `step`, with the original's decisions
+    /// (response times included) before it.
+    pub resumed: Playthrough,
+    /// The decision (1-based) to be chosen again.
+    pub step: u32,
+    /// The original session's number in its records file.
+    pub session: super::SessionId,
+    /// What the new session records about where it came from.
+    pub link: super::ForkLink,
+}
+
+/// What rewinding found.
+#[derive(Debug, Clone)]
+pub enum Rewound {
+    Ready(Box<Rewind>),
+    /// The record could not be replayed exactly (another scenario, a changed
+    /// file, a divergence), so nothing is resumed: why, as `replay` says it.
+    Refused(ReplayCheck),
+    /// The session has no such decision.
+    NoSuchStep {
+        step: u32,
+        decisions: usize,
+    },
+}
+
+/// Rewind `rec` to decision `step` (1-based) on `scenario`. The record is
+/// replayed in full first, so a scenario changed since (content hash), or a
+/// record that does not replay exactly, is refused as `replay` refuses it.
+pub fn rewind_session(rec: &SessionRecord, scenario: &Scenario, step: u32) -> Result<Rewound, EngineError> {
+    let decisions = rec.decisions.len();
+    if step == 0 || step as usize > decisions {
+        return Ok(Rewound::NoSuchStep { step, decisions });
+    }
+    let original = match replay_session(rec, scenario)? {
+        ReplayCheck::Matches { play, .. } => *play,
+        refused => return Ok(Rewound::Refused(refused)),
+    };
+    let options = original.run().options.clone();
+    let before: Vec<(String, String)> =
+        rec.decisions[..step as usize - 1].iter().map(|d| (d.beat.clone(), d.choice.clone())).collect();
+    let (prefix, divergence) = engine::replay(scenario, options, &before)?;
+    if let Some(d) = divergence {
+        // Cannot happen after a full replay matched; refused all the same.
+        return Ok(Rewound::Refused(ReplayCheck::Diverged(d)));
+    }
+    // The response times are the trainee's, from the record.
+    let mut run = prefix.into_run();
+    for (d, stored) in run.decisions.iter_mut().zip(&rec.decisions) {
+        d.response_ms = stored.response_ms;
+    }
+    let resumed = Playthrough::resume(scenario, run)?;
+    Ok(Rewound::Ready(Box::new(Rewind {
+        original,
+        resumed,
+        step,
+        session: rec.summary.id,
+        link: super::ForkLink { parent: rec.summary.uuid.clone(), step },
+    })))
+}

@@ -8,6 +8,10 @@
 //!   so an abandoned run does not count as a low score.
 //! - outcome mix: finished sessions by outcome category.
 //! - critical errors and decision points: every recorded decision, finished or not.
+//! - first attempts only: a run rewound to one of its decisions (`replay
+//!   --rewind`, "Rewind to here") is counted apart, under `rewinds`, and in
+//!   none of the figures above (its decisions before the fork are the
+//!   original's, which would count twice).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -157,6 +161,18 @@ pub struct ClassReport {
     /// Sessions played with a timing accommodation, by kind (none when every
     /// run had the standard time), so a class comparison can take them apart.
     pub timing_accommodations: Vec<TimingCount>,
+    /// Runs rewound to a decision and played on, counted apart from the first
+    /// attempts above (which they are not part of).
+    pub rewinds: Rewinds,
+}
+
+/// Rewound runs in the report's period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Rewinds {
+    pub sessions: u32,
+    pub finished: u32,
+    /// Trainees who rewound at least once.
+    pub trainees: u32,
 }
 
 /// How many sessions were played with one timing accommodation.
@@ -218,9 +234,26 @@ pub(crate) fn build(
     let conn = store.conn();
     let e = |err| classify(store.path(), err);
     let filter = Filter { scenario: Some(scenario.to_string()), since, until, ..Filter::default() };
-    let (w, args) = super::store::where_clause(&filter);
+    let (all_w, args) = super::store::where_clause(&filter);
     let a: Vec<&dyn rusqlite::ToSql> = args.iter().map(|x| x as &dyn rusqlite::ToSql).collect();
     let a = a.as_slice();
+    let rewinds = conn
+        .query_row(
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(s.finished_at IS NOT NULL), 0), COUNT(DISTINCT s.trainee)
+                 FROM sessions s {} s.parent_uuid IS NOT NULL",
+                if all_w.is_empty() { "WHERE".to_string() } else { format!("{all_w} AND") }
+            ),
+            a,
+            |r| Ok(Rewinds { sessions: r.get(0)?, finished: r.get(1)?, trainees: r.get(2)? }),
+        )
+        .map_err(e)?;
+    // Everything else counts first attempts only.
+    let w = if all_w.is_empty() {
+        "WHERE s.parent_uuid IS NULL".to_string()
+    } else {
+        format!("{all_w} AND s.parent_uuid IS NULL")
+    };
 
     let (attempts, finished, trainees): (u32, u32, u32) = conn
         .query_row(
@@ -444,6 +477,7 @@ pub(crate) fn build(
         meets_standard,
         not_yet,
         timing_accommodations,
+        rewinds,
     })
 }
 
@@ -463,6 +497,24 @@ impl ClassReport {
                 .map(|t| format!("{}: {}", t.timing.describe(), t.sessions))
                 .collect();
             format!("Timing accommodations: {n} of {} sessions ({})", self.attempts, kinds.join(", "))
+        })
+    }
+
+    /// "Rewinds: 3 runs by 2 trainees went back to a decision and chose again
+    /// (2 finished); counted apart, not in the figures of first attempts", or
+    /// nothing when nobody rewound.
+    pub fn rewinds_line(&self) -> Option<String> {
+        let r = &self.rewinds;
+        (r.sessions > 0).then(|| {
+            format!(
+                "Rewinds: {} {} by {} {} went back to a decision and chose again ({} finished); \
+                 counted apart, not in the figures of first attempts",
+                r.sessions,
+                if r.sessions == 1 { "run" } else { "runs" },
+                r.trainees,
+                if r.trainees == 1 { "trainee" } else { "trainees" },
+                r.finished
+            )
         })
     }
 
@@ -515,6 +567,9 @@ impl ClassReport {
             );
         }
         if let Some(line) = self.timing_line() {
+            let _ = writeln!(o, "{line}");
+        }
+        if let Some(line) = self.rewinds_line() {
             let _ = writeln!(o, "{line}");
         }
         if let Some(t) = &self.total {
@@ -615,6 +670,9 @@ impl ClassReport {
         }
         o.push_str("</tr></table>\n");
         if let Some(line) = self.timing_line() {
+            o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
+        }
+        if let Some(line) = self.rewinds_line() {
             o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
         }
         if self.versions.len() > 1 {

@@ -108,6 +108,16 @@ INSERT OR IGNORE INTO schema_history VALUES
      'timing accommodation per session');
 ALTER TABLE sessions ADD COLUMN timing TEXT NOT NULL DEFAULT 'standard'; -- standard | x1.5 | x2 | untimed
 "#,
+    r#"
+-- Rewind (issue 14): a run rewound from a recorded session to one of its
+-- decisions is its own session, linked to the original (by UUID, so the link
+-- survives an import into another file) and the step it forked at.
+INSERT OR IGNORE INTO schema_history VALUES
+    ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_history), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+     'rewind: parent session and fork step');
+ALTER TABLE sessions ADD COLUMN parent_uuid TEXT;    -- the session rewound from (NULL: a first attempt)
+ALTER TABLE sessions ADD COLUMN fork_step INTEGER;   -- the decision (1-based) chosen again
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -426,8 +436,8 @@ impl Store {
         let tx = self.conn.transaction().map_err(c)?;
         tx.execute(
             "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
-                 mode, shuffle, start_from, dimensions, started_at, last_activity, timing)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+                 mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid, fork_step)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)
              ON CONFLICT (uuid) DO NOTHING",
             params![
                 s.uuid,
@@ -444,6 +454,8 @@ impl Store {
                 s.dimensions,
                 s.started_at,
                 s.timing.label(),
+                s.fork.as_ref().map(|f| f.parent.as_str()),
+                s.fork.as_ref().map(|f| i64::from(f.step)),
             ],
         )
         .map_err(c)?;
@@ -514,6 +526,8 @@ impl Store {
             let tx = self.conn.transaction()?;
             // A file from before timing accommodations were recorded: its runs had the standard time.
             let timing = if src_version >= 3 { "timing" } else { "'standard'" };
+            // ... and from before rewinds: every run was a first attempt.
+            let fork = if src_version >= 4 { "parent_uuid, fork_step" } else { "NULL, NULL" };
             let before_sessions: i64 =
                 tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
             let before_decisions: i64 =
@@ -523,11 +537,12 @@ impl Store {
                 "INSERT INTO main.sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path,
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
-                     best_choices, transcript, verdict, verdict_summary, process_percent, timing)
+                     best_choices, transcript, verdict, verdict_summary, process_percent, timing, parent_uuid,
+                     fork_step)
                  SELECT uuid, trainee, scenario, title, content_hash, version, scenario_path,
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
-                     best_choices, transcript, verdict, verdict_summary, process_percent, {timing}
+                     best_choices, transcript, verdict, verdict_summary, process_percent, {timing}, {fork}
                  FROM src.sessions ORDER BY started_at, id
                  ON CONFLICT (uuid) DO NOTHING;
                  INSERT OR IGNORE INTO main.decisions (session_id, step, beat, choice, text, timed_out,
@@ -646,7 +661,8 @@ impl Store {
                     s.total_best, s.best_choices, s.transcript,
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
-                    s.verdict, s.verdict_summary, s.process_percent, s.timing
+                    s.verdict, s.verdict_summary, s.process_percent, s.timing, s.parent_uuid, s.fork_step,
+                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid)
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut st = self.conn.prepare(&sql).map_err(e)?;
@@ -697,6 +713,14 @@ impl Store {
                         process_percent: r.get::<_, Option<i64>>(29)?.map(|v| v.clamp(0, 100) as u32),
                         // An unknown word (a newer Talkdown's) reads as standard rather than failing the read.
                         timing: r.get::<_, String>(30)?.parse().unwrap_or_default(),
+                        rewound_from: match (r.get::<_, Option<String>>(31)?, r.get::<_, Option<i64>>(32)?) {
+                            (Some(uuid), Some(step)) => Some(super::RewoundFrom {
+                                uuid,
+                                session: r.get::<_, Option<i64>>(33)?.map(SessionId),
+                                step: step.clamp(0, i64::from(u32::MAX)) as u32,
+                            }),
+                            _ => None,
+                        },
                     },
                     start_from: start_from.and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r.get(24)?,
@@ -838,6 +862,16 @@ pub struct SessionStart {
     pub started_at: String,
     /// The run's timing accommodation.
     pub timing: Timing,
+    /// Set when the run was rewound from a recorded session.
+    pub fork: Option<ForkLink>,
+}
+
+/// Where a rewound run came from: the original session's UUID and the
+/// decision (1-based) the trainee chose again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForkLink {
+    pub parent: String,
+    pub step: u32,
 }
 
 impl SessionStart {
@@ -862,6 +896,7 @@ impl SessionStart {
             dimensions: json(&dims),
             started_at: now(),
             timing: opts.timing,
+            fork: None,
         }
     }
 }
