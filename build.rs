@@ -15,7 +15,11 @@ fn main() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("the scenarios/ folder is part of the source tree")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+        .filter(|p| {
+            // The scenarios, the rubric, the test plans and the word list for `--spelling`.
+            (p.extension().is_some_and(|e| e == "ron") || p.file_name().is_some_and(|n| n == "words.txt"))
+                && p.is_file()
+        })
         .collect();
     files.sort();
     let mut out = String::from(

@@ -127,6 +127,11 @@ pub enum Command {
         /// ending, a route by state, a chance and a timer (warnings W240–W245).
         #[arg(long)]
         library: bool,
+        /// Also check the spelling of the text a trainee reads against the
+        /// system's English Hunspell dictionary (package hunspell-en-us),
+        /// knowing the cast's names and the folder's `words.txt` (warnings W260).
+        #[arg(long)]
+        spelling: bool,
     },
     /// Reachable endings, best and worst achievable scores and the routes to them.
     Analyze {
@@ -326,8 +331,8 @@ fn color_stderr() -> bool {
 
 fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result<Outcome, Error> {
     match cmd {
-        Command::Validate { paths, deny_warnings, rubric, short, library } => {
-            validate(paths, deny_warnings, rubric, short, library, scenarios)
+        Command::Validate { paths, deny_warnings, rubric, short, library, spelling } => {
+            validate(paths, deny_warnings, rubric, short, library, spelling, scenarios)
         }
         Command::Analyze { scenario, json } => {
             let s = load::load_scenario(&resolve_scenario(&scenario, scenarios))?;
@@ -491,9 +496,17 @@ fn validate(
     rubric_path: Option<PathBuf>,
     short: bool,
     library: bool,
+    spelling: bool,
     scenarios: Option<&Path>,
 ) -> Result<Outcome, Error> {
     let paths = if paths.is_empty() { vec![bundled_dir(scenarios)] } else { paths };
+    // Before anything is checked: a missing dictionary is one clear message.
+    let dictionary = if spelling {
+        Some(crate::spelling::Dictionary::find().map_err(|e| Error::Usage(e.to_string()))?)
+    } else {
+        None
+    };
+    let mut word_lists: std::collections::HashMap<PathBuf, crate::spelling::WordList> = Default::default();
     let color = color_stdout();
     // A broken rubric counts as a checked file with problems (its errors in
     // the totals), once however many scenarios depend on it.
@@ -550,6 +563,19 @@ fn validate(
         };
         if library && !crate::library::is_template(&path) {
             checked.diagnostics.extend(crate::library::standard::check(&checked));
+        }
+        if let Some(dict) = &dictionary {
+            let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let words = word_lists.entry(folder.to_path_buf()).or_insert_with(|| {
+                crate::spelling::WordList::for_dir(folder).unwrap_or_else(|e| {
+                    eprintln!(
+                        "talkdown: {}: cannot read: {e}; checking without it",
+                        folder.join(crate::spelling::WORDS_FILE).display()
+                    );
+                    Default::default()
+                })
+            });
+            checked.diagnostics.extend(crate::spelling::check(&checked, dict, words));
         }
         files += 1;
         if let Some(f) = &checked.file {
