@@ -77,7 +77,10 @@ impl Dictionary {
         };
         let (aff_text, dic_text) = (read(&aff)?, read(dic)?);
         let dict = spellbook::Dictionary::new(&aff_text, &dic_text).map_err(|e| {
-            DictionaryError(format!("--spelling: {} is not a Hunspell dictionary Talkdown can read: {e}", dic.display()))
+            DictionaryError(format!(
+                "--spelling: {} is not a Hunspell dictionary Talkdown can read: {e}",
+                dic.display()
+            ))
         })?;
         Ok(Dictionary { dict, path: dic.to_path_buf(), suggestions: Default::default() })
     }
@@ -246,9 +249,8 @@ pub fn words_in<'t>(text: &'t str, span: Range<usize>) -> Vec<(Range<usize>, &'t
             }
             continue;
         }
-        let inside_apostrophe = is_apostrophe(c)
-            && start.is_some()
-            && chars.get(k + 1).is_some_and(|(_, n)| n.is_alphabetic());
+        let inside_apostrophe =
+            is_apostrophe(c) && start.is_some() && chars.get(k + 1).is_some_and(|(_, n)| n.is_alphabetic());
         if c.is_alphanumeric() || inside_apostrophe {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
@@ -312,7 +314,9 @@ pub fn check(checked: &Checked, dict: &Dictionary, words: &WordList) -> Vec<Diag
             }
             let suggestions = dict.suggest(word);
             let help = if suggestions.is_empty() {
-                format!("if `{word}` is right, add it to `{WORDS_FILE}` beside the scenario (one word a line)")
+                format!(
+                    "if `{word}` is right, add it to `{WORDS_FILE}` beside the scenario (one word a line)"
+                )
             } else {
                 format!(
                     "did you mean {}? If `{word}` is right, add it to `{WORDS_FILE}` beside the scenario (one word a line)",
@@ -340,7 +344,10 @@ mod tests {
 
     #[test]
     fn words_keep_inner_apostrophes_and_skip_numbers_and_escapes() {
-        assert_eq!(words("I don't know, Walter\u{2019}s 988 call"), ["I", "don't", "know", "Walter\u{2019}s", "call"]);
+        assert_eq!(
+            words("I don't know, Walter\u{2019}s 988 call"),
+            ["I", "don't", "know", "Walter\u{2019}s", "call"]
+        );
         assert_eq!(words("she said \\\"no\\\" twice\\nthen"), ["she", "said", "no", "twice", "then"]);
         assert_eq!(words("'quoted' mobile-crisis 10pm"), ["quoted", "mobile", "crisis"]);
     }

@@ -824,3 +824,49 @@ fn a_rubric_extension_beside_scenarios_is_used_and_its_conflicts_reported() {
         "{err}"
     );
 }
+
+// ---- Issue 11.7: spelling ----
+
+/// The bundled library reads correctly (CI installs hunspell-en-us in .ci/setup).
+#[test]
+fn the_bundled_library_passes_the_spelling_check() {
+    let o = talkdown(&["validate", "--spelling", "--deny-warnings", "--short", "scenarios/"], "");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn spelling_reports_each_unknown_word_with_suggestions_and_knows_names_and_the_word_list() {
+    let text = minimal_as("a")
+        .replacen("Who is it?\"", "Who is it? Your dauhgter sent you? Ask Mr Okonkwo.\"", 1)
+        .replace("Pat is fine.", "Pat\u{2019}s fine, naloxone at hand.")
+        .replace("name: \"Pat\"", "name: \"Pat Okonkwo\"");
+    let d = dir_with(&[("a.ron", &text), ("words.txt", "# our jargon\nnaloxone\n")]);
+    let o = talkdown(&["validate", "--spelling", "--short", d.path().to_str().unwrap()], "");
+    let out = stdout(&o);
+    // A warning by default: the scenario still validates.
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let w: Vec<&str> = out.lines().filter(|l| l.contains("W260")).collect();
+    assert_eq!(w.len(), 1, "{out}");
+    assert!(w[0].ends_with("a.ron:14:61: warning[W260]: `dauhgter` is not in the dictionary"), "{out}");
+    let o = talkdown(&["validate", "--spelling", d.path().to_str().unwrap()], "");
+    assert!(stdout(&o).contains("did you mean `daughter`"), "{}", stdout(&o));
+    // Without the flag, no spelling check.
+    let o = talkdown(&["validate", "--short", d.path().to_str().unwrap()], "");
+    assert!(!stdout(&o).contains("W260"), "{}", stdout(&o));
+}
+
+#[test]
+fn spelling_without_a_dictionary_says_what_to_install() {
+    let d = dir_with(&[("a.ron", &minimal_as("a"))]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_talkdown"));
+    let o = cmd
+        .args(["validate", "--spelling", d.path().to_str().unwrap()])
+        .env("TALKDOWN_DICTIONARY", d.path().join("en_US.dic"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("cannot read the dictionary file") && err.contains("hunspell-en-us"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
