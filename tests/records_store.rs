@@ -1,6 +1,8 @@
 //! The records store through its library API: round trips for every table,
 //! migration from an empty file, clear errors for bad files, the class report
-//! against hand-computed numbers, and exports parsed back.
+//! against hand-computed numbers, and exports parsed back. The tests written
+//! with `both!` run on a SQLite file and on PostgreSQL (a throwaway cluster;
+//! see tests/common/pg.rs, and TALKDOWN_SKIP_PG=1 to skip those).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,68 @@ use talkdown::records::export::{self, XapiOptions};
 use talkdown::records::replay::{ReplayCheck, replay_session};
 use talkdown::records::{Error, Filter, SessionId, Status, Store, parse_date};
 use talkdown::scenario::{Scenario, load::load_scenario};
+
+mod common;
+
+use common::pg;
+
+/// Where a test keeps its records: a new SQLite file, or a new database on the
+/// test binary's throwaway PostgreSQL cluster (tests/common/pg.rs).
+struct Place {
+    _dir: Option<tempfile::TempDir>,
+    path: PathBuf,
+    pg_db: Option<String>,
+}
+
+impl Place {
+    fn sqlite() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        Place { _dir: Some(dir), path, pg_db: None }
+    }
+
+    /// `None` only with TALKDOWN_SKIP_PG=1.
+    fn postgres() -> Option<Place> {
+        let pg = pg::shared()?;
+        let db = pg.database("store");
+        Some(Place { _dir: None, path: PathBuf::from(pg.admin_url(&db)), pg_db: Some(db) })
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.path).unwrap()
+    }
+
+    /// Run SQL directly on the store (to set up a case the API cannot make).
+    fn sql(&self, stmt: &str) {
+        match &self.pg_db {
+            Some(db) => {
+                pg::shared().unwrap().psql(db, stmt);
+            }
+            None => rusqlite::Connection::open(&self.path).unwrap().execute_batch(stmt).unwrap(),
+        }
+    }
+}
+
+/// One test body run on both backends: `NAME::sqlite` and `NAME::postgres`.
+macro_rules! both {
+    ($name:ident, |$place:ident| $body:block) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $place = Place::sqlite();
+                $body
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($place) = Place::postgres() else { return };
+                $body
+            }
+        }
+    };
+}
 
 fn fixture_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
@@ -99,10 +163,8 @@ fn a_missing_folder_is_created_for_a_new_file() {
     assert!(path.is_file());
 }
 
-#[test]
-fn sessions_decisions_and_scores_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(sessions_decisions_and_scores_round_trip, |place| {
+    let mut store = place.open();
     let s = fixture();
     let id = play(&mut store, &s, "ana", A);
     let rec = store.session(id).unwrap();
@@ -163,12 +225,10 @@ fn sessions_decisions_and_scores_round_trip() {
     assert_eq!(d[3].flags, ["asked_about_suicide", "introduced"]);
     // The transcript is kept for replay.
     assert!(rec.transcript.as_deref().unwrap().contains("== A warm hand-off =="));
-}
+});
 
-#[test]
-fn a_timeout_is_recorded_as_a_decision() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(a_timeout_is_recorded_as_a_decision, |place| {
+    let mut store = place.open();
     let s = fixture();
     let mut p = Playthrough::start(&s, StartOptions::new(3, Mode::Assessment)).unwrap();
     let id = store.start_session(&p, "ana").unwrap();
@@ -185,42 +245,35 @@ fn a_timeout_is_recorded_as_a_decision() {
     let m = store.session(id).unwrap().summary;
     assert_eq!(m.mode, Mode::Assessment);
     assert_eq!(m.status, Status::Abandoned);
-}
+});
 
-#[test]
-fn an_interrupted_session_reads_as_abandoned_with_its_decisions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.sqlite3");
+both!(an_interrupted_session_reads_as_abandoned_with_its_decisions, |place| {
     let s = fixture();
     {
-        let mut store = Store::open(&path).unwrap();
+        let mut store = place.open();
         play(&mut store, &s, "ana", &["introduce", "reflect"]);
         // dropped without finishing, as a crash would
     }
-    let store = Store::open(&path).unwrap();
+    let store = place.open();
     let list = store.sessions(&Filter::default()).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].status, Status::Abandoned);
     assert_eq!(list[0].decisions, 2);
     assert!(list[0].scores.is_empty());
     assert_eq!(list[0].ending, None);
-}
+});
 
-#[test]
-fn abandon_reason_is_kept_and_finishing_clears_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(abandon_reason_is_kept_and_finishing_clears_it, |place| {
+    let mut store = place.open();
     let s = fixture();
     let id = play(&mut store, &s, "ana", E);
     store.abandon_session(id, "quit").unwrap();
     assert_eq!(store.session(id).unwrap().summary.abandon_reason.as_deref(), Some("quit"));
     assert_eq!(store.session(id).unwrap().summary.status, Status::Abandoned);
-}
+});
 
-#[test]
-fn filters_and_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(filters_and_history, |place| {
+    let mut store = place.open();
     let s = fixture();
     let ids = class(&mut store, &s);
     let all = store.sessions(&Filter::default()).unwrap();
@@ -238,12 +291,10 @@ fn filters_and_history() {
     assert_eq!(f(Filter { since: Some(parse_date("2000-01-01").unwrap()), ..Filter::default() }), 6);
     assert_eq!(store.trainees().unwrap(), ["ana", "ben", "cy", "dee", "eve"]);
     assert!(matches!(parse_date("yesterday"), Err(Error::BadDate(_))));
-}
+});
 
-#[test]
-fn class_report_matches_hand_computed_numbers() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(class_report_matches_hand_computed_numbers, |place| {
+    let mut store = place.open();
     let s = fixture();
     class(&mut store, &s);
     let r = store.class_report("every_feature", None, None).unwrap();
@@ -306,20 +357,15 @@ fn class_report_matches_hand_computed_numbers() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg") && html.contains("@media print"));
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
-}
+});
 
-#[test]
-fn class_report_since_counts_only_later_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.sqlite3");
-    let mut store = Store::open(&path).unwrap();
+both!(class_report_since_counts_only_later_sessions, |place| {
+    let mut store = place.open();
     let s = fixture();
     let ids = class(&mut store, &s);
     // Move A and B into the past.
-    let conn = rusqlite::Connection::open(&path).unwrap();
     for id in &ids[..2] {
-        conn.execute("UPDATE sessions SET started_at = '2020-01-01T09:00:00.000Z' WHERE id = ?1", [id.0])
-            .unwrap();
+        place.sql(&format!("UPDATE sessions SET started_at = '2020-01-01T09:00:00.000Z' WHERE id = {id}"));
     }
     let r = store.class_report("every_feature", Some(parse_date("2021-01-01").unwrap()), None).unwrap();
     assert_eq!((r.attempts, r.finished), (4, 2));
@@ -342,7 +388,7 @@ fn class_report_since_counts_only_later_sessions() {
     let none = store.class_report("no_such_scenario", None, None).unwrap();
     assert_eq!(none.attempts, 0);
     assert!(none.to_text().contains("No sessions"));
-}
+});
 
 /// Every record of a CSV export, header included, read by the `csv` crate.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
@@ -354,10 +400,8 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[test]
-fn csv_export_has_one_row_per_decision_and_parses_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(csv_export_has_one_row_per_decision_and_parses_back, |place| {
+    let mut store = place.open();
     let s = fixture();
     class(&mut store, &s);
     let awkward = "O'Neil, \"Jo\"";
@@ -388,12 +432,10 @@ fn csv_export_has_one_row_per_decision_and_parses_back() {
     assert_eq!(last[col("trainee")], awkward);
     assert_eq!(last[col("critical")], "true");
     assert_eq!(last[col("text")], "Take his arm to move him away from the road.");
-}
+});
 
-#[test]
-fn json_export_nests_decisions_and_parses_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(json_export_nests_decisions_and_parses_back, |place| {
+    let mut store = place.open();
     let s = fixture();
     class(&mut store, &s);
     let sessions = store.session_records(&Filter::default()).unwrap();
@@ -413,12 +455,10 @@ fn json_export_nests_decisions_and_parses_back() {
     assert_eq!(a["decisions"][0]["meters"]["trust"], 4);
     assert_eq!(arr[4]["status"], "abandoned");
     assert_eq!(arr[4]["decisions"].as_array().unwrap().len(), 1);
-}
+});
 
-#[test]
-fn xapi_export_gives_statements_an_lrs_can_take() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(xapi_export_gives_statements_an_lrs_can_take, |place| {
+    let mut store = place.open();
     let s = fixture();
     class(&mut store, &s);
     let sessions = store.session_records(&Filter::default()).unwrap();
@@ -459,7 +499,7 @@ fn xapi_export_gives_statements_an_lrs_can_take() {
     let ids: std::collections::BTreeSet<&str> = st.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), st.len());
     assert_eq!(text, export::to_xapi(&sessions, &o));
-}
+});
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
@@ -527,10 +567,8 @@ fn open_existing_does_not_create_a_file() {
     assert!(!path.exists());
 }
 
-#[test]
-fn a_stored_session_replays_to_the_same_run_and_a_changed_file_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+both!(a_stored_session_replays_to_the_same_run_and_a_changed_file_is_refused, |place| {
+    let mut store = place.open();
     let s = fixture();
     let id = play(&mut store, &s, "ana", A);
     let rec = store.session(id).unwrap();
@@ -548,7 +586,7 @@ fn a_stored_session_replays_to_the_same_run_and_a_changed_file_is_refused() {
     let mut tampered = rec.clone();
     tampered.decisions[1].meters[1].1 += 1;
     assert!(matches!(replay_session(&tampered, &s).unwrap(), ReplayCheck::Mismatch { step: 2, .. }));
-}
+});
 
 #[test]
 fn the_verdict_process_score_and_reactions_are_recorded() {
@@ -586,11 +624,9 @@ fn the_verdict_process_score_and_reactions_are_recorded() {
     assert_eq!(reaction, r#"[["Sam","...Okay. If you come with me."]]"#);
 }
 
-#[test]
-fn the_verdict_and_process_percent_are_read_typed_and_exported() {
+both!(the_verdict_and_process_percent_are_read_typed_and_exported, |place| {
     use talkdown::records::{Grade, Standard};
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+    let mut store = place.open();
     let s = fixture();
     class(&mut store, &s);
     let sessions = store.session_records(&Filter::default()).unwrap();
@@ -640,7 +676,7 @@ fn the_verdict_and_process_percent_are_read_typed_and_exported() {
     assert_eq!(ends[1]["result"]["success"], false);
     // An abandoned session has no verdict, so xAPI's pass/fail is left out.
     assert!(ends[4]["result"].get("success").is_none());
-}
+});
 
 #[test]
 fn records_written_before_verdicts_and_typed_grades_still_read() {
@@ -705,3 +741,23 @@ fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
     assert_eq!(store.schema_version().unwrap(), 4);
     assert!(store.sessions(&Filter::default()).unwrap().iter().all(|x| x.timing == Timing::Standard));
 }
+
+both!(purge_removes_the_sessions_started_before_a_date, |place| {
+    let mut store = place.open();
+    let s = fixture();
+    let ids = class(&mut store, &s);
+    for id in &ids[..2] {
+        place.sql(&format!("UPDATE sessions SET started_at = '2020-01-01T09:00:00.000Z' WHERE id = {id}"));
+    }
+    assert_eq!(store.purge(parse_date("2021-01-01").unwrap()).unwrap(), 2);
+    let left: Vec<SessionId> = store.sessions(&Filter::default()).unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(left.len(), 4);
+    assert!(!left.contains(&ids[0]) && !left.contains(&ids[1]));
+    // Their decisions and scores went with them.
+    assert!(matches!(store.session(ids[0]), Err(Error::NoSuchSession { .. })));
+    assert!(store.decisions(ids[1]).unwrap().is_empty());
+    let r = store.class_report("every_feature", None, None).unwrap();
+    assert_eq!((r.attempts, r.finished), (4, 2));
+    // Nothing more to remove.
+    assert_eq!(store.purge(parse_date("2021-01-01").unwrap()).unwrap(), 0);
+});

@@ -3,6 +3,7 @@
 //! 0 success; 1 problems found (validation errors, an unfinished run);
 //! 2 usage or I/O errors.
 
+pub mod lab;
 pub mod play;
 pub mod records;
 pub mod review;
@@ -65,7 +66,9 @@ pub struct AppArgs {
     /// standard, x1.5, x2, or untimed (training only). Recorded with each run.
     #[arg(long)]
     pub timing: Option<Timing>,
-    /// The session records file (default: records.sqlite3 in the user's data directory).
+    /// The session records: a file (default: records.sqlite3 in the user's data
+    /// directory), or the lab's server as a postgresql:// URL (docs/lab.md; keep
+    /// the password in ~/.pgpass, not in the URL).
     #[arg(long, env = "TALKDOWN_RECORDS", global = true)]
     pub records: Option<PathBuf>,
     /// Text size, 0.8 to 2 (the same as Ctrl +/− in the window; e.g. 2 for a
@@ -207,6 +210,11 @@ pub enum Command {
     Report(self::records::ReportArgs),
     /// Replay a recorded session and check it gives the same run.
     Replay(self::records::ReplayArgs),
+    /// Set up the lab's shared PostgreSQL server (docs/lab.md).
+    Lab {
+        #[command(subcommand)]
+        command: self::lab::LabCommand,
+    },
     /// Run scenario test plans (NAME.plan.ron) and report coverage.
     Test {
         /// Plan files, scenario files (the plan beside each), folders (every
@@ -411,6 +419,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }
+        Command::Lab { command } => self::lab::run(command),
         Command::Test { paths } => self::test::run_test(paths, scenarios),
         Command::GenerateDocs { dir } => generate_docs(&dir),
     }

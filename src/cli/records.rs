@@ -120,6 +120,14 @@ pub enum RecordsCommand {
         /// The records file to take sessions from (opened read-only).
         file: PathBuf,
     },
+    /// Delete the sessions started before a date, with their decisions and
+    /// scores (how long personal data is kept: docs/lab.md). On a lab server
+    /// this needs the database owner's URL.
+    Purge {
+        /// Remove sessions started before this date (YYYY-MM-DD, local time, or RFC 3339).
+        #[arg(long)]
+        before: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -325,6 +333,7 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             );
             Ok(Outcome::Clean)
         }
+        RecordsCommand::Purge { before } => purge(&before, records),
         RecordsCommand::Import { file } => {
             let mut store = Store::open(resolve_path(records)?)?;
             let r = store.import(&file)?;
@@ -340,6 +349,21 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// `talkdown records purge --before DATE`: the date is checked before the store is opened.
+fn purge(before: &str, records: Option<&Path>) -> Result<Outcome, CliError> {
+    let before = parse_date(before)?;
+    let mut store = Store::open_existing(resolve_path(records)?)?;
+    let n = store.purge(before)?;
+    let when = before.with_timezone(&Local).format("%Y-%m-%d %H:%M");
+    let what = if n == 1 { "session" } else { "sessions" };
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "Purged {}: removed {n} {what} started before {when}, with their decisions and scores.",
+        store.path().display()
+    );
+    Ok(Outcome::Clean)
 }
 
 /// `talkdown report --scenario ID`

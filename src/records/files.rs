@@ -124,6 +124,11 @@ pub fn sqlite_uri(path: &Path, query: &str) -> String {
 /// A new file beside `records` for answers that cannot go into it:
 /// `records.rescue-20250301T091500Z.sqlite3` (with `-2`, `-3`... if taken).
 pub fn rescue_path(records: &Path) -> PathBuf {
+    // A lab server has no folder beside it: the station's data folder instead.
+    if super::pg::is_url(records) {
+        let local = super::default_path().unwrap_or_else(|| std::env::temp_dir().join(super::DEFAULT_FILE));
+        return rescue_path(&local);
+    }
     let dir = records.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let stem =
         records.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "records".into());

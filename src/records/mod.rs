@@ -51,6 +51,7 @@
 pub mod export;
 pub mod files;
 pub mod outbox;
+pub mod pg;
 pub mod recorder;
 pub mod replay;
 pub mod report;
@@ -131,6 +132,38 @@ pub enum Error {
     Sqlite { path: PathBuf, source: rusqlite::Error },
     #[error("`{0}` is not a date: use YYYY-MM-DD or a time such as 2025-03-01T09:00:00Z")]
     BadDate(String),
+    // The lab's PostgreSQL server (docs/lab.md). `server`/`url` is always the
+    // URL with its password masked.
+    #[error("{url} is not a usable PostgreSQL URL: {detail}")]
+    BadUrl { url: String, detail: String },
+    #[error(
+        "cannot reach the lab server {server} ({detail}): check that PostgreSQL is running there, the host and port, and the firewall"
+    )]
+    PgUnreachable { server: String, detail: String },
+    #[error(
+        "the lab server {server} refused the login ({detail}): check the role name and its password (in ~/.pgpass or PGPASSFILE; see docs/lab.md), or ask for `talkdown lab init` to be run again for new passwords"
+    )]
+    PgAuth { server: String, detail: String },
+    #[error(
+        "the lab server {server} does not allow this for this role ({detail}): stations may only add their own sessions; reading the class's records needs the instructor role, and purging the database owner's"
+    )]
+    PgDenied { server: String, detail: String },
+    #[error(
+        "the lab server {server} has no such database ({detail}): create it (docs/lab.md), then run `talkdown lab init --admin URL`"
+    )]
+    PgNoDatabase { server: String, detail: String },
+    #[error(
+        "the lab server {server} has no Talkdown tables yet: run `talkdown lab init --admin URL` with the database owner's URL (docs/lab.md)"
+    )]
+    PgNoSchema { server: String },
+    #[error(
+        "the lab server {server} has an older Talkdown schema (version {found}, this version needs {known}): run `talkdown lab init --admin URL` to upgrade it"
+    )]
+    PgOldSchema { server: String, found: usize, known: usize },
+    #[error("lab server {server}: {detail}")]
+    Postgres { server: String, detail: String },
+    #[error("{server} is a lab server: {what} works only with records files")]
+    ServerUnsupported { server: String, what: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

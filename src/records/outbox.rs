@@ -163,7 +163,14 @@ impl std::fmt::Debug for Outbox {
 
 /// Problems that may go away by themselves: try again later.
 fn transient(e: &Error) -> bool {
-    matches!(e, Error::Locked { .. } | Error::Full { .. } | Error::Sqlite { .. })
+    matches!(
+        e,
+        Error::Locked { .. }
+            | Error::Full { .. }
+            | Error::Sqlite { .. }
+            | Error::PgUnreachable { .. }
+            | Error::Postgres { .. }
+    )
 }
 
 impl Outbox {

@@ -16,7 +16,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::store::{Store, classify, fmt_time};
+use super::store::{Store, fmt_time};
 use super::{Filter, Grade, Result};
 use crate::debrief::html_escape;
 use crate::engine::Timing;
@@ -225,29 +225,66 @@ fn judgement(points: i32, critical: bool, best_share: Option<f64>) -> ChoiceJudg
     }
 }
 
+/// One value of a query's row, the same from SQLite and PostgreSQL (booleans
+/// read as 0/1), so the report's SQL and arithmetic are written once.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Val {
+    pub(crate) fn opt_int(&self) -> Option<i64> {
+        match self {
+            Val::Int(v) => Some(*v),
+            Val::Real(v) => Some(*v as i64),
+            Val::Text(t) => t.parse().ok(),
+            Val::Null => None,
+        }
+    }
+    pub(crate) fn int(&self) -> i64 {
+        self.opt_int().unwrap_or(0)
+    }
+    pub(crate) fn opt_text(&self) -> Option<String> {
+        match self {
+            Val::Text(t) => Some(t.clone()),
+            Val::Int(v) => Some(v.to_string()),
+            Val::Real(v) => Some(v.to_string()),
+            Val::Null => None,
+        }
+    }
+    pub(crate) fn text(&self) -> String {
+        self.opt_text().unwrap_or_default()
+    }
+}
+
 pub(crate) fn build(
     store: &Store,
     scenario: &str,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<ClassReport> {
-    let conn = store.conn();
-    let e = |err| classify(store.path(), err);
     let filter = Filter { scenario: Some(scenario.to_string()), since, until, ..Filter::default() };
-    let (all_w, args) = super::store::where_clause(&filter);
-    let a: Vec<&dyn rusqlite::ToSql> = args.iter().map(|x| x as &dyn rusqlite::ToSql).collect();
+    let (all_w, a) = super::store::where_clause(&filter);
     let a = a.as_slice();
-    let rewinds = conn
-        .query_row(
+    // Decisions with the debrief's judgement (`best_available`) on either backend.
+    let decisions = store.judged_decisions();
+    let yes = |cond: &str| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    let rewinds = store
+        .rows(
             &format!(
-                "SELECT COUNT(*), COALESCE(SUM(s.finished_at IS NOT NULL), 0), COUNT(DISTINCT s.trainee)
+                "SELECT COUNT(*), COALESCE({}, 0), COUNT(DISTINCT s.trainee)
                  FROM sessions s {} s.parent_uuid IS NOT NULL",
+                yes("s.finished_at IS NOT NULL"),
                 if all_w.is_empty() { "WHERE".to_string() } else { format!("{all_w} AND") }
             ),
             a,
-            |r| Ok(Rewinds { sessions: r.get(0)?, finished: r.get(1)?, trainees: r.get(2)? }),
-        )
-        .map_err(e)?;
+        )?
+        .first()
+        .map(|r| Rewinds { sessions: r[0].int() as u32, finished: r[1].int() as u32, trainees: r[2].int() as u32 })
+        .unwrap_or_default();
     // Everything else counts first attempts only.
     let w = if all_w.is_empty() {
         "WHERE s.parent_uuid IS NULL".to_string()
@@ -255,37 +292,34 @@ pub(crate) fn build(
         format!("{all_w} AND s.parent_uuid IS NULL")
     };
 
-    let (attempts, finished, trainees): (u32, u32, u32) = conn
-        .query_row(
+    let row = store.rows(
+        &format!(
+            "SELECT COUNT(*), COALESCE({}, 0), COUNT(DISTINCT s.trainee) FROM sessions s {w}",
+            yes("s.finished_at IS NOT NULL")
+        ),
+        a,
+    )?;
+    let (attempts, finished, trainees) = match row.first() {
+        Some(r) => (r[0].int() as u32, r[1].int() as u32, r[2].int() as u32),
+        None => (0, 0, 0),
+    };
+    let title = store
+        .rows(&format!("SELECT s.title FROM sessions s {w} ORDER BY s.started_at DESC LIMIT 1"), a)?
+        .first()
+        .map(|r| r[0].text())
+        .unwrap_or_else(|| scenario.to_string());
+
+    let versions = store
+        .rows(
             &format!(
-                "SELECT COUNT(*), COALESCE(SUM(s.finished_at IS NOT NULL), 0), COUNT(DISTINCT s.trainee)
-                 FROM sessions s {w}"
+                "SELECT s.content_hash, MAX(s.version), COUNT(*) FROM sessions s {w}
+                 GROUP BY s.content_hash ORDER BY MIN(s.started_at)"
             ),
             a,
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(e)?;
-    let title: String = conn
-        .query_row(
-            &format!("SELECT s.title FROM sessions s {w} ORDER BY s.started_at DESC LIMIT 1"),
-            a,
-            |r| r.get(0),
-        )
-        .unwrap_or_else(|_| scenario.to_string());
-
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT s.content_hash, MAX(s.version), COUNT(*) FROM sessions s {w}
-             GROUP BY s.content_hash ORDER BY MIN(s.started_at)"
-        ))
-        .map_err(e)?;
-    let versions = st
-        .query_map(a, |r| {
-            Ok(VersionSeen { content_hash: r.get(0)?, version: r.get(1)?, sessions: r.get(2)? })
-        })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
+        )?
+        .into_iter()
+        .map(|r| VersionSeen { content_hash: r[0].text(), version: r[1].text(), sessions: r[2].int() as u32 })
+        .collect();
 
     // Scores of finished sessions, per dimension in rubric order.
     let fw = if w.is_empty() {
@@ -294,16 +328,14 @@ pub(crate) fn build(
         format!("{w} AND s.finished_at IS NOT NULL")
     };
     let mut dims: Vec<(String, String, Vec<i32>, i32)> = Vec::new();
-    let mut st = conn
-        .prepare(&format!(
+    for r in store.rows(
+        &format!(
             "SELECT sc.dimension, sc.name, sc.score, sc.best FROM session_scores sc
              JOIN sessions s ON s.id = sc.session_id {fw} ORDER BY sc.ord"
-        ))
-        .map_err(e)?;
-    let mut rows = st.query(a).map_err(e)?;
-    while let Some(r) = rows.next().map_err(e)? {
-        let (id, name, score, best): (String, String, i32, i32) =
-            (r.get(0).map_err(e)?, r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?);
+        ),
+        a,
+    )? {
+        let (id, name, score, best) = (r[0].text(), r[1].text(), r[2].int() as i32, r[3].int() as i32);
         match dims.iter_mut().find(|d| d.0 == id) {
             Some(d) => {
                 d.2.push(score);
@@ -312,129 +344,124 @@ pub(crate) fn build(
             None => dims.push((id, name, vec![score], best)),
         }
     }
-    drop(rows);
     let dimensions: Vec<DimensionStats> =
         dims.into_iter().map(|(id, name, v, best)| stats(&id, &name, v, best)).collect();
     let mut totals = Vec::new();
     let mut total_best = 0;
-    let mut st = conn.prepare(&format!("SELECT s.total, s.total_best FROM sessions s {fw}")).map_err(e)?;
-    let mut rows = st.query(a).map_err(e)?;
-    while let Some(r) = rows.next().map_err(e)? {
-        totals.push(r.get::<_, Option<i32>>(0).map_err(e)?.unwrap_or(0));
-        total_best = total_best.max(r.get::<_, Option<i32>>(1).map_err(e)?.unwrap_or(0));
+    for r in store.rows(&format!("SELECT s.total, s.total_best FROM sessions s {fw}"), a)? {
+        totals.push(r[0].opt_int().unwrap_or(0) as i32);
+        total_best = total_best.max(r[1].opt_int().unwrap_or(0) as i32);
     }
-    drop(rows);
     let total = (!totals.is_empty()).then(|| stats("total", "Total", totals, total_best));
-    let (meets_standard, not_yet): (u32, u32) = conn
-        .query_row(
-            &format!(
-                "SELECT COALESCE(SUM(s.verdict = 'meets_standard'), 0), COALESCE(SUM(s.verdict = 'not_yet'), 0)
-                 FROM sessions s {fw}"
-            ),
-            a,
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(e)?;
+    let row = store.rows(
+        &format!(
+            "SELECT COALESCE({}, 0), COALESCE({}, 0) FROM sessions s {fw}",
+            yes("s.verdict = 'meets_standard'"),
+            yes("s.verdict = 'not_yet'")
+        ),
+        a,
+    )?;
+    let (meets_standard, not_yet) =
+        row.first().map(|r| (r[0].int() as u32, r[1].int() as u32)).unwrap_or((0, 0));
     let mut timing_accommodations = Vec::new();
-    let mut st = conn
-        .prepare(&format!(
+    for r in store.rows(
+        &format!(
             "SELECT s.timing, COUNT(*) FROM sessions s {} s.timing <> 'standard' GROUP BY s.timing",
             if w.is_empty() { "WHERE".to_string() } else { format!("{w} AND") }
-        ))
-        .map_err(e)?;
-    let mut rows = st.query(a).map_err(e)?;
-    while let Some(r) = rows.next().map_err(e)? {
-        let timing: Timing = r.get::<_, String>(0).map_err(e)?.parse().unwrap_or_default();
-        timing_accommodations.push(TimingCount { timing, sessions: r.get(1).map_err(e)? });
+        ),
+        a,
+    )? {
+        let timing: Timing = r[0].text().parse().unwrap_or_default();
+        timing_accommodations.push(TimingCount { timing, sessions: r[1].int() as u32 });
     }
-    drop(rows);
-    drop(st);
     timing_accommodations.sort_by_key(|t| Timing::ALL.iter().position(|x| *x == t.timing));
 
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT COALESCE(s.outcome, ''), MAX(COALESCE(s.outcome_name, s.outcome, '')), MAX(COALESCE(s.grade, '')), COUNT(*)
-             FROM sessions s {fw} GROUP BY s.outcome ORDER BY COUNT(*) DESC, s.outcome"
-        ))
-        .map_err(e)?;
-    let outcomes = st
-        .query_map(a, |r| {
-            let count: u32 = r.get(3)?;
-            Ok(OutcomeCount {
-                outcome: r.get(0)?,
-                name: r.get(1)?,
-                grade: super::edge::parse_grade(&r.get::<_, String>(2)?),
+    let outcomes = store
+        .rows(
+            &format!(
+                "SELECT COALESCE(s.outcome, ''), MAX(COALESCE(s.outcome_name, s.outcome, '')), MAX(COALESCE(s.grade, '')), COUNT(*)
+                 FROM sessions s {fw} GROUP BY s.outcome ORDER BY COUNT(*) DESC, s.outcome"
+            ),
+            a,
+        )?
+        .into_iter()
+        .map(|r| {
+            let count = r[3].int() as u32;
+            OutcomeCount {
+                outcome: r[0].text(),
+                name: r[1].text(),
+                grade: super::edge::parse_grade(&r[2].text()),
                 count,
                 percent: pct(count, finished),
-            })
+            }
         })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
+        .collect();
 
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), COUNT(DISTINCT d.session_id)
-             FROM decisions d JOIN sessions s ON s.id = d.session_id
-             {} GROUP BY d.beat, d.choice ORDER BY COUNT(*) DESC, d.beat, d.choice LIMIT 10",
-            if w.is_empty() { "WHERE d.critical".to_string() } else { format!("{w} AND d.critical") }
-        ))
-        .map_err(e)?;
-    let critical_errors = st
-        .query_map(a, |r| {
-            let sessions: u32 = r.get(4)?;
-            Ok(CriticalError {
-                beat: r.get(0)?,
-                choice: r.get(1)?,
-                text: r.get(2)?,
-                count: r.get(3)?,
+    let critical_errors = store
+        .rows(
+            &format!(
+                "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), COUNT(DISTINCT d.session_id)
+                 FROM {decisions} d JOIN sessions s ON s.id = d.session_id
+                 {} GROUP BY d.beat, d.choice ORDER BY COUNT(*) DESC, d.beat, d.choice LIMIT 10",
+                if w.is_empty() { "WHERE d.critical".to_string() } else { format!("{w} AND d.critical") }
+            ),
+            a,
+        )?
+        .into_iter()
+        .map(|r| {
+            let sessions = r[4].int() as u32;
+            CriticalError {
+                beat: r[0].text(),
+                choice: r[1].text(),
+                text: r[2].text(),
+                count: r[3].int() as u32,
                 sessions,
                 percent_of_attempts: pct(sessions, attempts),
-            })
+            }
         })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
+        .collect();
 
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), MAX(d.total), MAX(d.critical), MAX(d.timed_out),
-                    SUM(d.best_available = 1), SUM(d.best_available IS NOT NULL), MIN(d.step)
-             FROM decisions d JOIN sessions s ON s.id = d.session_id {w}
-             GROUP BY d.beat, d.choice"
-        ))
-        .map_err(e)?;
     struct Row {
         beat: String,
         first_step: i64,
         c: ChoiceStats,
     }
-    let rows = st
-        .query_map(a, |r| {
-            let judged: u32 = r.get::<_, Option<u32>>(8)?.unwrap_or(0);
-            let best: u32 = r.get::<_, Option<u32>>(7)?.unwrap_or(0);
+    let rows: Vec<Row> = store
+        .rows(
+            &format!(
+                "SELECT d.beat, d.choice, MAX(d.text), COUNT(*), MAX(d.total), MAX(CASE WHEN d.critical THEN 1 ELSE 0 END),
+                        MAX(CASE WHEN d.timed_out THEN 1 ELSE 0 END), {}, {}, MIN(d.step)
+                 FROM {decisions} d JOIN sessions s ON s.id = d.session_id {w}
+                 GROUP BY d.beat, d.choice",
+                yes("d.best_available"),
+                yes("d.best_available IS NOT NULL")
+            ),
+            a,
+        )?
+        .into_iter()
+        .map(|r| {
+            let judged = r[8].opt_int().unwrap_or(0) as u32;
+            let best = r[7].opt_int().unwrap_or(0) as u32;
             let best_share = (judged > 0).then(|| pct(best, judged));
-            let points: i32 = r.get(4)?;
-            let critical: bool = r.get(5)?;
-            Ok(Row {
-                beat: r.get(0)?,
-                first_step: r.get(9)?,
+            let points = r[4].int() as i32;
+            let critical = r[5].int() != 0;
+            Row {
+                beat: r[0].text(),
+                first_step: r[9].int(),
                 c: ChoiceStats {
-                    choice: r.get(1)?,
-                    text: r.get(2)?,
-                    count: r.get(3)?,
+                    choice: r[1].text(),
+                    text: r[2].text(),
+                    count: r[3].int() as u32,
                     percent: 0.0,
                     points,
                     critical,
-                    timed_out: r.get(6)?,
+                    timed_out: r[6].int() != 0,
                     best_available_percent: best_share,
                     judgement: judgement(points, critical, best_share),
                 },
-            })
+            }
         })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
+        .collect();
     let mut points: Vec<(i64, DecisionPoint)> = Vec::new();
     for row in rows {
         match points.iter_mut().find(|(_, p)| p.beat == row.beat) {

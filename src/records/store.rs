@@ -142,10 +142,18 @@ impl Default for StoreOptions {
     }
 }
 
-/// An open records file.
+/// An open records store: a SQLite file, or the lab's PostgreSQL server
+/// (`postgresql://` URL; see [`super::pg`] and docs/lab.md). Every method works
+/// on either.
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
+    /// The file, or for a server its URL with the password masked.
     path: PathBuf,
+}
+
+enum Backend {
+    Sqlite(Connection),
+    Pg(Box<super::pg::PgStore>),
 }
 
 impl std::fmt::Debug for Store {
@@ -164,7 +172,12 @@ pub(crate) fn fmt_time(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(TIME_FORMAT, true)
 }
 
-fn parse_time(s: &str) -> DateTime<Utc> {
+/// The URL when `path` names the lab's PostgreSQL server.
+fn pg_url(path: &Path) -> Option<&str> {
+    if super::pg::is_url(path) { path.to_str() } else { None }
+}
+
+pub(crate) fn parse_time(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
@@ -214,6 +227,11 @@ impl Store {
     }
 
     pub fn open_with(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Store> {
+        if let Some(url) = pg_url(path.as_ref()) {
+            // The schema is created (or upgraded) when this role may; a station's
+            // role may not, and gets "run `talkdown lab init`" instead.
+            return Store::open_pg(url, true);
+        }
         let path = path.as_ref().to_path_buf();
         match std::fs::metadata(&path) {
             Ok(m) if m.permissions().readonly() => return Err(Error::ReadOnly { path }),
@@ -261,7 +279,7 @@ impl Store {
         }
         let sync = if options.sync_every_commit { "FULL" } else { "NORMAL" };
         conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;")).map_err(c)?;
-        let mut store = Store { conn, path };
+        let mut store = Store { backend: Backend::Sqlite(conn), path };
         store.migrate()?;
         Ok(store)
     }
@@ -271,6 +289,9 @@ impl Store {
     /// usual `-shm`, so a read-only copy or backup can be read. A file from
     /// an older Talkdown is upgraded first when it is writable.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
+        if let Some(url) = pg_url(path.as_ref()) {
+            return Store::open_pg(url, false);
+        }
         let path = path.as_ref().to_path_buf();
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => {
@@ -306,15 +327,46 @@ impl Store {
             // An older file: upgrade it (which needs writing), as before.
             return Store::open_existing(&path);
         }
-        Ok(Store { conn, path })
+        Ok(Store { backend: Backend::Sqlite(conn), path })
+    }
+
+    fn open_pg(url: &str, migrate: bool) -> Result<Store> {
+        let pg = super::pg::PgStore::open(url, migrate).or_else(|e| match e {
+            // Not this role's to create: say what to do instead.
+            Error::PgDenied { .. } if migrate => super::pg::PgStore::open(url, false),
+            e => Err(e),
+        })?;
+        let path = pg.shown.clone();
+        Ok(Store { backend: Backend::Pg(Box::new(pg)), path })
+    }
+
+    /// `true` for the lab's PostgreSQL server, `false` for a SQLite file.
+    pub fn is_server(&self) -> bool {
+        matches!(self.backend, Backend::Pg(_))
+    }
+
+    /// The SQLite connection (callers have already handled the server).
+    fn sqlite(&self) -> &Connection {
+        match &self.backend {
+            Backend::Sqlite(c) => c,
+            Backend::Pg(_) => unreachable!("SQLite-only code reached with a PostgreSQL store"),
+        }
+    }
+
+    fn sqlite_mut(&mut self) -> &mut Connection {
+        match &mut self.backend {
+            Backend::Sqlite(c) => c,
+            Backend::Pg(_) => unreachable!("SQLite-only code reached with a PostgreSQL store"),
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {
         let m = migrations();
         let known = MIGRATIONS.len();
-        let found: usize =
-            self.conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(|e| self.err(e))?
-                as usize;
+        let found: usize = self
+            .sqlite()
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.err(e))? as usize;
         if found > known {
             return Err(Error::TooNew { path: self.path.clone(), found, known });
         }
@@ -325,7 +377,7 @@ impl Store {
         // the race finds the schema already there (the steps are idempotent).
         let mut last = None;
         for _ in 0..3 {
-            match m.to_latest(&mut self.conn) {
+            match m.to_latest(self.sqlite_mut()) {
                 Ok(()) => return Ok(()),
                 Err(rusqlite_migration::Error::RusqliteError { err, .. }) => last = Some(err),
                 Err(rusqlite_migration::Error::MigrationDefinition(
@@ -354,7 +406,10 @@ impl Store {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<usize> {
-        self.conn
+        if let Backend::Pg(p) = &self.backend {
+            return p.schema_version();
+        }
+        self.sqlite()
             .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
             .map(|v| v as usize)
             .map_err(|e| self.err(e))
@@ -362,8 +417,14 @@ impl Store {
 
     /// SQLite's full integrity check: `Ok(())` or the problems found.
     pub fn check_integrity(&self) -> Result<()> {
-        let msg: String =
-            self.conn.query_row("PRAGMA integrity_check(5)", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        if let Backend::Pg(p) = &self.backend {
+            // The server checks its own pages; reading every session checks the schema.
+            return p.load_sessions("", &[], "", false).map(|_| ());
+        }
+        let msg: String = self
+            .sqlite()
+            .query_row("PRAGMA integrity_check(5)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
         if msg == "ok" { Ok(()) } else { Err(Error::Corrupt { path: self.path.clone(), detail: msg }) }
     }
 
@@ -389,9 +450,12 @@ impl Store {
     /// Record every decision of `play` not yet stored (normally the one just
     /// made), committed before this returns.
     pub fn record_decision(&mut self, id: SessionId, play: &Playthrough) -> Result<()> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.add_from(id, &DecisionRow::from_play(play, 0), None);
+        }
         let path = self.path.clone();
         let c = |e| classify(&path, e);
-        let tx = self.conn.transaction().map_err(c)?;
+        let tx = self.sqlite_mut().transaction().map_err(c)?;
         let have = stored_steps(&tx, id)
             .map_err(c)?
             .ok_or_else(|| Error::NoSuchSession { path: path.clone(), id: id.0 })?;
@@ -401,9 +465,12 @@ impl Store {
 
     /// Record the ending, the scores and the debrief's judgement of each decision.
     pub fn finish_session(&mut self, id: SessionId, play: &Playthrough, debrief: &Debrief) -> Result<()> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.add_from(id, &DecisionRow::from_play(play, 0), Some(&SessionEnd::new(play, debrief)));
+        }
         let path = self.path.clone();
         let c = |e| classify(&path, e);
-        let tx = self.conn.transaction().map_err(c)?;
+        let tx = self.sqlite_mut().transaction().map_err(c)?;
         let have = stored_steps(&tx, id)
             .map_err(c)?
             .ok_or_else(|| Error::NoSuchSession { path: path.clone(), id: id.0 })?;
@@ -415,8 +482,11 @@ impl Store {
     /// Say why an unfinished session stopped (`quit`, `input ended`...). It
     /// still reads as abandoned; this only records the reason.
     pub fn abandon_session(&mut self, id: SessionId, reason: &str) -> Result<()> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.abandon_session(id, reason);
+        }
         let path = self.path.clone();
-        self.conn
+        self.sqlite()
             .execute(
                 "UPDATE sessions SET abandon_reason = ?2 WHERE id = ?1 AND finished_at IS NULL",
                 params![id.0, reason],
@@ -431,9 +501,12 @@ impl Store {
 
     /// Store a session's start unless a session with its UUID is already there.
     pub fn put_session(&mut self, s: &SessionStart) -> Result<SessionId> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.put_session(s);
+        }
         let path = self.path.clone();
         let c = |e| classify(&path, e);
-        let tx = self.conn.transaction().map_err(c)?;
+        let tx = self.sqlite_mut().transaction().map_err(c)?;
         tx.execute(
             "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
                  mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid, fork_step)
@@ -469,11 +542,17 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.put_decisions(uuid, rows);
+        }
         self.in_session(uuid, |tx, id| insert_decision_rows(tx, id, rows))
     }
 
     /// Store the ending and scores of the session with this UUID.
     pub fn put_end(&mut self, uuid: &str, end: &SessionEnd) -> Result<()> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.put_end(uuid, end);
+        }
         self.in_session(uuid, |tx, id| write_end(tx, id, end))
     }
 
@@ -486,7 +565,7 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         let c = |e| classify(&path, e);
-        let tx = self.conn.transaction().map_err(c)?;
+        let tx = self.sqlite_mut().transaction().map_err(c)?;
         let id = session_by_uuid(&tx, uuid)
             .map_err(c)?
             .ok_or_else(|| Error::UnknownSession { path: path.clone(), uuid: uuid.to_string() })?;
@@ -496,8 +575,11 @@ impl Store {
 
     /// Record why the session with this UUID stopped (kept only while it is unfinished).
     pub fn put_abandon(&mut self, uuid: &str, reason: &str) -> Result<()> {
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.put_abandon(uuid, reason);
+        }
         let path = self.path.clone();
-        self.conn
+        self.sqlite()
             .execute(
                 "UPDATE sessions SET abandon_reason = ?2 WHERE uuid = ?1 AND finished_at IS NULL",
                 params![uuid, reason],
@@ -511,8 +593,21 @@ impl Store {
     /// decisions by (session, step), so importing twice adds nothing the
     /// second time. The other file is opened read-only and checked first.
     pub fn import(&mut self, from: &Path) -> Result<ImportReport> {
+        if self.is_server() {
+            return Err(Error::ServerUnsupported {
+                server: self.path.to_string_lossy().into_owned(),
+                what: "records import (merge the file into a SQLite records file, or replay it on a station)"
+                    .into(),
+            });
+        }
+        if pg_url(from).is_some() {
+            return Err(Error::ServerUnsupported {
+                server: super::pg::mask_url(&from.to_string_lossy()),
+                what: "importing from a server (use `records export --format json`)".into(),
+            });
+        }
         let src = Store::open_read_only(from)?;
-        quick_check(&src.conn, from)?;
+        quick_check(src.sqlite(), from)?;
         let src_version = src.schema_version()?;
         drop(src);
         if self.path.canonicalize().ok() == from.canonicalize().ok() {
@@ -521,9 +616,9 @@ impl Store {
         let path = self.path.clone();
         let c = |e| classify(&path, e);
         let uri = super::files::sqlite_uri(from, "mode=ro");
-        self.conn.execute("ATTACH DATABASE ?1 AS src", [uri]).map_err(|e| classify(from, e))?;
+        self.sqlite().execute("ATTACH DATABASE ?1 AS src", [uri]).map_err(|e| classify(from, e))?;
         let result = (|| -> rusqlite::Result<ImportReport> {
-            let tx = self.conn.transaction()?;
+            let tx = self.sqlite_mut().transaction()?;
             // A file from before timing accommodations were recorded: its runs had the standard time.
             let timing = if src_version >= 3 { "timing" } else { "'standard'" };
             // ... and from before rewinds: every run was a first attempt.
@@ -591,7 +686,7 @@ impl Store {
                 decisions_added: (after_decisions - before_decisions) as usize,
             })
         })();
-        let detached = self.conn.execute_batch("DETACH DATABASE src");
+        let detached = self.sqlite().execute_batch("DETACH DATABASE src");
         let report = result.map_err(c)?;
         detached.map_err(c)?;
         Ok(report)
@@ -609,8 +704,11 @@ impl Store {
 
     /// The distinct trainee names, sorted.
     pub fn trainees(&self) -> Result<Vec<String>> {
+        if let Backend::Pg(p) = &self.backend {
+            return p.trainees();
+        }
         let mut st = self
-            .conn
+            .sqlite()
             .prepare("SELECT DISTINCT trainee FROM sessions ORDER BY trainee")
             .map_err(|e| self.err(e))?;
         let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
@@ -619,8 +717,12 @@ impl Store {
 
     /// One session with its decisions.
     pub fn session(&self, id: SessionId) -> Result<SessionRecord> {
-        let filter_sql = "WHERE s.id = ?1";
-        let mut v = self.load_sessions(filter_sql, &[&id.0], "", true)?;
+        let mut v = match &self.backend {
+            Backend::Pg(p) => {
+                p.load_sessions("WHERE s.id = CAST(?1 AS BIGINT)", &[id.0.to_string()], "", true)?
+            }
+            Backend::Sqlite(_) => self.load_sessions("WHERE s.id = ?1", &[&id.0], "", true)?,
+        };
         match v.pop() {
             Some(s) => Ok(s),
             None => Err(Error::NoSuchSession { path: self.path.clone(), id: id.0 }),
@@ -630,14 +732,23 @@ impl Store {
     /// Sessions with their decisions (exports), oldest first.
     pub fn session_records(&self, filter: &Filter) -> Result<Vec<SessionRecord>> {
         let (w, args) = where_clause(filter);
+        if let Backend::Pg(p) = &self.backend {
+            return p.load_sessions(&w, &args, &limit_clause(filter), true);
+        }
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
         self.load_sessions(&w, &refs, &limit_clause(filter), true)
     }
 
     fn query_sessions(&self, filter: &Filter, oldest_first: bool) -> Result<Vec<SessionSummary>> {
         let (w, args) = where_clause(filter);
-        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
-        let mut v = self.load_sessions(&w, &refs, &limit_clause(filter), false)?;
+        let mut v = match &self.backend {
+            Backend::Pg(p) => p.load_sessions(&w, &args, &limit_clause(filter), false)?,
+            Backend::Sqlite(_) => {
+                let refs: Vec<&dyn rusqlite::ToSql> =
+                    args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
+                self.load_sessions(&w, &refs, &limit_clause(filter), false)?
+            }
+        };
         if !oldest_first {
             v.reverse();
         }
@@ -665,7 +776,7 @@ impl Store {
                     (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid)
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
-        let mut st = self.conn.prepare(&sql).map_err(e)?;
+        let mut st = self.sqlite().prepare(&sql).map_err(e)?;
         let rows = st
             .query_map(args, |r| {
                 let total: Option<i32> = r.get(21)?;
@@ -733,7 +844,7 @@ impl Store {
             out.reverse();
         }
         let mut scores = self
-            .conn
+            .sqlite()
             .prepare_cached(
                 "SELECT dimension, name, score, best FROM session_scores WHERE session_id = ?1 ORDER BY ord",
             )
@@ -766,9 +877,12 @@ impl Store {
 
     /// The decisions recorded for a session, in order.
     pub fn decisions(&self, id: SessionId) -> Result<Vec<DecisionRecord>> {
+        if let Backend::Pg(p) = &self.backend {
+            return p.decisions(id);
+        }
         let e = |e| classify(&self.path, e);
         let mut st = self
-            .conn
+            .sqlite()
             .prepare_cached(
                 "SELECT step, beat, choice, text, timed_out, response_ms, scores, total, critical, best_available,
                         techniques, offered, meters, flags, chance, led_to, recorded_at
@@ -812,13 +926,72 @@ impl Store {
         super::report::build(self, scenario, since, until)
     }
 
+    /// Delete the sessions started before `before`, with their decisions and
+    /// scores (and on the server their judgements and notes), in one
+    /// transaction; how many sessions were removed. On the server this needs
+    /// the owner's role: stations and instructors cannot delete.
+    pub fn purge(&mut self, before: DateTime<Utc>) -> Result<usize> {
+        let before = fmt_time(&before);
+        if let Backend::Pg(p) = &mut self.backend {
+            return p.purge(&before);
+        }
+        let path = self.path.clone();
+        let c = |e| classify(&path, e);
+        let tx = self.sqlite_mut().transaction().map_err(c)?;
+        // Foreign keys cascade to decisions and scores.
+        let n = tx.execute("DELETE FROM sessions WHERE started_at < ?1", [&before]).map_err(c)?;
+        tx.commit().map_err(c)?;
+        Ok(n)
+    }
+
+    /// The rows of a read-only query, on either backend: `?N` placeholders,
+    /// text arguments, booleans read as 0/1 (the class report).
+    pub(crate) fn rows(&self, sql: &str, args: &[String]) -> Result<Vec<Vec<super::report::Val>>> {
+        use super::report::Val;
+        let conn = match &self.backend {
+            Backend::Pg(p) => return p.rows(sql, args),
+            Backend::Sqlite(c) => c,
+        };
+        let e = |e| classify(&self.path, e);
+        let mut st = conn.prepare(sql).map_err(e)?;
+        let n = st.column_count();
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
+        let rows = st
+            .query_map(refs.as_slice(), |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => Val::Null,
+                            rusqlite::types::ValueRef::Integer(v) => Val::Int(v),
+                            rusqlite::types::ValueRef::Real(v) => Val::Real(v),
+                            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                                Val::Text(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<Val>>>()
+            })
+            .map_err(e)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(e)
+    }
+
+    /// The decisions, each with its `best_available` judgement, as a table
+    /// expression for the class report's SQL.
+    pub(crate) fn judged_decisions(&self) -> &'static str {
+        match self.backend {
+            Backend::Pg(_) => super::pg::JUDGED_DECISIONS,
+            Backend::Sqlite(_) => "decisions",
+        }
+    }
+
+    #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+        self.sqlite()
     }
 
     #[cfg(test)]
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+        self.sqlite_mut()
     }
 }
 

@@ -2,6 +2,8 @@
 //! crate, so a binary that uses only some of them would warn about the rest).
 #![allow(dead_code, reason = "each test binary uses a part of this module")]
 
+pub mod pg;
+
 /// Eight meters of 0–1000 a trainee can raise one step at a time: far more
 /// states than the analyzer explores (warning W230), yet a playable scenario.
 pub fn too_large_to_analyse() -> String {
