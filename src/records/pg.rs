@@ -788,7 +788,7 @@ impl PgStore {
                 s.summary.scores = self
                     .rows(
                         "SELECT dimension, name, score, best FROM session_scores
-                         WHERE session_id = CAST(?1 AS BIGINT) ORDER BY ord",
+                         WHERE session_id = CAST(CAST(?1 AS TEXT) AS BIGINT) ORDER BY ord",
                         &[s.summary.id.0.to_string()],
                     )?
                     .into_iter()
@@ -818,7 +818,7 @@ impl PgStore {
             "SELECT d.step, d.beat, d.choice, d.text, CASE WHEN d.timed_out THEN 1 ELSE 0 END, d.response_ms,
                     d.scores, d.total, CASE WHEN d.critical THEN 1 ELSE 0 END, d.best_available, d.techniques,
                     d.offered, d.meters, d.flags, d.chance, d.led_to, d.recorded_at
-             FROM {JUDGED_DECISIONS} d WHERE d.session_id = CAST(?1 AS BIGINT) ORDER BY d.step"
+             FROM {JUDGED_DECISIONS} d WHERE d.session_id = CAST(CAST(?1 AS TEXT) AS BIGINT) ORDER BY d.step"
         );
         Ok(self
             .rows(&sql, &[id.0.to_string()])?

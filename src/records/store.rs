@@ -718,9 +718,12 @@ impl Store {
     /// One session with its decisions.
     pub fn session(&self, id: SessionId) -> Result<SessionRecord> {
         let mut v = match &self.backend {
-            Backend::Pg(p) => {
-                p.load_sessions("WHERE s.id = CAST(?1 AS BIGINT)", &[id.0.to_string()], "", true)?
-            }
+            Backend::Pg(p) => p.load_sessions(
+                "WHERE s.id = CAST(CAST(?1 AS TEXT) AS BIGINT)",
+                &[id.0.to_string()],
+                "",
+                true,
+            )?,
             Backend::Sqlite(_) => self.load_sessions("WHERE s.id = ?1", &[&id.0], "", true)?,
         };
         match v.pop() {
