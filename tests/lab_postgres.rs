@@ -370,7 +370,7 @@ fn the_commands_work_on_the_server_with_passwords_from_pgpass() {
     let list = instructor(&["records", "list"]);
     assert!(list.contains("ana") && list.contains("every_feature"), "{list}");
     let show = instructor(&["records", "show", "1"]);
-    assert!(show.contains("introduce"), "{show}");
+    assert!(show.contains("A warm hand-off") && show.contains("[arrival]"), "{show}");
     let csv = instructor(&["records", "export", "--format", "csv"]);
     assert_eq!(csv.lines().count(), 5, "{csv}");
     let report = instructor(&["report", "--scenario", "every_feature"]);
