@@ -10,11 +10,15 @@
 //!
 //! ```text
 //! records::resolve_path(explicit: Option<&Path>) -> Result<PathBuf>   // --records / TALKDOWN_RECORDS / data dir
-//! Store::open(path) -> Result<Store>             // creates the file if missing, migrates, WAL, busy timeout
+//! Store::open(path) -> Result<Store>             // creates the file if missing, migrates, WAL, busy timeout;
+//!                                                // a postgresql:// URL opens the lab server instead (pg.rs, docs/lab.md)
 //! Store::open_existing(path) -> Result<Store>    // for reading: Error::NotFound when there is no file yet
 //! Store::open_read_only(path) -> Result<Store>   // reading commands: nothing written; read-only copies work
 //! store.path() -> &Path
 //! store.import(other_file) -> Result<ImportReport> // merge a rescue/other file, by session UUID and step
+//! store.purge(before) -> Result<usize>           // delete sessions started before a time; how many
+//! store.is_server() -> bool                      // the lab's PostgreSQL server rather than a file
+//! pg::lab_init(admin_url, roles) -> Result<LabInit> // schema + station/instructor roles (`talkdown lab init`)
 //!
 //! // front ends: through the outbox (background, retried, rescued; see recorder.rs)
 //! Recorder::open(path: Option<&Path>) -> Recorder / Recorder::off()
