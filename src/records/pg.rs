@@ -355,7 +355,9 @@ CREATE TABLE sessions (
     verdict        TEXT,
     verdict_summary TEXT,
     process_percent INTEGER,
-    timing         TEXT NOT NULL DEFAULT 'standard'
+    timing         TEXT NOT NULL DEFAULT 'standard',
+    parent_uuid    TEXT,                       -- the session rewound from (NULL: a first attempt)
+    fork_step      INTEGER                     -- the decision (1-based) chosen again
 );
 CREATE INDEX sessions_by_scenario ON sessions (scenario, started_at);
 CREATE INDEX sessions_by_trainee ON sessions (trainee, started_at);
@@ -551,8 +553,9 @@ impl PgStore {
         let id = self.in_session(&s.uuid, |tx| {
             tx.execute(
                 "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
-                     mode, shuffle, start_from, dimensions, started_at, last_activity, timing)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
+                     mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid,
+                     fork_step)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)
                  ON CONFLICT (uuid) DO NOTHING",
                 &[
                     &s.uuid,
@@ -569,6 +572,8 @@ impl PgStore {
                     &s.dimensions,
                     &s.started_at,
                     &s.timing.label(),
+                    &s.fork.as_ref().map(|f| f.parent.as_str()),
+                    &s.fork.as_ref().map(|f| f.step as i32),
                 ],
             )?;
             let row = tx.query_opt("SELECT id FROM sessions WHERE uuid = $1", &[&s.uuid])?;
@@ -726,7 +731,8 @@ impl PgStore {
                     s.total, s.total_best, s.best_choices, s.transcript,
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
-                    s.verdict, s.verdict_summary, s.process_percent, s.timing
+                    s.verdict, s.verdict_summary, s.process_percent, s.timing, s.parent_uuid, s.fork_step,
+                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid)
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut out: Vec<SessionRecord> = self
@@ -773,6 +779,14 @@ impl PgStore {
                         verdict_summary: r[28].opt_text(),
                         process_percent: r[29].opt_int().map(|v| v.clamp(0, 100) as u32),
                         timing: r[30].text().parse().unwrap_or_default(),
+                        rewound_from: match (r[31].opt_text(), r[32].opt_int()) {
+                            (Some(uuid), Some(step)) => Some(super::RewoundFrom {
+                                uuid,
+                                session: r[33].opt_int().map(SessionId),
+                                step: step.clamp(0, i64::from(u32::MAX)) as u32,
+                            }),
+                            _ => None,
+                        },
                     },
                     start_from: r[11].opt_text().and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r[24].opt_text(),

@@ -283,7 +283,11 @@ pub(crate) fn build(
             a,
         )?
         .first()
-        .map(|r| Rewinds { sessions: r[0].int() as u32, finished: r[1].int() as u32, trainees: r[2].int() as u32 })
+        .map(|r| Rewinds {
+            sessions: r[0].int() as u32,
+            finished: r[1].int() as u32,
+            trainees: r[2].int() as u32,
+        })
         .unwrap_or_default();
     // Everything else counts first attempts only.
     let w = if all_w.is_empty() {
