@@ -184,6 +184,67 @@ pub struct DecisionReview {
     pub reaction: Vec<SpokenLine>,
     /// For a weighted random route: which outcome happened.
     pub chance: Option<u16>,
+    /// The decision point in words: the beat's label, or its first line.
+    pub label: String,
+    /// How the trainee read the subject just before, judged against the hidden state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<crate::engine::Reading>,
+    /// The reflection prompt asked after this decision, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reflect_prompt: Option<String>,
+    /// The trainee's own reasons, when asked and given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<String>,
+}
+
+/// How well the trainee read the subject over the run: each answer judged
+/// against the hidden state at that moment. Never part of any score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReadingSummary {
+    /// Read questions answered right.
+    pub right: usize,
+    /// Read questions answered.
+    pub answered: usize,
+    /// Read questions asked (a moment let pass may leave one unanswered).
+    pub asked: usize,
+}
+
+impl ReadingSummary {
+    /// From a run's decisions; `None` when the run met no read question.
+    pub fn of(play: &Playthrough) -> Option<ReadingSummary> {
+        let s = play.scenario();
+        let asked = play.decisions().iter().filter(|d| s.read_of(d.beat_index).is_some()).count();
+        let answered = play.decisions().iter().filter(|d| d.reading.is_some()).count();
+        let right = play.decisions().iter().filter(|d| d.reading.as_ref().is_some_and(|r| r.right)).count();
+        (asked > 0 || answered > 0).then_some(ReadingSummary { right, answered, asked: asked.max(answered) })
+    }
+
+    /// "Reading the subject: 3 of 4 right (not part of the score)".
+    pub fn line(&self) -> String {
+        let unanswered = self.asked - self.answered;
+        let left = match unanswered {
+            0 => String::new(),
+            1 => "; 1 question not answered".to_string(),
+            n => format!("; {n} questions not answered"),
+        };
+        format!(
+            "Reading the subject: {} of {} right{left} (how you read the person, against their hidden state \
+             at the time; not part of the score)",
+            self.right, self.answered
+        )
+    }
+}
+
+/// A reading as one line: "Your read (risk): High — right." or "... — the
+/// person was at: Moderate."
+pub fn reading_note(r: &crate::engine::Reading) -> String {
+    if r.right {
+        format!("Your read: {} — right.", r.said)
+    } else if r.truth.is_empty() {
+        format!("Your read: {} — no answer fitted the person just then.", r.said)
+    } else {
+        format!("Your read: {} — the person was at: {}.", r.said, r.truth.join(" / "))
+    }
 }
 
 /// How the decisions were judged.
@@ -246,6 +307,10 @@ pub struct Debrief {
     /// For a rewound run: the original's route and this one's from the fork.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fork: Option<ForkComparison>,
+    /// How well the trainee read the subject (`None`: no read question met).
+    /// Reported on its own line; it never changes a score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<ReadingSummary>,
 }
 
 /// A score as a rounded share of the best achievable, 0–100; `None` when
@@ -470,6 +535,7 @@ impl Debrief {
             resources: s.file.debrief.resources.clone(),
             meters: timeline::tracks(play),
             fork: None,
+            reading: ReadingSummary::of(play),
         })
     }
 
@@ -525,6 +591,9 @@ impl Debrief {
         let _ = writeln!(o, "\n{}", self.verdict);
         let _ = writeln!(o, "\nVerdict: {}", self.standard.summary);
         let _ = writeln!(o, "{}", self.process_line());
+        if let Some(r) = &self.reading {
+            let _ = writeln!(o, "{}", r.line());
+        }
         if !self.critical_errors.is_empty() {
             let _ = writeln!(o, "\nCRITICAL ERRORS");
             for c in &self.critical_errors {
@@ -577,6 +646,14 @@ impl Debrief {
             }
             if d.lost > 0.0 {
                 let _ = writeln!(o, "    Gave up {:.1} points of the best still achievable here.", d.lost);
+            }
+            if let Some(r) = &d.reading {
+                let _ = writeln!(o, "    {}", reading_note(r));
+            }
+            if let Some(r) = &d.reflection {
+                let _ = writeln!(o, "    Your reasons: “{r}”");
+            } else if d.reflect_prompt.is_some() {
+                let _ = writeln!(o, "    Your reasons: (skipped)");
             }
             if !d.commentary.is_empty() {
                 let _ = writeln!(o, "    Clinician: {}", d.commentary);
@@ -677,6 +754,9 @@ impl Debrief {
             e(&self.standard.summary),
             e(&self.process_line())
         ));
+        if let Some(r) = &self.reading {
+            o.push_str(&format!("<p class=\"reading\">{}</p>\n", e(&r.line())));
+        }
         if !self.critical_errors.is_empty() {
             o.push_str("<section class=\"critical\"><h2>Critical errors</h2><ul>");
             for c in &self.critical_errors {
@@ -735,6 +815,13 @@ impl Debrief {
             }
             if let Some(v) = &d.variant_note {
                 o.push_str(&format!("<p class=\"variant\">{}.</p>", e(v)));
+            }
+            if let Some(r) = &d.reading {
+                let class = if r.right { "read right" } else { "read wrong" };
+                o.push_str(&format!("<p class=\"{class}\">{}</p>", e(&reading_note(r))));
+            }
+            if let Some(r) = &d.reflection {
+                o.push_str(&format!("<p class=\"reasons\"><b>Your reasons:</b> “{}”</p>", e(r)));
             }
             if !d.commentary.is_empty() {
                 o.push_str(&format!("<p><b>Clinician:</b> {}</p>", e(&d.commentary)));
@@ -798,6 +885,7 @@ h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}small{font-weight:normal
 table.dims td{padding:.2em .6em}.num{text-align:right;white-space:nowrap}
 ol.timeline li{margin:.8em 0;padding-left:.4em}li.best{border-left:4px solid #2e7d32}
 li.better{border-left:4px solid #f9a825}li.critical{border-left:4px solid #c62828}
+.reading{font-weight:bold}.read{font-style:italic}.reasons{background:#f3f0fa;padding:.3em}
 .judgement{border:2px dashed #555;padding:.4em 1em}.said{font-weight:bold}.alt{background:#eef5ee;padding:.3em}.luck{font-style:italic}.delta{color:#555}
 .fork table.routes{border-collapse:collapse;width:100%}.routes th,.routes td{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;text-align:left}
 .routes td.critical{border-left:4px solid #c62828}.routes tr.end td{background:#f6f6f6}
@@ -845,6 +933,10 @@ fn review(s: &Scenario, i: usize, d: &crate::engine::Decision) -> DecisionReview
         lost: 0.0,
         reaction: d.reaction.clone(),
         chance: d.chance,
+        label: s.beat_name(d.beat_index),
+        reading: d.reading.clone(),
+        reflect_prompt: s.reflect_prompt(d.beat_index).map(str::to_string),
+        reflection: d.reflection.clone(),
     }
 }
 

@@ -171,6 +171,14 @@ pub enum EngineError {
     UnknownChoice(String),
     #[error("this beat has no timer, so there is no time to run out")]
     NoTimer,
+    #[error("this moment asks no read-the-subject question")]
+    NoReadQuestion,
+    #[error("answer {number} is not one of the read question's (answer 1 to {offered})")]
+    NoSuchAnswer { number: usize, offered: usize },
+    #[error("there is no reflection to give: the last decision's moment asks for none")]
+    NoReflection,
+    #[error("the reflection on this decision was already given")]
+    AlreadyReflected,
     #[error("beat `{0}` does not exist in this scenario")]
     UnknownBeat(String),
     #[error(
@@ -251,6 +259,44 @@ pub struct Decision {
     /// What the trainee saw happen after it (the transcript's reaction entry).
     #[serde(default)]
     pub reaction: Vec<SpokenLine>,
+    /// How the trainee read the subject just before choosing, at a beat with a
+    /// read question (`None` where none was asked or it went unanswered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
+    /// What the trainee wrote when asked to reflect after choosing (`None`:
+    /// not asked, or skipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<String>,
+}
+
+/// The most characters of a reflection kept (a sentence or two; the rest is cut).
+pub const MAX_REFLECTION_CHARS: usize = 1000;
+
+/// How the trainee read the subject, judged against the hidden state at the
+/// moment they read it (the state on arriving at the beat). It never changes
+/// a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The read question, as asked.
+    pub question: String,
+    /// The answer picked: its index among the read's options (authored order).
+    pub answer: u16,
+    /// The answer's text.
+    pub said: String,
+    /// Whether it was right in the hidden state then.
+    pub right: bool,
+    /// The answers that were right then (their texts; usually one).
+    pub truth: Vec<String>,
+}
+
+/// A read-the-subject question as the front end shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadView {
+    pub question: String,
+    /// The answers, numbered from 1 in authored order.
+    pub options: Vec<String>,
+    /// The answer already given (1-based), before choosing.
+    pub answered: Option<usize>,
 }
 
 /// Everything about a run that needs saving to resume it.
@@ -266,6 +312,9 @@ pub struct RunState {
     pub offered: Vec<Act>,
     pub decisions: Vec<Decision>,
     pub transcript: Vec<Entry>,
+    /// The reading given at the current beat, kept until the choice is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
 }
 
 /// A choice as offered now, numbered from 1 in display order.
@@ -289,6 +338,10 @@ pub struct BeatView {
     /// The moment can be let pass (it has a timeout): front ends offer
     /// "wait" when the run is untimed.
     pub can_wait: bool,
+    /// The read-the-subject question to ask before the choices, if any.
+    pub read: Option<ReadView>,
+    /// The reflection prompt to ask after choosing here, if any.
+    pub reflect: Option<String>,
 }
 
 /// A run of one scenario.
@@ -373,6 +426,7 @@ impl Playthrough {
             offered: Vec::new(),
             decisions: Vec::new(),
             transcript: Vec::new(),
+            reading: None,
         };
         let mut p = Playthrough { scenario: scenario.clone(), run };
         p.enter(at);
@@ -473,7 +527,68 @@ impl Playthrough {
                 .as_ref()
                 .and_then(|(s, _)| self.run.options.timing.seconds(*s)),
             can_wait: self.scenario.beats[b as usize].timer.is_some(),
+            read: self.scenario.read_of(b).map(|r| ReadView {
+                question: r.question.clone(),
+                options: r.options.iter().map(|o| o.answer.clone()).collect(),
+                answered: self.run.reading.as_ref().map(|x| usize::from(x.answer) + 1),
+            }),
+            reflect: self.scenario.reflect_prompt(b).map(str::to_string),
         })
+    }
+
+    /// Answer the current beat's read-the-subject question with the
+    /// `number`th answer (1-based, authored order), before choosing. It is
+    /// judged now, against the hidden state, and kept with the decision that
+    /// follows; answering again before choosing replaces it.
+    pub fn read(&mut self, number: usize) -> Result<&Reading, EngineError> {
+        let NodeRef::Beat(b) = self.run.at else { return Err(EngineError::Finished) };
+        let read = self.scenario.read_of(b).ok_or(EngineError::NoReadQuestion)?;
+        let offered = read.options.len();
+        let i = number
+            .checked_sub(1)
+            .filter(|&i| i < offered)
+            .ok_or(EngineError::NoSuchAnswer { number, offered })?;
+        let truth = self.scenario.read_truth(b, &self.run.state);
+        let reading = Reading {
+            question: read.question.clone(),
+            answer: i as u16,
+            said: read.options[i].answer.clone(),
+            right: truth.contains(&(i as u16)),
+            truth: truth.iter().map(|&t| read.options[t as usize].answer.clone()).collect(),
+        };
+        Ok(self.run.reading.insert(reading))
+    }
+
+    /// The reflection prompt of the last decision's moment, while the trainee
+    /// may still answer it (asked, not yet answered).
+    pub fn reflection_due(&self) -> Option<&str> {
+        let d = self.run.decisions.last()?;
+        if d.reflection.is_some() {
+            return None;
+        }
+        self.scenario.reflect_prompt(d.beat_index)
+    }
+
+    /// The trainee's reflection on the decision just made, at a beat with a
+    /// reflection prompt. Blank text skips it (`Ok(false)`); it is kept
+    /// trimmed, at most [`MAX_REFLECTION_CHARS`] characters (`Ok(true)`).
+    pub fn reflect(&mut self, text: &str) -> Result<bool, EngineError> {
+        let d = self.run.decisions.last().ok_or(EngineError::NoReflection)?;
+        if self.scenario.reflect_prompt(d.beat_index).is_none() {
+            return Err(EngineError::NoReflection);
+        }
+        if d.reflection.is_some() {
+            return Err(EngineError::AlreadyReflected);
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(false);
+        }
+        let kept: String = text.chars().take(MAX_REFLECTION_CHARS).collect();
+        if let Some(d) = self.run.decisions.last_mut() {
+            d.reflection = Some(kept);
+        }
+        Ok(true)
     }
 
     /// Choose the `number`th offered choice (1-based, display order).
@@ -545,6 +660,8 @@ impl Playthrough {
             chance,
             led_to: to,
             reaction,
+            reading: self.run.reading.take(),
+            reflection: None,
         });
         self.run.state = state;
         self.run.step += 1;
@@ -575,6 +692,7 @@ impl Playthrough {
 
     fn enter(&mut self, to: NodeRef) {
         self.run.at = to;
+        self.run.reading = None;
         let seed = self.run.options.seed;
         let step = self.run.step;
         match to {

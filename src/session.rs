@@ -6,7 +6,9 @@
 //!
 //! ```text
 //! Session::start(scenario, file, options, trainee, recorder)
+//!   .read(n)                            → the read-the-subject answer, kept for the decision
 //!   .choose(n, ms) / .time_out(ms)      → engine, then the recorder
+//!   .reflect(text)                      → the reflection on that decision, then the recorder
 //!   .finish(&mut analyses) → Debrief    → analysis (or step by step), debrief, recorder
 //!   .abandon(reason)                    → recorder
 //! ```
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::{self, Analysis, StateSpace};
 use crate::debrief::{Debrief, ForkComparison};
-use crate::engine::{Decision, EngineError, Playthrough, StartOptions};
+use crate::engine::{Decision, EngineError, Playthrough, Reading, StartOptions};
 use crate::records::ForkLink;
 use crate::records::recorder::Recorder;
 use crate::records::replay::Rewind;
@@ -140,6 +142,22 @@ impl Session {
         self.play.choose_id(id, response_ms)?;
         self.recorder.decided(&self.play);
         Ok(self.play.decisions().last().expect("a decision was just made"))
+    }
+
+    /// Answer the current moment's read-the-subject question (before
+    /// choosing): recorded with the decision that follows.
+    pub fn read(&mut self, number: usize) -> Result<&Reading, EngineError> {
+        self.play.read(number)
+    }
+
+    /// The trainee's reflection on the decision just made (blank skips it:
+    /// `Ok(false)`); recorded with that decision.
+    pub fn reflect(&mut self, text: &str) -> Result<bool, EngineError> {
+        let kept = self.play.reflect(text)?;
+        if kept {
+            self.recorder.reflected(&self.play);
+        }
+        Ok(kept)
     }
 
     /// The response time ran out.

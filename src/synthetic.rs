@@ -177,7 +177,16 @@ pub fn scenario(shape: Shape, seed: u64) -> ScenarioFile {
                 when: cond(&mut rng),
             },
         ];
-        beats.push(Beat { id: beat_id(i), lines, choices, timer, no_win: None });
+        beats.push(Beat {
+            id: beat_id(i),
+            lines,
+            choices,
+            timer,
+            no_win: None,
+            label: None,
+            reflect: None,
+            read: None,
+        });
     }
     connect(&mut beats, shape.endings.max(1));
     ScenarioFile {

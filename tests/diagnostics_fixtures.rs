@@ -640,3 +640,57 @@ fn an_extension_policy_may_name_added_techniques_but_not_unknown_ones() {
         ]
     );
 }
+
+// ---- Issue 14: read-the-subject questions, reflection prompts, labels ----
+
+#[test]
+fn a_bad_read_question_reports_each_problem_at_its_text() {
+    assert_eq!(
+        headlines("bad_read"),
+        [
+            "14:20: error[E121]: the beat's label on beat `door` is empty",
+            "15:22: error[E121]: the reflection prompt on beat `door` is empty",
+            "16:30: error[E121]: the read question on beat `door` is empty",
+            "16:68: error[E120]: the range (7, 3) runs backwards",
+            "16:86: error[E121]: an answer of the read question on beat `door` is empty",
+            "16:104: error[E103]: unknown meter `distres`",
+            "16:129: error[E120]: the answer `Low` does not say when it is right",
+        ]
+    );
+    assert_eq!(help_of("bad_read", "E103"), "did you mean `distress`?");
+    assert_eq!(help_of("bad_read", "E120"), "write the lowest value first: (3, 7)");
+}
+
+#[test]
+fn a_read_answer_that_is_never_right_overlaps_or_leaves_a_gap_is_flagged_with_the_state() {
+    assert_eq!(
+        suspicious("read_never_right"),
+        [
+            "30:20: warning[W273]: beats `door` and `inside` have the same label \"the  door\"",
+            "15:94: warning[W270]: the answer `Calm` to the read question at beat `door` can never be right",
+            "15:162: warning[W271]: the answers `Uneasy` and `Upset` to the read question at beat `door` are both right when distress=5",
+            "31:120: warning[W270]: the answer `Very distressed` to the read question at beat `inside` can never be right",
+            "31:30: warning[W272]: no answer to the read question at beat `inside` is right when distress=7",
+        ]
+    );
+}
+
+#[test]
+fn a_read_question_needs_two_to_nine_answers_and_ranges_need_the_meter() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reading.ron"))
+            .unwrap()
+            .replace("                meter: \"distress\",\n", "")
+            .replace("(answer: \"Yes\", when: Flag(\"asked\")),", "");
+    let checked = talkdown::scenario::load::scenario_from_str("reading.ron", &text);
+    assert_eq!(
+        lines_of(&checked),
+        [
+            "19:45: error[E120]: the answer `Calm` gives a range, but the read question names no meter",
+            "20:47: error[E120]: the answer `Uneasy` gives a range, but the read question names no meter",
+            "21:56: error[E120]: the answer `Very distressed` gives a range, but the read question names no meter",
+            "42:26: error[E120]: the read question on beat `inside` has 1 option: give 2 to 9",
+        ]
+    );
+    assert!(checked.scenario.is_none());
+}

@@ -129,8 +129,9 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
     // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions);
-    // 3: the timing accommodation; 4: rewind (parent session, fork step).
-    assert_eq!(store.schema_version().unwrap(), 4);
+    // 3: the timing accommodation; 4: rewind (parent session, fork step);
+    // 5: decision labels, readings, reflections.
+    assert_eq!(store.schema_version().unwrap(), 5);
     store.check_integrity().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -141,7 +142,7 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(history.len(), 4);
+    assert_eq!(history.len(), 5);
     assert_eq!(history[0].0, 1);
     assert_eq!(history[1].0, 2);
     assert!(history[1].1.starts_with("judgement"), "{history:?}");
@@ -149,10 +150,12 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     assert!(history[2].1.starts_with("timing"), "{history:?}");
     assert_eq!(history[3].0, 4);
     assert!(history[3].1.starts_with("rewind"), "{history:?}");
+    assert_eq!(history[4].0, 5);
+    assert!(history[4].1.starts_with("decision labels"), "{history:?}");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // Opening again does not migrate twice.
-    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 4);
+    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 5);
 }
 
 #[test]
@@ -738,7 +741,7 @@ fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
     assert!(store.class_report("every_feature", None, None).unwrap().timing_accommodations.is_empty());
     // And the old file itself opens, migrated to the current schema, reading as standard.
     let store = Store::open(&old).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     assert!(store.sessions(&Filter::default()).unwrap().iter().all(|x| x.timing == Timing::Standard));
 }
 

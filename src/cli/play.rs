@@ -122,6 +122,27 @@ pub fn print_meters(play: &Playthrough, out: &mut impl Write) -> std::io::Result
     Ok(())
 }
 
+/// One line of input, `None` at its end. Bytes, not `read_line`: a byte that
+/// is not UTF-8 is a wrong answer to ask again about, not the end of the run.
+fn read_line(input: &mut impl BufRead) -> std::io::Result<Option<String>> {
+    let mut bytes = Vec::new();
+    if input.read_until(b'\n', &mut bytes)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Training feedback on a reading: right, or what the hidden state was.
+pub fn reading_feedback(r: &crate::engine::Reading) -> String {
+    if r.right {
+        format!("Your read ({}) was right.", r.said)
+    } else if r.truth.is_empty() {
+        format!("Your read: {}. None of the answers fitted the person just then.", r.said)
+    } else {
+        format!("Your read: {}. The person was at: {}.", r.said, r.truth.join(" / "))
+    }
+}
+
 /// Play until an ending, `q`, or the end of input. Every decision goes
 /// through the [`Session`], which records it.
 pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<Finish> {
@@ -153,6 +174,40 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
             print_meters(play, out)?;
         }
         writeln!(out)?;
+        // The read-the-subject question comes before the choices.
+        if let Some(read) = view.read.as_ref().filter(|r| r.answered.is_none()) {
+            writeln!(out, "READ THE PERSON: {}", read.question)?;
+            for (i, o) in read.options.iter().enumerate() {
+                writeln!(out, "  {}. {o}", i + 1)?;
+            }
+            loop {
+                write!(out, "your read> ")?;
+                out.flush()?;
+                let Some(line) = read_line(input)? else {
+                    writeln!(out, "\nInput ended before the scenario finished; the run is left unfinished.")?;
+                    return Ok(Finish::InputEnded);
+                };
+                match line.trim() {
+                    "" => continue,
+                    "q" | "quit" => {
+                        writeln!(out, "Stopped. The run is left unfinished.")?;
+                        return Ok(Finish::Quit);
+                    }
+                    n => {
+                        match n.parse::<usize>().map_err(|_| ()).and_then(|n| session.read(n).map_err(|_| ()))
+                        {
+                            Ok(_) => break,
+                            Err(()) => writeln!(
+                                out,
+                                "Please type a number from 1 to {}, or q to stop.",
+                                read.options.len()
+                            )?,
+                        }
+                    }
+                }
+            }
+            writeln!(out)?;
+        }
         for c in &view.choices {
             writeln!(out, "  {}. {}", c.number, c.text)?;
         }
@@ -165,14 +220,10 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         let decided = loop {
             write!(out, "> ")?;
             out.flush()?;
-            // Bytes, not `read_line`: a byte that is not UTF-8 is a wrong
-            // answer to ask again about, not the end of the run.
-            let mut bytes = Vec::new();
-            if input.read_until(b'\n', &mut bytes)? == 0 {
+            let Some(line) = read_line(input)? else {
                 writeln!(out, "\nInput ended before the scenario finished; the run is left unfinished.")?;
                 return Ok(Finish::InputEnded);
-            }
-            let line = String::from_utf8_lossy(&bytes);
+            };
             let answer = line.trim();
             let ms = Some(asked.elapsed().as_millis() as u64);
             let result = match answer {
@@ -222,6 +273,21 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
                 let s = play.scenario();
                 if let Some(fb) = s.act_feedback(last.beat_index, last.act) {
                     writeln!(out, "  ↳ {fb}")?;
+                }
+                if let Some(r) = &last.reading {
+                    writeln!(out, "  ↳ {}", reading_feedback(r))?;
+                }
+            }
+            // A reflection prompt: one line, in every mode; Enter skips it.
+            if let Some(prompt) = play.reflection_due().map(str::to_string) {
+                writeln!(out, "\n{prompt} (one line; Enter to skip)")?;
+                write!(out, "your reasons> ")?;
+                out.flush()?;
+                // Input that ends here skips it; the next prompt notices the end.
+                if let Some(line) = read_line(input)?
+                    && let Err(e) = session.reflect(&line)
+                {
+                    writeln!(out, "{e}.")?;
                 }
             }
             writeln!(out)?;

@@ -188,6 +188,7 @@ impl Debrief {
             resources: s.file.debrief.resources.clone(),
             meters: super::timeline::tracks(play),
             fork: None,
+            reading: super::ReadingSummary::of(play),
         }
     }
 }

@@ -66,13 +66,19 @@ pub const CSV_COLUMNS: &[&str] = &[
     "best_available",
 ];
 
-/// Columns after the score columns. Later additions (the verdict, the process
-/// percent, the timing accommodation) come last, so columns that existed
-/// before keep their positions.
+/// Columns after the score columns (their positions move with the number of
+/// score columns, so read them by name). The session's grade, verdict,
+/// process percent and timing stay last; the decision's reasoning (its label,
+/// the reading of the subject, the reflection) comes just before them.
 pub const CSV_TRAILING: &[&str] = &[
     "meters_after",
     "flags_after",
     "recorded_at",
+    "label",
+    "read_question",
+    "read_answer",
+    "read_right",
+    "reflection",
     "grade",
     "verdict",
     "process_percent",
@@ -141,6 +147,11 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
             row.push(t(&d.meters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")));
             row.push(t(&d.flags.join(";")));
             row.push(fmt_time(&d.recorded_at));
+            row.push(t(d.label.as_deref().unwrap_or_default()));
+            row.push(t(d.reading.as_ref().map(|r| r.question.as_str()).unwrap_or_default()));
+            row.push(t(d.reading.as_ref().map(|r| r.said.as_str()).unwrap_or_default()));
+            row.push(d.reading.as_ref().map(|r| b(r.right)).unwrap_or_default());
+            row.push(t(d.reflection.as_deref().unwrap_or_default()));
             row.push(m.grade.map(edge::grade_label).unwrap_or_default().to_string());
             row.push(m.verdict.map(edge::verdict_id).unwrap_or_default().to_string());
             row.push(opt(m.process_percent.map(|p| p.to_string())));
@@ -267,6 +278,15 @@ pub fn to_xapi(sessions: &[SessionRecord], o: &XapiOptions) -> String {
             if let Some(b) = d.best_available {
                 ext.insert(format!("{EXT}best-available"), json!(b));
             }
+            if let Some(r) = &d.reading {
+                ext.insert(
+                    format!("{EXT}reading"),
+                    json!({ "question": r.question, "answer": r.said, "right": r.right, "truth": r.truth }),
+                );
+            }
+            if let Some(text) = &d.reflection {
+                ext.insert(format!("{EXT}reflection"), json!(text));
+            }
             let mut result = json!({
                 "response": d.choice,
                 "score": { "raw": d.total },
@@ -283,7 +303,7 @@ pub fn to_xapi(sessions: &[SessionRecord], o: &XapiOptions) -> String {
                     "objectType": "Activity",
                     "id": format!("{scenario_iri}/beats/{}", url_part(&d.beat)),
                     "definition": {
-                        "name": { "en-US": d.beat },
+                        "name": { "en-US": d.label.as_deref().unwrap_or(&d.beat) },
                         "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
                         "interactionType": "choice",
                     },

@@ -415,6 +415,25 @@ pub struct DecisionRecord {
     /// The beat or ending it led to.
     pub led_to: String,
     pub recorded_at: DateTime<Utc>,
+    /// The decision point in words (the beat's label, or its first line);
+    /// `None` for decisions recorded before labels were kept.
+    pub label: Option<String>,
+    /// How the trainee read the subject just before, if asked and answered.
+    pub reading: Option<RecordedReading>,
+    /// The trainee's reflection on the decision, if asked and given.
+    pub reflection: Option<String>,
+}
+
+/// A read-the-subject answer as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedReading {
+    pub question: String,
+    /// What the trainee said.
+    pub said: String,
+    /// Whether it was right in the hidden state at that moment.
+    pub right: bool,
+    /// The answers that were right then.
+    pub truth: Vec<String>,
 }
 
 /// A session with its decisions (exports, replay).

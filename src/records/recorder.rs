@@ -124,6 +124,19 @@ impl Recorder {
         self.settle();
     }
 
+    /// The trainee reflected on the last decision: its row again, now with
+    /// the reflection (the store keeps the first reflection it gets).
+    pub fn reflected(&mut self, play: &Playthrough) {
+        self.queue_decisions(play);
+        if let (Some(outbox), Some(a)) = (&self.outbox, &self.session) {
+            let rows = DecisionRow::from_play(play, play.decisions().len().saturating_sub(1));
+            if !rows.is_empty() {
+                outbox.push(Delivery::Decisions { session: a.uuid.clone(), rows });
+            }
+        }
+        self.settle();
+    }
+
     /// The run reached an ending and was judged.
     pub fn finish(&mut self, play: &Playthrough, debrief: &Debrief) {
         self.queue_decisions(play);

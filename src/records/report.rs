@@ -118,6 +118,13 @@ impl std::fmt::Display for ChoiceJudgement {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionPoint {
     pub beat: String,
+    /// The decision point in words a person reads: the author's label, or the
+    /// moment's first line (the beat id for decisions recorded before labels were kept).
+    pub label: String,
+    /// How the class read the subject here, when a read question was asked.
+    pub reading: Option<ReadingStats>,
+    /// The class's own reasons at this decision point, in the order given.
+    pub reasons: Vec<ClassReason>,
     /// Decisions made here (a beat visited twice in a session counts twice).
     pub decisions: u32,
     /// Most chosen first.
@@ -164,6 +171,9 @@ pub struct ClassReport {
     /// Runs rewound to a decision and played on, counted apart from the first
     /// attempts above (which they are not part of).
     pub rewinds: Rewinds,
+    /// How well the class read the subject over every read question
+    /// (`None` when none was answered). Never part of any score.
+    pub reading: Option<ReadingStats>,
 }
 
 /// Rewound runs in the report's period.
@@ -173,6 +183,34 @@ pub struct Rewinds {
     pub finished: u32,
     /// Trainees who rewound at least once.
     pub trainees: u32,
+}
+
+/// How well readings of the subject matched the hidden state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingStats {
+    /// The read question (at one decision point; empty for the whole class).
+    pub question: String,
+    pub right: u32,
+    pub answered: u32,
+    /// right / answered, 0–100.
+    pub percent: f64,
+}
+
+impl ReadingStats {
+    /// "3 of 4 right (75.0%)".
+    pub fn describe(&self) -> String {
+        format!("{} of {} right ({}%)", self.right, self.answered, f1(self.percent))
+    }
+}
+
+/// One trainee's reason for a decision, in their words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassReason {
+    pub trainee: String,
+    /// What they chose.
+    pub text: String,
+    /// Why, as they wrote it.
+    pub reflection: String,
 }
 
 /// How many sessions were played with one timing accommodation.
@@ -476,7 +514,14 @@ pub(crate) fn build(
             }
             None => points.push((
                 row.first_step,
-                DecisionPoint { beat: row.beat, decisions: row.c.count, choices: vec![row.c] },
+                DecisionPoint {
+                    label: row.beat.clone(),
+                    reading: None,
+                    reasons: Vec::new(),
+                    beat: row.beat,
+                    decisions: row.c.count,
+                    choices: vec![row.c],
+                },
             )),
         }
     }
@@ -487,6 +532,7 @@ pub(crate) fn build(
         p.choices.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.choice.cmp(&b.choice)));
     }
     points.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.beat.cmp(&b.1.beat)));
+    let reading = reasoning(store, &w, a, &mut points)?;
 
     Ok(ClassReport {
         scenario: scenario.to_string(),
@@ -509,7 +555,91 @@ pub(crate) fn build(
         not_yet,
         timing_accommodations,
         rewinds,
+        reading,
     })
+}
+
+/// `w` (a `WHERE` clause or nothing) with one more condition.
+fn and_where(w: &str, cond: &str) -> String {
+    if w.is_empty() { format!("WHERE {cond}") } else { format!("{w} AND {cond}") }
+}
+
+/// Each decision point's name in words, the class's reading of the subject
+/// there and their reasons; returns the class's reading over all points.
+fn reasoning(
+    store: &Store,
+    w: &str,
+    a: &[&dyn rusqlite::ToSql],
+    points: &mut [(i64, DecisionPoint)],
+) -> Result<Option<ReadingStats>> {
+    let conn = store.conn();
+    let e = |err| classify(store.path(), err);
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT d.beat, MAX(d.label), MAX(d.read_question), COALESCE(SUM(d.read_right = 1), 0),
+                    COUNT(d.read_answer)
+             FROM decisions d JOIN sessions s ON s.id = d.session_id {w} GROUP BY d.beat"
+        ))
+        .map_err(e)?;
+    let rows = st
+        .query_map(a, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, u32>(4)?,
+            ))
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+    let (mut right, mut answered) = (0, 0);
+    for (beat, label, question, r, n) in rows {
+        let Some((_, p)) = points.iter_mut().find(|(_, p)| p.beat == beat) else { continue };
+        if let Some(l) = label.filter(|l| !l.trim().is_empty()) {
+            p.label = l;
+        }
+        if n > 0 {
+            p.reading = Some(ReadingStats {
+                question: question.unwrap_or_default(),
+                right: r,
+                answered: n,
+                percent: pct(r, n),
+            });
+            right += r;
+            answered += n;
+        }
+    }
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT d.beat, s.trainee, d.text, d.reflection
+             FROM decisions d JOIN sessions s ON s.id = d.session_id {}
+             ORDER BY s.started_at, s.id, d.step",
+            and_where(w, "d.reflection IS NOT NULL")
+        ))
+        .map_err(e)?;
+    let rows = st
+        .query_map(a, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ClassReason { trainee: r.get(1)?, text: r.get(2)?, reflection: r.get(3)? },
+            ))
+        })
+        .map_err(e)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(e)?;
+    for (beat, reason) in rows {
+        if let Some((_, p)) = points.iter_mut().find(|(_, p)| p.beat == beat) {
+            p.reasons.push(reason);
+        }
+    }
+    Ok((answered > 0).then(|| ReadingStats {
+        question: String::new(),
+        right,
+        answered,
+        percent: pct(right, answered),
+    }))
 }
 
 fn f1(v: f64) -> String {
@@ -603,6 +733,13 @@ impl ClassReport {
         if let Some(line) = self.rewinds_line() {
             let _ = writeln!(o, "{line}");
         }
+        if let Some(r) = &self.reading {
+            let _ = writeln!(
+                o,
+                "Reading the subject: {} (the class's reads against the hidden state; not part of any score)",
+                r.describe()
+            );
+        }
         if let Some(t) = &self.total {
             let _ = writeln!(o, "\nScores (finished sessions, n = {}):", t.n);
             let _ = writeln!(
@@ -651,7 +788,7 @@ impl ClassReport {
         }
         let _ = writeln!(o, "\nHow the class chose:");
         for p in &self.decision_points {
-            let _ = writeln!(o, "\n  [{}] {} decisions", p.beat, p.decisions);
+            let _ = writeln!(o, "\n  {} — {} decisions", p.label, p.decisions);
             for c in &p.choices {
                 let _ = writeln!(
                     o,
@@ -662,6 +799,15 @@ impl ClassReport {
                     c.points,
                     c.text
                 );
+            }
+            if let Some(r) = &p.reading {
+                let _ = writeln!(o, "    Reading the subject (“{}”): {}", r.question, r.describe());
+            }
+            if !p.reasons.is_empty() {
+                let _ = writeln!(o, "    Their reasons:");
+                for r in &p.reasons {
+                    let _ = writeln!(o, "      • {} — chose “{}”: “{}”", r.trainee, r.text, r.reflection);
+                }
             }
         }
         // Names and titles come from trainees and authors: no control characters to the terminal.
@@ -705,6 +851,12 @@ impl ClassReport {
         }
         if let Some(line) = self.rewinds_line() {
             o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
+        }
+        if let Some(r) = &self.reading {
+            o.push_str(&format!(
+                "<p class=\"reading\"><b>Reading the subject:</b> {} <small>the class's reads against the hidden state; not part of any score</small></p>\n",
+                e(&r.describe())
+            ));
         }
         if self.versions.len() > 1 {
             o.push_str(&format!(
@@ -771,7 +923,7 @@ impl ClassReport {
         for p in &self.decision_points {
             o.push_str(&format!(
                 "<section class=\"point\"><h3>{} <small>{} decisions</small></h3>\n<table class=\"bars\">",
-                e(&p.beat),
+                e(&p.label),
                 p.decisions
             ));
             for c in &p.choices {
@@ -792,7 +944,27 @@ impl ClassReport {
                     c.points
                 ));
             }
-            o.push_str("</table></section>\n");
+            o.push_str("</table>\n");
+            if let Some(r) = &p.reading {
+                o.push_str(&format!(
+                    "<p class=\"reading\">Reading the subject (“{}”): {}</p>\n",
+                    e(&r.question),
+                    e(&r.describe())
+                ));
+            }
+            if !p.reasons.is_empty() {
+                o.push_str("<h4>Their reasons</h4><ul class=\"reasons\">");
+                for r in &p.reasons {
+                    o.push_str(&format!(
+                        "<li><b>{}</b> chose “{}”: “{}”</li>",
+                        e(&r.trainee),
+                        e(&r.text),
+                        e(&r.reflection)
+                    ));
+                }
+                o.push_str("</ul>\n");
+            }
+            o.push_str("</section>\n");
         }
         if self.attempts == 0 {
             o.push_str("<p>No sessions recorded for this scenario yet.</p>\n");

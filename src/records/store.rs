@@ -118,10 +118,51 @@ INSERT OR IGNORE INTO schema_history VALUES
 ALTER TABLE sessions ADD COLUMN parent_uuid TEXT;    -- the session rewound from (NULL: a first attempt)
 ALTER TABLE sessions ADD COLUMN fork_step INTEGER;   -- the decision (1-based) chosen again
 "#,
+    r#"
+-- The trainee's reasoning and reading of the subject (issue 14): each decision
+-- point's name in words, the read-the-subject answer judged against the hidden
+-- state, and the trainee's reflection.
+INSERT OR IGNORE INTO schema_history VALUES
+    ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_history), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+     'decision labels, readings of the subject, reflections');
+-- The columns are added by `add_reasoning_columns` (each only when missing).
+"#,
 ];
 
+/// Schema step 5's columns on `decisions`: (name, type and comment).
+const REASONING_COLUMNS: &[(&str, &str)] = &[
+    ("label", "TEXT"),         // the beat's label, or its first line
+    ("read_question", "TEXT"), // NULL: no reading given
+    ("read_answer", "TEXT"),   // what the trainee said
+    ("read_right", "INTEGER"), // 1 when right in the hidden state then
+    ("read_truth", "TEXT"),    // JSON [answer, ...] right then
+    ("reflection", "TEXT"),    // the trainee's own words; NULL: not asked or skipped
+];
+
+/// Step 5 adds each reasoning column unless the file already has it (a file
+/// partly upgraded by hand, or by a build of this branch before the step
+/// was numbered), so the step can never fail on a duplicate column.
+fn add_reasoning_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let have: Vec<String> = tx
+        .prepare("SELECT name FROM pragma_table_info('decisions')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, ty) in REASONING_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            tx.execute_batch(&format!("ALTER TABLE decisions ADD COLUMN {name} {ty};"))?;
+        }
+    }
+    Ok(())
+}
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATIONS
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| if i == 4 { M::up_with_hook(sql, add_reasoning_columns) } else { M::up(sql) })
+            .collect(),
+    )
 }
 
 /// Tuning for [`Store::open_with`].
@@ -623,6 +664,22 @@ impl Store {
             let timing = if src_version >= 3 { "timing" } else { "'standard'" };
             // ... and from before rewinds: every run was a first attempt.
             let fork = if src_version >= 4 { "parent_uuid, fork_step" } else { "NULL, NULL" };
+            // A file from before readings and reflections were kept: none.
+            let reasoning = if src_version >= 5 {
+                "d.label, d.read_question, d.read_answer, d.read_right, d.read_truth, d.reflection"
+            } else {
+                "NULL, NULL, NULL, NULL, NULL, NULL"
+            };
+            // A reflection given after the decision reached this file (it went to a rescue file).
+            let reflections = if src_version >= 5 {
+                "UPDATE main.decisions SET reflection =
+                     (SELECT d.reflection FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
+                      JOIN main.sessions m ON m.uuid = s.uuid
+                      WHERE m.id = main.decisions.session_id AND d.step = main.decisions.step)
+                 WHERE reflection IS NULL;"
+            } else {
+                ""
+            };
             let before_sessions: i64 =
                 tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
             let before_decisions: i64 =
@@ -642,10 +699,11 @@ impl Store {
                  ON CONFLICT (uuid) DO NOTHING;
                  INSERT OR IGNORE INTO main.decisions (session_id, step, beat, choice, text, timed_out,
                      response_ms, scores, total, critical, best_available, techniques, offered, meters, flags,
-                     chance, led_to, recorded_at, reaction, score_variant)
+                     chance, led_to, recorded_at, reaction, score_variant, label, read_question, read_answer,
+                     read_right, read_truth, reflection)
                  SELECT m.id, d.step, d.beat, d.choice, d.text, d.timed_out, d.response_ms, d.scores, d.total,
                      d.critical, d.best_available, d.techniques, d.offered, d.meters, d.flags, d.chance, d.led_to,
-                     d.recorded_at, d.reaction, d.score_variant
+                     d.recorded_at, d.reaction, d.score_variant, {reasoning}
                  FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
                      JOIN main.sessions m ON m.uuid = s.uuid;
                  -- A session finished in the other file but not here: take its ending.
@@ -674,7 +732,8 @@ impl Store {
                      (SELECT d.best_available FROM src.decisions d JOIN src.sessions s ON s.id = d.session_id
                       JOIN main.sessions m ON m.uuid = s.uuid
                       WHERE m.id = main.decisions.session_id AND d.step = main.decisions.step)
-                 WHERE best_available IS NULL;"
+                 WHERE best_available IS NULL;
+                 {reflections}"
             ))?;
             let after_sessions: i64 = tx.query_row("SELECT COUNT(*) FROM main.sessions", [], |r| r.get(0))?;
             let after_decisions: i64 =
@@ -888,7 +947,8 @@ impl Store {
             .sqlite()
             .prepare_cached(
                 "SELECT step, beat, choice, text, timed_out, response_ms, scores, total, critical, best_available,
-                        techniques, offered, meters, flags, chance, led_to, recorded_at
+                        techniques, offered, meters, flags, chance, led_to, recorded_at, label,
+                        read_question, read_answer, read_right, read_truth, reflection
                  FROM decisions WHERE session_id = ?1 ORDER BY step",
             )
             .map_err(e)?;
@@ -912,6 +972,17 @@ impl Store {
                     chance: r.get::<_, Option<i64>>(14)?.map(|v| v as u16),
                     led_to: r.get(15)?,
                     recorded_at: parse_time(&r.get::<_, String>(16)?),
+                    label: r.get(17)?,
+                    reading: match (r.get::<_, Option<String>>(18)?, r.get::<_, Option<String>>(19)?) {
+                        (Some(question), Some(said)) => Some(super::RecordedReading {
+                            question,
+                            said,
+                            right: r.get::<_, Option<bool>>(20)?.unwrap_or(false),
+                            truth: from_json(&r.get::<_, Option<String>>(21)?.unwrap_or_default()),
+                        }),
+                        _ => None,
+                    },
+                    reflection: r.get(22)?,
                 })
             })
             .map_err(e)?;
@@ -1102,6 +1173,12 @@ pub struct DecisionRow {
     pub reaction: String,
     /// The index of the score variant that applied, if any.
     pub score_variant: Option<u32>,
+    /// The decision point in words: the beat's label, or its first line.
+    pub label: String,
+    /// The read-the-subject answer, judged, if one was given.
+    pub reading: Option<crate::engine::Reading>,
+    /// The trainee's reflection, if given.
+    pub reflection: Option<String>,
 }
 
 impl DecisionRow {
@@ -1149,6 +1226,9 @@ impl DecisionRow {
                             .collect::<Vec<_>>(),
                     ),
                     score_variant: d.score_variant.map(u32::from),
+                    label: s.beat_name(d.beat_index),
+                    reading: d.reading.clone(),
+                    reflection: d.reflection.clone(),
                 }
             })
             .collect()
@@ -1224,10 +1304,15 @@ fn insert_decision_rows(
         return Ok(());
     }
     let mut st = tx.prepare_cached(
-        "INSERT OR IGNORE INTO decisions (session_id, step, beat, choice, text, timed_out, response_ms, scores,
+        "INSERT INTO decisions (session_id, step, beat, choice, text, timed_out, response_ms, scores,
              total, critical, techniques, offered, meters, flags, chance, led_to, recorded_at, reaction,
-             score_variant)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+             score_variant, label, read_question, read_answer, read_right, read_truth, reflection)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+             ?20, ?21, ?22, ?23, ?24, ?25)
+         -- A step already stored is kept as it is; only a reflection given
+         -- after it was stored is added (the first one given counts).
+         ON CONFLICT (session_id, step) DO UPDATE SET reflection = excluded.reflection
+             WHERE decisions.reflection IS NULL AND excluded.reflection IS NOT NULL",
     )?;
     let mut last = None;
     for d in rows {
@@ -1251,6 +1336,12 @@ fn insert_decision_rows(
             d.recorded_at,
             d.reaction,
             d.score_variant.map(i64::from),
+            d.label,
+            d.reading.as_ref().map(|r| r.question.as_str()),
+            d.reading.as_ref().map(|r| r.said.as_str()),
+            d.reading.as_ref().map(|r| r.right),
+            d.reading.as_ref().map(|r| json(&r.truth)),
+            d.reflection,
         ])?;
         last = Some(&d.recorded_at);
     }

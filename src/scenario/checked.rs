@@ -102,6 +102,10 @@ pub struct BeatDef {
     pub lines: Vec<LineDef>,
     pub choices: Vec<ActDef>,
     pub timer: Option<(u32, ActDef)>,
+    /// The read-the-subject question's options, compiled: each is right when
+    /// its condition holds (a `range` becomes `AtLeast` and `AtMost`). Empty
+    /// when the beat asks no read question.
+    pub read: Vec<Cond>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -477,6 +481,30 @@ impl Scenario {
         }
     }
 
+    /// The beat's read-the-subject question, as authored.
+    pub fn read_of(&self, beat: u32) -> Option<&model::Read> {
+        self.file.beats.get(beat as usize)?.read.as_ref()
+    }
+
+    /// The beat's reflection prompt, as authored.
+    pub fn reflect_prompt(&self, beat: u32) -> Option<&str> {
+        self.file.beats.get(beat as usize)?.reflect.as_deref()
+    }
+
+    /// Which of the beat's read options are right in `state` (indices, in
+    /// authored order); empty when the beat asks none.
+    pub fn read_truth(&self, beat: u32, state: &crate::state::GameState) -> Vec<u16> {
+        let Some(b) = self.beats.get(beat as usize) else { return Vec::new() };
+        b.read.iter().enumerate().filter(|(_, c)| state.holds(c)).map(|(i, _)| i as u16).collect()
+    }
+
+    /// A decision point in words a person reads: the author's `label`, else
+    /// the first line of the moment (shortened), else the beat id.
+    pub fn beat_name(&self, beat: u32) -> String {
+        let Some(b) = self.file.beats.get(beat as usize) else { return String::new() };
+        beat_name(b)
+    }
+
     /// Every act a beat has, in authored order (choices, then the timeout).
     pub fn acts(&self, beat: u32) -> impl Iterator<Item = (Act, &ActDef)> {
         let b = &self.beats[beat as usize];
@@ -486,6 +514,41 @@ impl Scenario {
             .map(|(i, a)| (Act::Choice(i as u16), a))
             .chain(b.timer.iter().map(|(_, a)| (Act::Timeout, a)))
     }
+}
+
+/// A beat's name in words: its `label`, else its first line (at most about
+/// 60 characters, cut at a word), else its id.
+pub fn beat_name(b: &model::Beat) -> String {
+    if let Some(l) = b.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        return l.to_string();
+    }
+    match b.lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()) {
+        Some(t) => shorten(t, 60),
+        None => b.id.clone(),
+    }
+}
+
+/// `text` cut at a word boundary to at most `max` characters, with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut out = String::new();
+    for w in text.split(' ') {
+        if out.chars().count() + w.chars().count() + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = text.chars().take(max).collect();
+    }
+    out.push('…');
+    out
 }
 
 /// Check the judgement parts the compiled scenario resolves beside the

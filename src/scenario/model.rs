@@ -226,6 +226,48 @@ pub struct Beat {
     /// deliberate no-win moment); without it the validator flags such a beat.
     #[serde(default)]
     pub no_win: Option<String>,
+    /// A name for this decision point in words a person reads ("Asking about
+    /// the gun"): the class report and the debrief use it instead of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A reflection prompt ("What were you weighing just then?"): after
+    /// choosing here the trainee may type a sentence (or skip it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflect: Option<String>,
+    /// A read-the-subject question asked before the choices: the trainee says
+    /// how they read the person, judged against the hidden state at that moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<Read>,
+}
+
+/// A read-the-subject question: `read: (question: "...", options: [...])`.
+///
+/// Each option is right when its condition holds in the state the trainee is
+/// reading (the state when the beat is shown). With `meter: "trust"` an
+/// option may give a `range: (0, 3)` of that meter instead of a condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Read {
+    /// What the trainee is asked, e.g. "How do you read her risk of suicide right now?"
+    pub question: String,
+    /// The meter the options' `range`s are of, when they give ranges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter: Option<String>,
+    pub options: Vec<ReadOption>,
+}
+
+/// One answer to a read question, with when it is right.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOption {
+    /// What the trainee picks, e.g. "High".
+    pub answer: String,
+    /// Right when this holds in the hidden state, e.g. `AtLeast("distress", 7)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// Right when the read's `meter` is within this range (both ends included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<(i32, i32)>,
 }
 
 /// A line of narration or speech.

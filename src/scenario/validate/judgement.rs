@@ -28,6 +28,7 @@ pub(super) fn state_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnost
     no_win(s, &ex, spans, diags);
     offered_together(s, &ex, spans, diags);
     guessable::check(s, &ex, spans, diags);
+    super::reading::read_checks(s, &ex, spans, diags);
 }
 
 pub(super) fn too_large(e: super::states::TooLarge, spans: &Spans) -> Diagnostic {

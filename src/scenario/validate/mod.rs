@@ -21,6 +21,7 @@ mod critical;
 mod fields;
 pub mod guessable;
 mod judgement;
+mod reading;
 mod review;
 pub mod states;
 
@@ -203,6 +204,32 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Two decision points with one label read as one in the class report (W273).
+    fn duplicate_labels(&mut self) {
+        let mut seen: HashMap<String, (usize, &str)> = HashMap::new();
+        for (i, b) in self.file.beats.iter().enumerate() {
+            let Some(label) = b.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) else { continue };
+            let key = label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let path = Path::root().field("beats").index(i).field("label");
+            match seen.get(&key) {
+                Some(&(first, first_id)) => {
+                    let first_span = self.span(&Path::root().field("beats").index(first).field("label"));
+                    let d = Diagnostic::warning(
+                        "W273",
+                        format!("beats `{first_id}` and `{}` have the same label \"{label}\"", b.id),
+                    )
+                    .at(self.span(&path), "used again here")
+                    .also(first_span, "first used here")
+                    .help("the class report names decision points by their labels: give each its own, e.g. \"Asking about the gun (again)\"");
+                    self.push(d);
+                }
+                None => {
+                    seen.insert(key, (i, b.id.as_str()));
+                }
+            }
+        }
+    }
+
     fn run(&mut self) -> Option<Inner> {
         let f = self.file;
         let root = Path::root();
@@ -250,6 +277,7 @@ impl<'a> Checker<'a> {
                     .map(|(i, e)| (e.id.as_str(), root.field("endings").index(i).field("id"))),
             );
         self.duplicates(node_ids, "beat or ending");
+        self.duplicate_labels();
 
         let meters = self.meters_def();
         if f.flags.len() > MAX_FLAGS {
@@ -493,11 +521,134 @@ impl<'a> Checker<'a> {
                 Some("add choices, or make it an ending in `endings` if the scenario stops here".into()),
             );
         }
+        for (field, text, what) in [
+            ("label", beat.label.as_deref(), "the beat's label"),
+            ("reflect", beat.reflect.as_deref(), "the reflection prompt"),
+        ] {
+            if text.is_some_and(|t| t.trim().is_empty()) {
+                self.error(
+                    "E121",
+                    &p.field(field),
+                    format!("{what} on beat `{}` is empty", beat.id),
+                    "write the text here",
+                    Some(format!("write it, or leave `{field}` out")),
+                );
+            }
+        }
+        let read = match &beat.read {
+            None => Some(Vec::new()),
+            Some(r) => self.read(r, &p.field("read"), &beat.id),
+        };
         Some(BeatDef {
             lines: lines.into_iter().collect::<Option<_>>()?,
             choices: choices.into_iter().collect::<Option<_>>()?,
             timer: timer?,
+            read: read?,
         })
+    }
+
+    /// A read-the-subject question: texts (E121), its form (E120), and each
+    /// option compiled to the condition that makes it right.
+    fn read(&mut self, read: &model::Read, p: &Path, beat: &str) -> Option<Vec<Cond>> {
+        if read.question.trim().is_empty() {
+            self.error(
+                "E121",
+                &p.field("question"),
+                format!("the read question on beat `{beat}` is empty"),
+                "write the question here",
+                Some("e.g. \"How do you read her risk of suicide right now?\"".into()),
+            );
+        }
+        if read.options.len() < 2 || read.options.len() > 9 {
+            self.error(
+                "E120",
+                &p.field("options"),
+                format!(
+                    "the read question on beat `{beat}` has {} option{}: give 2 to 9",
+                    read.options.len(),
+                    if read.options.len() == 1 { "" } else { "s" }
+                ),
+                "the trainee answers with the number keys 1 to 9",
+                Some("e.g. three options: low, moderate, high".into()),
+            );
+        }
+        let meter = read.meter.as_ref().map(|m| self.meter(m, &p.field("meter")));
+        let mut out = Vec::new();
+        for (i, o) in read.options.iter().enumerate() {
+            let op = p.field("options").index(i);
+            if o.answer.trim().is_empty() {
+                self.error(
+                    "E121",
+                    &op.field("answer"),
+                    format!("an answer of the read question on beat `{beat}` is empty"),
+                    "write the answer here",
+                    None,
+                );
+            }
+            let cond = match (&o.when, o.range) {
+                (Some(c), None) => self.cond(c, &op.field("when")),
+                (None, Some((lo, hi))) => {
+                    if lo > hi {
+                        self.error(
+                            "E120",
+                            &op.field("range"),
+                            format!("the range ({lo}, {hi}) runs backwards"),
+                            "highest first",
+                            Some(format!("write the lowest value first: ({hi}, {lo})")),
+                        );
+                        None
+                    } else {
+                        match meter {
+                            Some(Some(m)) => {
+                                self.meter_value(m, lo, &op.field("range").index(0), false);
+                                self.meter_value(m, hi, &op.field("range").index(1), false);
+                                Some(Cond::All(vec![
+                                    Cond::Meter(m, Cmp::AtLeast, lo),
+                                    Cond::Meter(m, Cmp::AtMost, hi),
+                                ]))
+                            }
+                            // Unknown meter: already reported.
+                            Some(None) => None,
+                            None => {
+                                self.error(
+                                    "E120",
+                                    &op.field("range"),
+                                    format!(
+                                        "the answer `{}` gives a range, but the read question names no meter",
+                                        o.answer
+                                    ),
+                                    "a range of which meter?",
+                                    Some("add `meter: \"trust\"` (the meter the ranges are of) beside `question`".into()),
+                                );
+                                None
+                            }
+                        }
+                    }
+                }
+                (None, None) => {
+                    self.error(
+                        "E120",
+                        &op.field("answer"),
+                        format!("the answer `{}` does not say when it is right", o.answer),
+                        "no `when` or `range`",
+                        Some("add `when: AtLeast(\"distress\", 7)` (a condition), or `range: (7, 10)` with the read's `meter`".into()),
+                    );
+                    None
+                }
+                (Some(_), Some(_)) => {
+                    self.error(
+                        "E120",
+                        &op.field("range"),
+                        format!("the answer `{}` gives both `when` and `range`", o.answer),
+                        "one or the other",
+                        Some("keep one: a `range` of the read's meter, or a `when` condition".into()),
+                    );
+                    None
+                }
+            };
+            out.push(cond);
+        }
+        out.into_iter().collect()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -799,6 +950,10 @@ fn usage_checks(s: &Scenario, spans: &Spans, diags: &mut Vec<Diagnostic>) {
             if let Some(c) = &l.when {
                 visit(c, &mut meter_used, &mut flag_tested);
             }
+        }
+        // A read question's answers test the hidden state too.
+        for c in &b.read {
+            visit(c, &mut meter_used, &mut flag_tested);
         }
         for (act, a) in s.acts(bi as u32) {
             if let Some(c) = &a.when {
