@@ -153,3 +153,75 @@ fn plan_examples_in_the_guides_parse_and_match_the_example_scenario() {
         }
     }
 }
+
+// ---- Issue 11.8: what the guide says is kept true ----
+
+/// The guide with its lines joined, so a phrase may wrap anywhere.
+fn flat(guide: &str) -> String {
+    read(guide).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_line_the_guide_quotes_for_the_templates_id_is_where_the_id_is() {
+    let guide = flat("docs/authoring.md");
+    let marker = "look for `id: \"_template\",` (line ";
+    let at = guide.find(marker).expect("section 2 quotes the template's id line") + marker.len();
+    let quoted: usize = guide[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let template = read("scenarios/_template.ron");
+    let actual = template
+        .lines()
+        .position(|l| l.trim() == "id: \"_template\",")
+        .expect("the template has its id line")
+        + 1;
+    assert_eq!(
+        quoted, actual,
+        "docs/authoring.md section 2 quotes line {quoted}; the template's id is on line {actual}"
+    );
+    // And it is not line 1: comments come first, as the guide says.
+    assert!(template.lines().next().unwrap().starts_with("//"));
+}
+
+#[test]
+fn a_route_cannot_lead_into_a_chance_as_the_guide_says() {
+    let guide = flat("docs/authoring.md");
+    assert!(guide.contains("a `Route` cannot lead straight into a `Chance`"), "section 9 says so");
+    let minimal = read("tests/fixtures/minimal.ron");
+    let routed = minimal.replacen(
+        "next: Go(\"ok\")",
+        "next: Route(rules: [(when: Flag(\"asked\"), to: Chance([(weight: 1, to: \"ok\")]))], otherwise: \"left\")",
+        1,
+    );
+    assert_ne!(routed, minimal);
+    let checked = scenario_from_str("routed.ron", &routed);
+    assert!(checked.scenario.is_none() && checked.errors() > 0, "a Route into a Chance loaded");
+    // The guide's way round: a Route to a beat whose choice has the Chance.
+    let via_beat = minimal.replacen(
+        "next: Go(\"ok\")",
+        "next: Route(rules: [(when: Flag(\"asked\"), to: \"ok\")], otherwise: \"left\")",
+        1,
+    );
+    assert!(scenario_from_str("via_beat.ron", &via_beat).scenario.is_some());
+}
+
+#[test]
+fn the_guide_covers_what_authors_asked_for() {
+    let guide = flat("docs/authoring.md");
+    for phrase in [
+        // the terminal player's keys (src/cli/play.rs reads `t` and `q`)
+        "type `t` and Enter to let the time run out",
+        "type `q` and Enter to stop the run",
+        // endings
+        "are shown on every route into it",
+        "write two endings with the same `outcome` and different ids",
+        // scoring, linked
+        "[scoring.md](scoring.md) explains how points, best routes, the process score and luck are worked out",
+        // the graph offline
+        "--format html",
+        "no internet: Talkdown draws it itself",
+        "`--format svg` gives the drawing alone",
+    ] {
+        assert!(guide.contains(phrase), "docs/authoring.md no longer says: {phrase}");
+    }
+    let play = read("src/cli/play.rs");
+    assert!(play.contains("\"q\" | \"quit\"") && play.contains("\"t\" | \"T\""), "the player's keys changed");
+}
