@@ -421,6 +421,19 @@ fn replay_rewind_plays_on_from_a_decision_and_records_a_linked_run() {
     let (_, out, _) = run(talkdown(&records).args(["report", "--scenario", "every_feature"]));
     assert!(out.contains("Attempts: 1") && out.contains("Rewinds: 1 run by 1 trainee"), "{out}");
 
+    // `records show` renders a past run's debrief, the rewound one with its two routes.
+    let shown = dir.path().join("shown.html");
+    let (code, out, err) = run(talkdown(&records).args(["records", "show", "2", "--html"]).arg(&shown));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Rewound from session 1 at decision 2"), "{out}");
+    assert!(out.contains("═══ Debrief: Every feature ═══"), "{out}");
+    assert!(out.contains("TWO ROUTES FROM DECISION 2 (rewound from session 1"), "{out}");
+    let page = std::fs::read_to_string(&shown).unwrap();
+    assert!(page.contains("<svg class=\"timeline\"") && page.contains("Two routes from decision 2"));
+    let (code, out, _) = run(talkdown(&records).args(["records", "show", "1"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("═══ Debrief: Every feature ═══") && !out.contains("TWO ROUTES"), "{out}");
+
     let (code, _, err) = rewind(&records, &["1", "--rewind", "9"], "");
     assert_eq!(code, 2);
     assert!(err.contains("rewind to a step from 1 to 4, not 9"), "{err}");

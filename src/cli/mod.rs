@@ -414,7 +414,9 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Review { status, reviewer, date, paths } => {
             self::review::run(status, reviewer, date, &paths)
         }
-        Command::Records { command } => self::records::run_records(command, records),
+        Command::Records { command } => {
+            self::records::run_records(command, records, &|a| resolve_scenario(a, scenarios))
+        }
         Command::Report(args) => self::records::run_report(args, records),
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))

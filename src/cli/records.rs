@@ -14,7 +14,9 @@ use super::{Error as CliError, Outcome};
 use crate::records::export::{self, XapiOptions};
 use crate::records::files::{check_output_path, printable, write_private};
 use crate::records::replay::{ReplayCheck, replay_session};
-use crate::records::{Error, Filter, SessionId, Standard, Status, Store, parse_date, resolve_path};
+use crate::records::{
+    Error, Filter, SessionId, SessionRecord, Standard, Status, Store, parse_date, resolve_path,
+};
 
 /// Which sessions (all when no option is given).
 /// A range of start dates, shared by the listing, export and report commands.
@@ -110,8 +112,17 @@ pub enum RecordsCommand {
         #[arg(long)]
         xapi_homepage: Option<String>,
     },
-    /// One session with every decision.
-    Show { session: i64 },
+    /// One session with every decision, then its debrief (a finished session
+    /// whose scenario is at hand as it was then).
+    Show {
+        session: i64,
+        /// The scenario file or bundled id it was played on (default: the file it was played from).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Also write the debrief as a self-contained HTML file.
+        #[arg(long)]
+        html: Option<PathBuf>,
+    },
     /// Where the records file is, its schema version, and an integrity check.
     Check,
     /// Merge another records file (a rescue file, a copy from another
@@ -181,7 +192,11 @@ fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// `talkdown records ...`
-pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcome, CliError> {
+pub fn run_records(
+    cmd: RecordsCommand,
+    records: Option<&Path>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<Outcome, CliError> {
     let mut out = std::io::stdout().lock();
     match cmd {
         RecordsCommand::List { filter, json } => {
@@ -278,7 +293,10 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
             }
             Ok(Outcome::Clean)
         }
-        RecordsCommand::Show { session } => {
+        RecordsCommand::Show { session, scenario, html } => {
+            if let Some(p) = &html {
+                check_output_path(p).map_err(CliError::Output)?;
+            }
             let store = open_existing(records)?;
             let r = store.session(SessionId(session))?;
             let s = &r.summary;
@@ -300,6 +318,14 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                 crate::engine::short_hash(&s.content_hash),
                 s.status.label()
             );
+            if let Some(f) = &s.rewound_from {
+                let from = f.session.map(|id| format!("session {id}")).unwrap_or_else(|| f.uuid.clone());
+                let _ = writeln!(
+                    out,
+                    "Rewound from {from} at decision {}: the decisions before it are the original's",
+                    f.step
+                );
+            }
             if let (Some(t), Some(b)) = (s.total, s.total_best) {
                 let _ = writeln!(
                     out,
@@ -319,7 +345,8 @@ pub fn run_records(cmd: RecordsCommand, records: Option<&Path>) -> Result<Outcom
                     d.total
                 );
             }
-            Ok(Outcome::Clean)
+            drop(out);
+            show_debrief(&store, &r, scenario.as_deref(), html.as_deref(), resolve)
         }
         RecordsCommand::Check => {
             let store = open_existing(records)?;
@@ -363,6 +390,93 @@ fn purge(before: &str, records: Option<&Path>) -> Result<Outcome, CliError> {
         "Purged {}: removed {n} {what} started before {when}, with their decisions and scores.",
         store.path().display()
     );
+    Ok(Outcome::Clean)
+}
+
+/// The scenario a recorded session names: `--scenario`, else the file it was
+/// played from, else the bundled scenario of its id.
+fn scenario_path(rec: &SessionRecord, given: Option<&str>, resolve: &dyn Fn(&str) -> PathBuf) -> PathBuf {
+    match (given, &rec.summary.scenario_path) {
+        (Some(a), _) => resolve(a),
+        (None, Some(p)) if Path::new(p).is_file() => PathBuf::from(p),
+        (None, _) => resolve(&rec.summary.scenario),
+    }
+}
+
+/// A finished session replayed on its scenario (which must be the version it
+/// was played on), or why not, in words.
+fn replayed(
+    rec: &SessionRecord,
+    given: Option<&str>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<crate::engine::Playthrough, String> {
+    let path = scenario_path(rec, given, resolve);
+    let scenario = crate::scenario::load_scenario(&path).map_err(|e| {
+        format!("its scenario could not be loaded ({}): {}", path.display(), e.headlines().join("; "))
+    })?;
+    match replay_session(rec, &scenario).map_err(|e| e.to_string())? {
+        ReplayCheck::Matches { play, .. } => Ok(*play),
+        ReplayCheck::VersionChanged { recorded_version, current_version, .. } => Err(format!(
+            "{} has changed since (recorded on version {recorded_version}, the file is now {current_version})",
+            path.display()
+        )),
+        ReplayCheck::WrongScenario { given, .. } => Err(format!("{} is scenario `{given}`", path.display())),
+        ReplayCheck::Diverged(d) => Err(format!("it does not replay: {}", d.reason)),
+        ReplayCheck::Mismatch { what, .. } => Err(format!("its replay differs: {what}")),
+    }
+}
+
+/// After `records show`: the session's debrief, judged now as the debrief
+/// judged it then (for a rewound run, with the two routes from the fork).
+fn show_debrief(
+    store: &Store,
+    rec: &SessionRecord,
+    given: Option<&str>,
+    html: Option<&Path>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<Outcome, CliError> {
+    let mut out = std::io::stdout().lock();
+    if rec.summary.status != Status::Finished {
+        if html.is_some() {
+            eprintln!(
+                "talkdown: session {} did not finish, so it has no debrief; nothing was written",
+                rec.summary.id
+            );
+            return Ok(Outcome::ProblemsFound);
+        }
+        return Ok(Outcome::Clean);
+    }
+    let play = match replayed(rec, given, resolve) {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!(
+                "talkdown: no debrief for session {}: {why} (pass the scenario it was played on with --scenario FILE)",
+                rec.summary.id
+            );
+            return Ok(if html.is_some() { Outcome::ProblemsFound } else { Outcome::Clean });
+        }
+    };
+    let trainee = Some(rec.summary.trainee.as_str());
+    let mut debrief = match crate::session::Analyses::default().get(play.scenario()).and_then(|(a, space)| {
+        crate::debrief::Debrief::build(&play, a, space, trainee).map_err(|e| e.to_string())
+    }) {
+        Ok(d) => d,
+        Err(why) => crate::debrief::Debrief::step_by_step(&play, trainee, &why),
+    };
+    if let Some(f) = &rec.summary.rewound_from
+        && let Some(parent) = f.session
+        && let Ok(parent_rec) = store.session(parent)
+        && let Ok(original) = replayed(&parent_rec, given, resolve)
+    {
+        debrief.fork =
+            Some(crate::debrief::ForkComparison::new(&original, &play, f.step as usize, Some(parent.0)));
+    }
+    let _ = writeln!(out, "\n{}", debrief.to_text());
+    if let Some(p) = html {
+        write_private(p, debrief.to_html().as_bytes())
+            .map_err(|source| CliError::Write { path: p.to_path_buf(), source })?;
+        let _ = writeln!(out, "Debrief saved to {}", p.display());
+    }
     Ok(Outcome::Clean)
 }
 
