@@ -855,6 +855,10 @@ impl PgStore {
                 chance: r[14].opt_int().map(|v| v as u16),
                 led_to: r[15].text(),
                 recorded_at: super::store::parse_time(&r[16].text()),
+                // The lab server does not keep the reasoning columns yet.
+                label: None,
+                reading: None,
+                reflection: None,
             })
             .collect())
     }

@@ -566,72 +566,56 @@ fn and_where(w: &str, cond: &str) -> String {
 
 /// Each decision point's name in words, the class's reading of the subject
 /// there and their reasons; returns the class's reading over all points.
+/// A records backend without these columns yet (the lab's server) reads as
+/// none: decision points keep their beat ids and no reading or reason is shown.
 fn reasoning(
     store: &Store,
     w: &str,
-    a: &[&dyn rusqlite::ToSql],
+    a: &[String],
     points: &mut [(i64, DecisionPoint)],
 ) -> Result<Option<ReadingStats>> {
-    let conn = store.conn();
-    let e = |err| classify(store.path(), err);
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT d.beat, MAX(d.label), MAX(d.read_question), COALESCE(SUM(d.read_right = 1), 0),
-                    COUNT(d.read_answer)
+    let Ok(rows) = store.rows(
+        &format!(
+            "SELECT d.beat, MAX(d.label), MAX(d.read_question),
+                    COALESCE(SUM(CASE WHEN d.read_right = 1 THEN 1 ELSE 0 END), 0), COUNT(d.read_answer)
              FROM decisions d JOIN sessions s ON s.id = d.session_id {w} GROUP BY d.beat"
-        ))
-        .map_err(e)?;
-    let rows = st
-        .query_map(a, |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, u32>(4)?,
-            ))
-        })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
+        ),
+        a,
+    ) else {
+        return Ok(None);
+    };
     let (mut right, mut answered) = (0, 0);
-    for (beat, label, question, r, n) in rows {
+    for r in rows {
+        let beat = r[0].text();
         let Some((_, p)) = points.iter_mut().find(|(_, p)| p.beat == beat) else { continue };
-        if let Some(l) = label.filter(|l| !l.trim().is_empty()) {
+        if let Some(l) = r[1].opt_text().filter(|l| !l.trim().is_empty()) {
             p.label = l;
         }
+        let (n_right, n) = (r[3].int() as u32, r[4].int() as u32);
         if n > 0 {
             p.reading = Some(ReadingStats {
-                question: question.unwrap_or_default(),
-                right: r,
+                question: r[2].text(),
+                right: n_right,
                 answered: n,
-                percent: pct(r, n),
+                percent: pct(n_right, n),
             });
-            right += r;
+            right += n_right;
             answered += n;
         }
     }
-    let mut st = conn
-        .prepare(&format!(
+    let rows = store.rows(
+        &format!(
             "SELECT d.beat, s.trainee, d.text, d.reflection
              FROM decisions d JOIN sessions s ON s.id = d.session_id {}
              ORDER BY s.started_at, s.id, d.step",
             and_where(w, "d.reflection IS NOT NULL")
-        ))
-        .map_err(e)?;
-    let rows = st
-        .query_map(a, |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                ClassReason { trainee: r.get(1)?, text: r.get(2)?, reflection: r.get(3)? },
-            ))
-        })
-        .map_err(e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(e)?;
-    for (beat, reason) in rows {
+        ),
+        a,
+    )?;
+    for r in rows {
+        let beat = r[0].text();
         if let Some((_, p)) = points.iter_mut().find(|(_, p)| p.beat == beat) {
-            p.reasons.push(reason);
+            p.reasons.push(ClassReason { trainee: r[1].text(), text: r[2].text(), reflection: r[3].text() });
         }
     }
     Ok((answered > 0).then(|| ReadingStats {
