@@ -509,3 +509,67 @@ fn tls_require_and_verify_full_with_a_ca_file() {
     assert!(Store::open(format!("{by_ip}?sslmode=verify-full&sslrootcert={ca}")).is_err());
     Store::open(format!("{by_ip}?sslmode=verify-ca&sslrootcert={ca}")).expect("verify-ca ignores the name");
 }
+
+/// The lab's server restarts mid-session (an administrator, an update): the
+/// station's outbox notices the closed connection, connects again when the
+/// server is back and delivers every answer exactly once, with no rescue file.
+#[test]
+fn a_server_restarted_mid_session_gets_every_answer_once() {
+    use std::time::Duration;
+    use talkdown::records::outbox::{FlushReport, OutboxOptions};
+    use talkdown::records::recorder::RecorderOptions;
+    use talkdown::records::{Recorder, Status};
+
+    if pg::skipped() {
+        return;
+    }
+    // A cluster of its own: stopping the shared one would break other tests.
+    let pg = Pg::start(&[]);
+    let db = pg.database("restart");
+    let url = pg.admin_url(&db);
+    lab_init(&url, Some(LabRoles { station: format!("{db}_st"), instructor: format!("{db}_in") }))
+        .expect("lab init");
+
+    let s = fixture();
+    let answers = ["introduce", "reflect", "ask_now", "offer_counsellor"];
+    let mut o = StartOptions::new(1, Mode::Training);
+    o.shuffle = false;
+    let mut p = Playthrough::start(&s, o).unwrap();
+    let options = RecorderOptions {
+        outbox: OutboxOptions {
+            busy_timeout: Duration::from_millis(200),
+            retry_min: Duration::from_millis(20),
+            retry_max: Duration::from_millis(200),
+        },
+        commit_wait: Duration::from_millis(200),
+    };
+    let mut rec = Recorder::open_with(Some(Path::new(&url)), options);
+    rec.start(&p, "ana", None);
+    p.choose_id(answers[0], Some(900)).unwrap();
+    rec.decided(&p);
+    assert_eq!(rec.flush(Duration::from_secs(30)), FlushReport::Saved);
+
+    pg.stop();
+    p.choose_id(answers[1], Some(800)).unwrap();
+    rec.decided(&p);
+    pg.restart();
+    for a in &answers[2..] {
+        p.choose_id(a, Some(700)).unwrap();
+        rec.decided(&p);
+    }
+    let (a, mut space) = analysis::analyze(&s).unwrap();
+    rec.finish(&p, &Debrief::build(&p, &a, &mut space, Some("ana")).unwrap());
+    assert_eq!(rec.flush(Duration::from_secs(60)), FlushReport::Saved, "delivered after the restart");
+    drop(rec);
+
+    let store = Store::open(&url).unwrap();
+    let list = store.sessions(&Filter::default()).unwrap();
+    assert_eq!(list.len(), 1, "one session");
+    assert_eq!(list[0].status, Status::Finished);
+    let d = store.decisions(list[0].id).unwrap();
+    assert_eq!(
+        d.iter().map(|d| d.choice.as_str()).collect::<Vec<_>>(),
+        answers,
+        "each answer once, in order"
+    );
+}

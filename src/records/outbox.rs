@@ -363,6 +363,19 @@ fn write_rescue(records: &Path, items: &[Delivery]) -> Result<PathBuf, String> {
     Err(last)
 }
 
+/// Whether `store` is open on `destination`. A lab server's store names
+/// itself by its URL with the password masked, so compare it masked: else a
+/// URL holding its password would connect afresh for every delivery.
+fn delivers_to(store: &Store, destination: &Path) -> bool {
+    if store.path() == destination {
+        return true;
+    }
+    match destination.to_str() {
+        Some(url) if super::pg::is_url(destination) => store.path() == Path::new(&super::pg::mask_url(url)),
+        _ => false,
+    }
+}
+
 fn deliver_loop(
     shared: &Shared,
     mut store: Option<Store>,
@@ -384,7 +397,7 @@ fn deliver_loop(
                 st = shared.changed.wait(st).unwrap_or_else(|p| p.into_inner());
             }
         };
-        if store.as_ref().is_some_and(|s| s.path() != destination) {
+        if store.as_ref().is_some_and(|s| !delivers_to(s, &destination)) {
             store = None;
         }
         let result = match store.as_mut() {
@@ -445,6 +458,11 @@ fn deliver_loop(
                 }
                 if st.problem.is_none() && st.notices.is_empty() {
                     st.notices.push(format!("{e}; the answers are kept and saved as soon as it is free"));
+                }
+                if matches!(e, Error::PgUnreachable { .. } | Error::Postgres { .. }) {
+                    // A lab server that restarted closed our connection for
+                    // good: connect afresh on the next attempt.
+                    store = None;
                 }
                 st.problem = Some(e.to_string());
                 let _ = shared.changed.wait_timeout(st, pause);

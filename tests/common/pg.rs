@@ -27,7 +27,7 @@ pub const ADMIN_PASSWORD: &str = "throwaway-admin-pw";
 pub struct Pg {
     pub port: u16,
     pub dir: PathBuf,
-    pid: u32,
+    pid: AtomicU32,
     child: Mutex<Option<Child>>,
     next_db: AtomicU32,
     /// Whether Drop (or the exit hook) should remove `dir`.
@@ -50,7 +50,7 @@ pub fn shared() -> Option<&'static Pg> {
     }
     let pg = CLUSTER.get_or_init(|| {
         let pg = Pg::start(&[]);
-        register_exit_hook(pg.pid, pg.dir.clone());
+        register_exit_hook(pg.pid.load(Ordering::SeqCst), pg.dir.clone());
         pg
     });
     Some(pg)
@@ -122,6 +122,49 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Start `postgres` on `data` and wait until it takes connections: `None`
+/// when the port was taken (try another); panics with the server's log on
+/// any other failure.
+fn run_server(dir: &Path, data: &Path, port: u16) -> Option<Child> {
+    let log = dir.join("server.log");
+    let log_file = std::fs::File::create(&log).expect("create the server log");
+    if let Some((uid, gid, _)) = server_user() {
+        std::os::unix::fs::chown(&log, Some(uid), Some(gid)).expect("chown the log");
+    }
+    let mut cmd = Command::new(bin_dir().join("postgres"));
+    as_server_user(&mut cmd)
+        .current_dir(dir)
+        .arg("-D")
+        .arg(data)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log"))
+        .stderr(log_file);
+    let mut child = spawn_tied_to_this_process(cmd);
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().ok().flatten() {
+            let mut text = String::new();
+            let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
+            if text.contains("could not bind") || text.contains("Address already in use") {
+                return None;
+            }
+            panic!("postgres exited ({status}) while starting:\n{text}");
+        }
+        if is_ready(data) {
+            return Some(child);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let mut text = String::new();
+            let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
+            stop_pid(child.id());
+            panic!("postgres did not become ready in 60 s:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl Pg {
     /// Start a new cluster. `conf` lines are appended to postgresql.conf
     /// (e.g. `ssl = on`); files they name should be in [`Pg::dir`] beforehand,
@@ -177,51 +220,15 @@ impl Pg {
 
         for _attempt in 0..5 {
             let port = free_port();
-            let log = dir.join("server.log");
-            let log_file = std::fs::File::create(&log).expect("create the server log");
-            if let Some((uid, gid, _)) = server_user() {
-                std::os::unix::fs::chown(&log, Some(uid), Some(gid)).expect("chown the log");
-            }
-            let mut cmd = Command::new(bin.join("postgres"));
-            as_server_user(&mut cmd)
-                .current_dir(&dir)
-                .arg("-D")
-                .arg(&data)
-                .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
-                .arg(&dir)
-                .stdin(Stdio::null())
-                .stdout(log_file.try_clone().expect("log"))
-                .stderr(log_file);
-            let child = spawn_tied_to_this_process(cmd);
-            let pid = child.id();
-            let mut child = Some(child);
-            let started = Instant::now();
-            loop {
-                if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                    let mut text = String::new();
-                    let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
-                    if text.contains("could not bind") || text.contains("Address already in use") {
-                        break; // another port
-                    }
-                    panic!("postgres exited ({status}) while starting:\n{text}");
-                }
-                if is_ready(&data) {
-                    return Pg {
-                        port,
-                        dir,
-                        pid,
-                        child: Mutex::new(child.take()),
-                        next_db: AtomicU32::new(0),
-                        owned_dir,
-                    };
-                }
-                if started.elapsed() > Duration::from_secs(60) {
-                    let mut text = String::new();
-                    let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
-                    stop_pid(pid);
-                    panic!("postgres did not become ready in 60 s:\n{text}");
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            if let Some(child) = run_server(&dir, &data, port) {
+                return Pg {
+                    port,
+                    dir,
+                    pid: AtomicU32::new(child.id()),
+                    child: Mutex::new(Some(child)),
+                    next_db: AtomicU32::new(0),
+                    owned_dir,
+                };
             }
         }
         panic!("postgres could not find a free port in five attempts");
@@ -282,10 +289,21 @@ impl Pg {
 
     /// Stop the server now (fast shutdown, then kill) and wait for it.
     pub fn stop(&self) {
-        stop_pid(self.pid);
+        stop_pid(self.pid.load(Ordering::SeqCst));
         if let Some(mut c) = self.child.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = c.wait();
         }
+    }
+}
+
+impl Pg {
+    /// Start the stopped server again on the same port and data, as an
+    /// administrator restarting the lab's server would.
+    pub fn restart(&self) {
+        let child = run_server(&self.dir, &self.dir.join("data"), self.port)
+            .unwrap_or_else(|| panic!("port {} was taken while the server was down", self.port));
+        self.pid.store(child.id(), Ordering::SeqCst);
+        *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
     }
 }
 
