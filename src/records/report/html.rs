@@ -1,0 +1,186 @@
+//! The class report as a self-contained, printable HTML page.
+
+use super::{ChoiceJudgement, ClassReport, f1};
+use crate::debrief::html_escape;
+use crate::records::Grade;
+use crate::records::store::fmt_time;
+
+impl ClassReport {
+    /// A self-contained, print-friendly HTML page with inline SVG bars.
+    pub fn to_html(&self) -> String {
+        let e = |s: &str| html_escape(s);
+        let mut o = String::new();
+        o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+        o.push_str(&format!("<title>Class report: {}</title>\n", e(&self.title)));
+        o.push_str(REPORT_STYLE);
+        o.push_str("</head><body>\n");
+        o.push_str(&format!("<h1>Class report: {}</h1>\n", e(&self.title)));
+        o.push_str(&format!(
+            "<p class=\"meta\">Scenario <code>{}</code>{} · generated {}</p>\n",
+            e(&self.scenario),
+            self.since.map(|s| format!(" · sessions since {}", fmt_time(&s))).unwrap_or_default()
+                + &self.until.map(|u| format!(" · before {}", fmt_time(&u))).unwrap_or_default(),
+            fmt_time(&self.generated_at)
+        ));
+        o.push_str("<table class=\"facts\"><tr>");
+        for (label, value) in [
+            ("Attempts", self.attempts.to_string()),
+            ("Finished", self.finished.to_string()),
+            ("Abandoned", self.abandoned.to_string()),
+            ("Trainees", self.trainees.to_string()),
+            (
+                "Completion rate",
+                self.completion_rate.map(|c| format!("{}%", f1(c))).unwrap_or_else(|| "–".into()),
+            ),
+            ("Met the standard", self.meets_standard.to_string()),
+            ("Not yet at standard", self.not_yet.to_string()),
+        ] {
+            o.push_str(&format!("<td><b>{value}</b><br>{label}</td>"));
+        }
+        o.push_str("</tr></table>\n");
+        if let Some(line) = self.timing_line() {
+            o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
+        }
+        if let Some(line) = self.rewinds_line() {
+            o.push_str(&format!("<p class=\"note\">{}</p>\n", html_escape(&line)));
+        }
+        if let Some(r) = &self.reading {
+            o.push_str(&format!(
+                "<p class=\"reading\"><b>Reading the subject:</b> {} <small>the class's reads against the hidden state; not part of any score</small></p>\n",
+                e(&r.describe())
+            ));
+        }
+        if self.versions.len() > 1 {
+            o.push_str(&format!(
+                "<p class=\"note\">{} versions of this scenario were played; decision points are grouped by beat and choice id.</p>\n",
+                self.versions.len()
+            ));
+        }
+        if let Some(t) = &self.total {
+            o.push_str(&format!(
+                "<h2>Scores <small>finished sessions, n = {}</small></h2>\n<table class=\"scores\">\
+                 <tr><th>Dimension</th><th>Mean</th><th>Median</th><th>Min</th><th>Max</th><th>Best</th><th>Mean of best</th></tr>\n",
+                t.n
+            ));
+            for d in self.dimensions.iter().chain(std::iter::once(t)) {
+                let share = if d.best > 0 { (d.mean.max(0.0) / f64::from(d.best)).min(1.0) } else { 0.0 };
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                    e(&d.name),
+                    f1(d.mean),
+                    f1(d.median),
+                    d.min,
+                    d.max,
+                    d.best,
+                    bar(share * 100.0, "#1565c0")
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.outcomes.is_empty() {
+            o.push_str("<h2>Outcomes <small>finished sessions</small></h2>\n<table class=\"bars\">");
+            for c in &self.outcomes {
+                let colour = match c.grade {
+                    Some(Grade::Good) => "#2e7d32",
+                    Some(Grade::Acceptable) => "#f9a825",
+                    Some(Grade::Bad) | None => "#c62828",
+                };
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td></tr>\n",
+                    e(&c.name),
+                    c.count,
+                    bar(c.percent, colour),
+                    f1(c.percent)
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.critical_errors.is_empty() {
+            o.push_str("<h2>Most common critical errors</h2>\n<table class=\"bars critical\">");
+            for c in &self.critical_errors {
+                o.push_str(&format!(
+                    "<tr><td>{} <small>at {}</small></td><td class=\"num\">{}×</td><td>{} {}% of attempts</td></tr>\n",
+                    e(&c.text),
+                    e(&c.beat),
+                    c.count,
+                    bar(c.percent_of_attempts, "#c62828"),
+                    f1(c.percent_of_attempts)
+                ));
+            }
+            o.push_str("</table>\n");
+        }
+        if !self.decision_points.is_empty() {
+            o.push_str("<h2>How the class chose</h2>\n");
+        }
+        for p in &self.decision_points {
+            o.push_str(&format!(
+                "<section class=\"point\"><h3>{} <small>{} decisions</small></h3>\n<table class=\"bars\">",
+                e(&p.label),
+                p.decisions
+            ));
+            for c in &p.choices {
+                let colour = match c.judgement {
+                    ChoiceJudgement::CriticalError => "#c62828",
+                    ChoiceJudgement::BestAvailable => "#2e7d32",
+                    ChoiceJudgement::Helpful => "#66bb6a",
+                    ChoiceJudgement::Harmful => "#ef6c00",
+                    ChoiceJudgement::Neutral => "#757575",
+                };
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
+                    e(&c.text),
+                    c.count,
+                    bar(c.percent, colour),
+                    f1(c.percent),
+                    e(c.judgement.label()),
+                    c.points
+                ));
+            }
+            o.push_str("</table>\n");
+            if let Some(r) = &p.reading {
+                o.push_str(&format!(
+                    "<p class=\"reading\">Reading the subject (“{}”): {}</p>\n",
+                    e(&r.question),
+                    e(&r.describe())
+                ));
+            }
+            if !p.reasons.is_empty() {
+                o.push_str("<h4>Their reasons</h4><ul class=\"reasons\">");
+                for r in &p.reasons {
+                    o.push_str(&format!(
+                        "<li><b>{}</b> chose “{}”: “{}”</li>",
+                        e(&r.trainee),
+                        e(&r.text),
+                        e(&r.reflection)
+                    ));
+                }
+                o.push_str("</ul>\n");
+            }
+            o.push_str("</section>\n");
+        }
+        if self.attempts == 0 {
+            o.push_str("<p>No sessions recorded for this scenario yet.</p>\n");
+        }
+        o.push_str("</body></html>\n");
+        o
+    }
+}
+
+/// A 160-pixel horizontal bar for a 0–100 share.
+fn bar(percent: f64, colour: &str) -> String {
+    let w = (percent.clamp(0.0, 100.0) * 1.6).round() as u32;
+    format!(
+        "<svg width=\"160\" height=\"12\" role=\"img\" aria-label=\"{}%\"><rect width=\"160\" height=\"12\" fill=\"#e0e0e0\"/><rect width=\"{w}\" height=\"12\" fill=\"{colour}\"/></svg>",
+        f1(percent)
+    )
+}
+
+const REPORT_STYLE: &str = "<style>
+body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:56em;margin:2em auto;padding:0 1em;color:#111;line-height:1.4}
+h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em;margin:.8em 0 .3em}small{font-weight:normal;color:#555}
+.meta,.note{color:#555}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;vertical-align:middle}
+.facts td{border:1px solid #ccc;text-align:center;padding:.4em 1em}.num{text-align:right;white-space:nowrap}
+.scores th{border-bottom:1px solid #999}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
+svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@media print{body{margin:0;max-width:none}section,tr{break-inside:avoid}}
+</style>\n";
