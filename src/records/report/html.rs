@@ -56,6 +56,7 @@ impl ClassReport {
                 self.versions.len()
             ));
         }
+        self.trainees_html(&mut o);
         if let Some(t) = &self.total {
             o.push_str(&format!(
                 "<h2>Scores <small>finished sessions, n = {}</small></h2>\n<table class=\"scores\">\
@@ -166,6 +167,47 @@ impl ClassReport {
     }
 }
 
+impl ClassReport {
+    /// Who played: a table of trainees, those who struggled marked ⚑ (a
+    /// shape, not only a colour).
+    fn trainees_html(&self, o: &mut String) {
+        let Some(line) = self.struggled_line() else { return };
+        let e = |s: &str| html_escape(s);
+        o.push_str(&format!(
+            "<h2>Trainees <small>first attempts; rewinds apart</small></h2>\n<p>{}. <small>⚑ struggled: a critical error, \
+             the best attempt not yet at standard, a run abandoned, or none finished.</small></p>\n\
+             <table class=\"trainees\"><tr><th></th><th>Trainee</th><th>Attempts</th><th>Finished</th><th>Abandoned</th>\
+             <th>Critical errors</th><th>Best</th><th>Last</th><th>Struggled</th></tr>\n",
+            e(&line)
+        ));
+        for t in &self.by_trainee {
+            let (best, last) = match (&t.best, &t.last) {
+                (Some(b), Some(l)) if b.session == l.session => (b.describe(), "the same".to_string()),
+                (b, l) => (
+                    b.as_ref().map(|b| b.describe()).unwrap_or_else(|| "–".into()),
+                    l.as_ref().map(|l| l.describe()).unwrap_or_else(|| "–".into()),
+                ),
+            };
+            o.push_str(&format!(
+                "<tr{}><td class=\"flag\">{}</td><td>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                if t.flagged() { " class=\"struggled\"" } else { "" },
+                if t.flagged() { "⚑" } else { "" },
+                e(&t.trainee),
+                if t.rewinds > 0 { format!(" <small>rewound {}</small>", t.rewinds) } else { String::new() },
+                t.attempts,
+                t.finished,
+                t.abandoned,
+                t.critical_errors,
+                e(&best),
+                e(&last),
+                e(&t.struggled_line().unwrap_or_default())
+            ));
+        }
+        o.push_str("</table>\n");
+    }
+}
+
 /// A 160-pixel horizontal bar for a 0–100 share.
 fn bar(percent: f64, colour: &str) -> String {
     let w = (percent.clamp(0.0, 100.0) * 1.6).round() as u32;
@@ -180,7 +222,7 @@ body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:56em;margi
 h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em;margin:.8em 0 .3em}small{font-weight:normal;color:#555}
 .meta,.note{color:#555}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;vertical-align:middle}
 .facts td{border:1px solid #ccc;text-align:center;padding:.4em 1em}.num{text-align:right;white-space:nowrap}
-.scores th{border-bottom:1px solid #999}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
+.scores th,.trainees th{border-bottom:1px solid #999}.trainees td{vertical-align:top}tr.struggled td{background:#fdecea}.flag{color:#b71c1c;font-weight:bold}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
 svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @media print{body{margin:0;max-width:none}section,tr{break-inside:avoid}}
 </style>\n";

@@ -22,6 +22,9 @@ use crate::engine::Timing;
 
 mod html;
 mod text;
+mod trainees;
+
+pub use trainees::{RunResult, Struggle, TraineeRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionStats {
@@ -176,6 +179,9 @@ pub struct ClassReport {
     /// How well the class read the subject over every read question
     /// (`None` when none was answered). Never part of any score.
     pub reading: Option<ReadingStats>,
+    /// Every trainee, by name: attempts, last and best result, critical
+    /// errors, and whether they struggled (the rule is in `docs/records.md`).
+    pub by_trainee: Vec<TraineeRow>,
 }
 
 /// Rewound runs in the report's period.
@@ -535,6 +541,7 @@ pub(crate) fn build(
     }
     points.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.beat.cmp(&b.1.beat)));
     let reading = reasoning(store, &w, a, &mut points)?;
+    let by_trainee = trainees::trainees(&store.sessions(&filter)?);
 
     Ok(ClassReport {
         scenario: scenario.to_string(),
@@ -558,6 +565,7 @@ pub(crate) fn build(
         timing_accommodations,
         rewinds,
         reading,
+        by_trainee,
     })
 }
 
@@ -663,6 +671,29 @@ impl ClassReport {
                 r.finished
             )
         })
+    }
+
+    /// The trainees the report flags as having struggled.
+    pub fn struggling(&self) -> impl Iterator<Item = &TraineeRow> {
+        self.by_trainee.iter().filter(|t| t.flagged())
+    }
+
+    /// "2 of 5 trainees struggled: ana, cy", or "None of the 5 trainees
+    /// struggled", or nothing when nobody played.
+    pub fn struggled_line(&self) -> Option<String> {
+        let n = self.by_trainee.len();
+        let names: Vec<&str> = self.struggling().map(|t| t.trainee.as_str()).collect();
+        match (n, names.len()) {
+            (0, _) => None,
+            (n, 0) => {
+                Some(format!("None of the {n} {} struggled", if n == 1 { "trainee" } else { "trainees" }))
+            }
+            (n, k) => Some(format!(
+                "{k} of {n} {} struggled: {}",
+                if n == 1 { "trainee" } else { "trainees" },
+                names.join(", ")
+            )),
+        }
     }
 
     pub fn to_json(&self) -> String {

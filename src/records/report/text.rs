@@ -62,6 +62,7 @@ impl ClassReport {
                 r.describe()
             );
         }
+        self.trainees_text(&mut o);
         if let Some(t) = &self.total {
             let _ = writeln!(o, "\nScores (finished sessions, n = {}):", t.n);
             let _ = writeln!(
@@ -135,4 +136,54 @@ impl ClassReport {
         // Names and titles come from trainees and authors: no control characters to the terminal.
         crate::text::printable_lines(&o).into_owned()
     }
+
+    /// Who played: one entry per trainee, those who struggled marked ⚑.
+    fn trainees_text(&self, o: &mut String) {
+        use std::fmt::Write;
+        let Some(line) = self.struggled_line() else { return };
+        let _ = writeln!(o, "\nTrainees (first attempts; rewinds apart): {line}");
+        let _ = writeln!(
+            o,
+            "  ⚑ struggled: a critical error, the best attempt not yet at standard, a run abandoned, or none finished"
+        );
+        for t in &self.by_trainee {
+            let mut counts =
+                vec![plural(t.attempts, "attempt", "attempts"), format!("{} finished", t.finished)];
+            if t.abandoned > 0 {
+                counts.push(format!("{} abandoned", t.abandoned));
+            }
+            counts.push(plural(t.critical_errors, "critical error", "critical errors"));
+            if t.rewinds > 0 {
+                counts.push(format!("rewound {}", plural(t.rewinds, "run", "runs")));
+            }
+            let _ = writeln!(
+                o,
+                "  {} {} — {}",
+                if t.flagged() { "⚑" } else { " " },
+                t.trainee,
+                counts.join(", ")
+            );
+            match (&t.best, &t.last) {
+                (Some(b), Some(l)) if b.session == l.session => {
+                    let _ = writeln!(o, "      best and last: {}", b.describe());
+                }
+                (best, last) => {
+                    if let Some(b) = best {
+                        let _ = writeln!(o, "      best: {}", b.describe());
+                    }
+                    if let Some(l) = last {
+                        let _ = writeln!(o, "      last: {}", l.describe());
+                    }
+                }
+            }
+            if let Some(why) = t.struggled_line() {
+                let _ = writeln!(o, "      struggled: {why}");
+            }
+        }
+    }
+}
+
+/// "1 attempt", "2 attempts", "0 critical errors".
+pub(super) fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -1,0 +1,143 @@
+//! The class report an instructor prepares a debrief from: who played and who
+//! struggled, how the class chose at each decision point (every option
+//! offered, best first), and the class's meters beside the best route's.
+//! On a SQLite file (the report's new parts are computed from the same
+//! session reads on both backends; tests/records_store.rs runs the shared
+//! figures on PostgreSQL too).
+
+use std::path::{Path, PathBuf};
+
+use talkdown::analysis;
+use talkdown::debrief::Debrief;
+use talkdown::engine::{Mode, Playthrough, StartOptions};
+use talkdown::records::report::Struggle;
+use talkdown::records::{SessionId, Standard, Store};
+use talkdown::scenario::{Scenario, load::load_scenario};
+
+fn fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
+}
+
+fn fixture() -> Scenario {
+    load_scenario(&fixture_path()).expect("fixture loads")
+}
+
+/// Play `choices` (ids) with authored order and seed 1, recording as we go;
+/// finish (with a debrief) when an ending is reached.
+fn play(store: &mut Store, s: &Scenario, trainee: &str, choices: &[&str]) -> SessionId {
+    let mut opts = StartOptions::new(1, Mode::Training);
+    opts.shuffle = false;
+    let mut p = Playthrough::start(s, opts).unwrap();
+    let id = store.start_session_from(&p, trainee, Some(&fixture_path())).unwrap();
+    for (i, c) in choices.iter().enumerate() {
+        p.choose_id(c, Some(1000 + i as u64 * 250)).unwrap();
+        store.record_decision(id, &p).unwrap();
+    }
+    if p.is_finished() {
+        let (a, mut space) = analysis::analyze(s).unwrap();
+        let d = Debrief::build(&p, &a, &mut space, Some(trainee)).unwrap();
+        store.finish_session(id, &p, &d).unwrap();
+    }
+    id
+}
+
+const A: &[&str] = &["introduce", "reflect", "ask_now", "offer_counsellor"]; // accepts_help, 11
+const B: &[&str] = &["grab"]; // struggle, -3, critical
+const C: &[&str] = &["command", "cheer_up", "leave"]; // left_alone, -10, critical
+const D: &[&str] = &["introduce", "cheer_up", "stay", "hold"]; // hold, 1
+const E: &[&str] = &["introduce"]; // abandoned
+const F: &[&str] = &["command"]; // abandoned
+
+struct Class {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    store: Store,
+}
+
+/// Seven first attempts by six trainees, and one rewound run (dee's).
+fn class() -> Class {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let s = fixture();
+    let runs: [(&str, &[&str]); 7] =
+        [("ana", A), ("ben", B), ("cy", C), ("dee", D), ("ana", E), ("eve", F), ("fay", A)];
+    for (who, choices) in runs {
+        play(&mut store, &s, who, choices);
+    }
+    let rewound = play(&mut store, &s, "dee", A);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "UPDATE sessions SET parent_uuid = (SELECT uuid FROM sessions WHERE id = 4), fork_step = 2 WHERE id = {rewound}"
+        ))
+        .unwrap();
+    Class { _dir: dir, path, store }
+}
+
+#[test]
+fn the_report_lists_every_trainee_and_flags_those_who_struggled() {
+    let c = class();
+    let r = c.store.class_report("every_feature", None, None).unwrap();
+    let names: Vec<&str> = r.by_trainee.iter().map(|t| t.trainee.as_str()).collect();
+    assert_eq!(names, ["ana", "ben", "cy", "dee", "eve", "fay"]);
+    let t = |name: &str| r.by_trainee.iter().find(|t| t.trainee == name).unwrap();
+
+    // ana: a full marks run, then one abandoned after its first decision.
+    let ana = t("ana");
+    assert_eq!((ana.attempts, ana.finished, ana.abandoned, ana.critical_errors), (2, 1, 1, 0));
+    let best = ana.best.as_ref().unwrap();
+    assert_eq!(
+        (best.session, best.total, best.verdict),
+        (SessionId(1), Some(11), Some(Standard::MeetsStandard))
+    );
+    let last = ana.last.as_ref().unwrap();
+    assert_eq!((last.session, last.finished, last.decisions), (SessionId(5), false, 1));
+    assert_eq!(ana.struggled, [Struggle::Abandoned { count: 1 }]);
+
+    // ben and cy: a critical error each, so not yet at standard.
+    for who in ["ben", "cy"] {
+        assert_eq!(t(who).critical_errors, 1);
+        assert_eq!(t(who).struggled, [Struggle::CriticalErrors { count: 1 }, Struggle::BestNotAtStandard]);
+    }
+    // dee: below the pass mark; the rewound run (full marks) is counted apart, not as her best.
+    let dee = t("dee");
+    assert_eq!((dee.attempts, dee.rewinds), (1, 1));
+    assert_eq!(dee.best.as_ref().unwrap().total, Some(1));
+    assert_eq!(dee.struggled, [Struggle::BestNotAtStandard]);
+    // eve: abandoned her only run.
+    assert_eq!(t("eve").struggled, [Struggle::NeverFinished, Struggle::Abandoned { count: 1 }]);
+    assert!(t("eve").best.is_none());
+    // fay: met the standard, no flag.
+    assert!(!t("fay").flagged() && t("fay").struggled.is_empty());
+    assert_eq!(r.struggling().count(), 5);
+
+    // The text names them, with the reason and the session that opens each debrief.
+    let text = r.to_text();
+    assert!(text.contains("5 of 6 trainees struggled: ana, ben, cy, dee, eve"), "{text}");
+    assert!(text.contains("⚑ ana — 2 attempts, 1 finished, 1 abandoned, 0 critical errors"), "{text}");
+    assert!(
+        text.contains("best: 11 of 11 points (100%), Voluntary help, meets the standard (session 1)"),
+        "{text}"
+    );
+    assert!(text.contains("last: abandoned after 1 decision (session 5)"), "{text}");
+    assert!(text.contains("struggled: 1 critical error; best attempt not yet at standard"), "{text}");
+    assert!(text.contains("    fay — 1 attempt, 1 finished, 0 critical errors"), "{text}");
+    assert!(text.contains("dee — 1 attempt, 1 finished, 0 critical errors, rewound 1 run"), "{text}");
+
+    // The HTML: a row per trainee, the flag a shape as well as a colour.
+    let html = r.to_html();
+    assert_eq!(html.matches("<tr class=\"struggled\"><td class=\"flag\">⚑</td>").count(), 5, "{html}");
+    assert!(html.contains("<td>fay</td>"), "{html}");
+    assert!(html.contains("finished no attempt; abandoned 1 run"), "{html}");
+
+    // The JSON: the same rows, the reasons tagged.
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    let rows = json["by_trainee"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0]["best"]["verdict"], "meets_standard");
+    assert_eq!(rows[1]["struggled"][0]["reason"], "critical_errors");
+    assert_eq!(rows[1]["struggled"][0]["count"], 1);
+    assert_eq!(rows[5]["struggled"].as_array().unwrap().len(), 0);
+    let _ = &c.path;
+}
