@@ -72,7 +72,7 @@ const INSUFFICIENT_PRIVILEGE: &str = "42501";
 fn lab_init_makes_both_roles_and_prints_no_password_in_urls() {
     let Some(pg) = pg::shared() else { return };
     let (db, init) = lab(pg);
-    assert_eq!(init.schema_version, 1);
+    assert_eq!(init.schema_version, talkdown::records::pg::SCHEMA_VERSION);
     assert!(!init.server.contains(pg::ADMIN_PASSWORD), "{}", init.server);
     assert!(init.server.contains("postgres:***@"), "{}", init.server);
     for role in [&init.station, &init.instructor] {
@@ -572,4 +572,42 @@ fn a_server_restarted_mid_session_gets_every_answer_once() {
         answers,
         "each answer once, in order"
     );
+}
+
+/// The instructor sets the room's class; a station's session started without
+/// a class of its own takes it, one given `--class` keeps its own; a station
+/// cannot set the room's class.
+#[test]
+fn the_instructor_sets_the_rooms_class_and_stations_take_it() {
+    use talkdown::records::SessionStart;
+    use talkdown::records::pg::{room_class, set_room_class};
+    let Some(pg) = pg::shared() else { return };
+    let (db, init) = lab(pg);
+    let s = fixture();
+    let station_url = pg.url(&init.station.name, &init.station.password, &db);
+    let instructor_url = pg.url(&init.instructor.name, &init.instructor.password, &db);
+    assert_eq!(room_class(&instructor_url).unwrap(), None);
+    let mut station = Store::open(&station_url).unwrap();
+    let before = play(&mut station, &s, "ana", &["grab"]);
+    set_room_class(&instructor_url, "Cadets A").unwrap();
+    set_room_class(&instructor_url, "CIT-2026-03").unwrap();
+    let (class, by, _) = room_class(&instructor_url).unwrap().unwrap();
+    assert_eq!((class.as_str(), by.as_str()), ("CIT-2026-03", init.instructor.name.as_str()));
+    let during = play(&mut station, &s, "ben", &["grab"]);
+    let mut o = StartOptions::new(1, Mode::Training);
+    o.shuffle = false;
+    let p = Playthrough::start(&s, o).unwrap();
+    let mut own = SessionStart::new(&p, "cy", None);
+    own.class = Some("Evening".into());
+    let own_id = station.put_session(&own).unwrap();
+    let refused = set_room_class(&station_url, "Mine");
+    assert!(matches!(refused, Err(Error::PgDenied { .. })), "{refused:?}");
+
+    let instructor = Store::open(&instructor_url).unwrap();
+    let class_of = |id: SessionId| instructor.session(id).unwrap().summary.class;
+    assert_eq!(class_of(before), None);
+    assert_eq!(class_of(during).as_deref(), Some("CIT-2026-03"));
+    assert_eq!(class_of(own_id).as_deref(), Some("Evening"));
+    let r = instructor.class_report_for("every_feature", None, None, Some("CIT-2026-03")).unwrap();
+    assert_eq!(r.attempts, 1);
 }

@@ -130,8 +130,8 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     let store = Store::open(&path).unwrap();
     // 1: sessions, decisions, scores; 2: judgement (verdict, process, reactions);
     // 3: the timing accommodation; 4: rewind (parent session, fork step);
-    // 5: decision labels, readings, reflections.
-    assert_eq!(store.schema_version().unwrap(), 5);
+    // 5: decision labels, readings, reflections; 6: the class name.
+    assert_eq!(store.schema_version().unwrap(), 6);
     store.check_integrity().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -142,7 +142,7 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(history.len(), 5);
+    assert_eq!(history.len(), 6);
     assert_eq!(history[0].0, 1);
     assert_eq!(history[1].0, 2);
     assert!(history[1].1.starts_with("judgement"), "{history:?}");
@@ -152,10 +152,12 @@ fn a_new_empty_file_is_migrated_to_the_current_schema() {
     assert!(history[3].1.starts_with("rewind"), "{history:?}");
     assert_eq!(history[4].0, 5);
     assert!(history[4].1.starts_with("decision labels"), "{history:?}");
+    assert_eq!(history[5].0, 6);
+    assert!(history[5].1.starts_with("class name"), "{history:?}");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // Opening again does not migrate twice.
-    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 5);
+    assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 6);
 }
 
 #[test]
@@ -741,7 +743,7 @@ fn a_file_from_before_timing_accommodations_imports_as_standard_time() {
     assert!(store.class_report("every_feature", None, None).unwrap().timing_accommodations.is_empty());
     // And the old file itself opens, migrated to the current schema, reading as standard.
     let store = Store::open(&old).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     assert!(store.sessions(&Filter::default()).unwrap().iter().all(|x| x.timing == Timing::Standard));
 }
 
@@ -764,3 +766,73 @@ both!(purge_removes_the_sessions_started_before_a_date, |place| {
     // Nothing more to remove.
     assert_eq!(store.purge(parse_date("2021-01-01").unwrap()).unwrap(), 0);
 });
+
+/// Record one run through the front ends' [`Recorder`] in `class`; finished when `choices` reach an ending.
+fn play_in_class(path: &Path, s: &Scenario, trainee: &str, class: Option<&str>, choices: &[&str]) {
+    use talkdown::records::{FlushReport, Recorder};
+    let mut opts = StartOptions::new(1, Mode::Training);
+    opts.shuffle = false;
+    let mut p = Playthrough::start(s, opts).unwrap();
+    let mut rec = Recorder::open(Some(path)).with_class(class.map(str::to_string));
+    rec.start(&p, trainee, None);
+    for c in choices {
+        p.choose_id(c, Some(900)).unwrap();
+        rec.decided(&p);
+    }
+    if p.is_finished() {
+        let (a, mut space) = analysis::analyze(s).unwrap();
+        rec.finish(&p, &Debrief::build(&p, &a, &mut space, Some(trainee)).unwrap());
+    }
+    assert_eq!(rec.flush(std::time::Duration::from_secs(30)), FlushReport::Saved);
+}
+
+both!(a_class_name_is_kept_with_each_session_and_filters_the_report, |place| {
+    let s = fixture();
+    play_in_class(&place.path, &s, "ana", Some("CIT-2026-03"), A);
+    play_in_class(&place.path, &s, "ben", Some(" CIT-2026-03 "), B);
+    play_in_class(&place.path, &s, "cy", Some("Cadets B"), C);
+    play_in_class(&place.path, &s, "dee", None, D);
+    let store = place.open();
+    let all = store.sessions(&Filter::default()).unwrap();
+    let class_of = |t: &str| all.iter().find(|x| x.trainee == t).unwrap().class.clone();
+    assert_eq!(class_of("ana").as_deref(), Some("CIT-2026-03"));
+    assert_eq!(class_of("ben").as_deref(), Some("CIT-2026-03"), "trimmed");
+    assert_eq!(class_of("cy").as_deref(), Some("Cadets B"));
+    assert_eq!(class_of("dee"), None);
+    let march = Filter { class: Some("CIT-2026-03".into()), ..Filter::default() };
+    let mut names: Vec<String> = store.sessions(&march).unwrap().into_iter().map(|x| x.trainee).collect();
+    names.sort();
+    assert_eq!(names, ["ana", "ben"]);
+    let r = store.class_report_for("every_feature", None, None, Some("CIT-2026-03")).unwrap();
+    assert_eq!((r.attempts, r.trainees, r.class.as_deref()), (2, 2, Some("CIT-2026-03")));
+    assert!(r.to_text().contains("Class CIT-2026-03"), "{}", r.to_text());
+    assert!(r.to_html().contains("class CIT-2026-03"));
+    let everyone = store.class_report("every_feature", None, None).unwrap();
+    assert_eq!((everyone.attempts, everyone.class), (4, None));
+    // Exports carry it: a CSV column and the JSON field.
+    let recs = store.session_records(&march).unwrap();
+    let rows = parse_csv(&export::to_csv(&recs));
+    let col = rows[0].iter().position(|h| h == "class").unwrap();
+    assert!(rows[1..].iter().all(|r| r[col] == "CIT-2026-03"));
+    let json: serde_json::Value = serde_json::from_str(&export::to_json(&recs)).unwrap();
+    assert_eq!(json["sessions"][0]["class"], "CIT-2026-03");
+});
+
+#[test]
+fn a_class_name_survives_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("station.sqlite3"), dir.path().join("all.sqlite3"));
+    play_in_class(&from, &fixture(), "ana", Some("Cadets B"), A);
+    let mut store = Store::open(&to).unwrap();
+    store.import(&from).unwrap();
+    assert_eq!(store.sessions(&Filter::default()).unwrap()[0].class.as_deref(), Some("Cadets B"));
+}
+
+#[test]
+fn class_names_are_checked() {
+    use talkdown::records::check_class;
+    assert_eq!(check_class("  CIT-2026-03 ").unwrap(), "CIT-2026-03");
+    assert!(check_class("   ").unwrap_err().contains("empty"));
+    assert!(check_class("a\u{1b}[2J").unwrap_err().contains("control"));
+    assert!(check_class(&"x".repeat(65)).unwrap_err().contains("64"));
+}

@@ -41,6 +41,8 @@ pub struct AppConfig {
     pub seed: Option<u64>,
     pub mode: Option<Mode>,
     pub trainee: Option<String>,
+    /// The class (cohort) this station's runs belong to (`--class` / `TALKDOWN_CLASS`).
+    pub class: Option<String>,
     /// A timing accommodation for everyone at this station (`--timing`).
     pub timing: Option<Timing>,
     /// The session records file (`None`: attempts are kept in memory only).
@@ -71,6 +73,7 @@ impl AppConfig {
             seed: None,
             mode: None,
             trainee: None,
+            class: None,
             timing: None,
             text_scale: None,
         }

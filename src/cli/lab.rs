@@ -1,12 +1,14 @@
-//! `talkdown lab init`: set up the lab's shared PostgreSQL server (docs/lab.md).
-//! Flags and printing only; the work is [`crate::records::pg::lab_init`].
+//! `talkdown lab`: set up the lab's shared PostgreSQL server and run a class
+//! on it (docs/lab.md). Flags and printing only; the work is in
+//! [`crate::records::pg`].
 
 use std::io::Write;
+use std::path::Path;
 
 use clap::Subcommand;
 
 use super::{Error as CliError, Outcome};
-use crate::records::pg::{LabRoles, lab_init};
+use crate::records::pg::{self, LabRoles, lab_init};
 
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
@@ -27,10 +29,60 @@ pub enum LabCommand {
         #[arg(long)]
         instructor_role: Option<String>,
     },
+    /// Set the class (cohort) of the sessions stations start from now on
+    /// (those not given their own --class), or without NAME show it. Needs the
+    /// instructor's URL as --records / TALKDOWN_RECORDS; kept with who set it
+    /// and when.
+    Class {
+        /// The class name, e.g. CIT-2026-03.
+        #[arg(value_parser = super::parse_class)]
+        name: Option<String>,
+    },
 }
 
-pub fn run(cmd: LabCommand) -> Result<Outcome, CliError> {
+/// The lab server's URL from --records / TALKDOWN_RECORDS, or a usage error.
+fn server_url(records: Option<&Path>, what: &str) -> Result<String, CliError> {
+    match records.and_then(|p| p.to_str()) {
+        Some(u) if pg::is_url(Path::new(u)) => Ok(u.to_string()),
+        _ => Err(CliError::Usage(format!(
+            "{what} works on the lab server only: pass the instructor's postgresql:// URL as --records or \
+             TALKDOWN_RECORDS (docs/lab.md)"
+        ))),
+    }
+}
+
+pub fn run(cmd: LabCommand, records: Option<&Path>) -> Result<Outcome, CliError> {
     match cmd {
+        LabCommand::Class { name } => {
+            let url = server_url(records, "`talkdown lab class`")?;
+            let mut o = std::io::stdout().lock();
+            match name {
+                Some(n) => {
+                    pg::set_room_class(&url, &n)?;
+                    let _ = writeln!(
+                        o,
+                        "The room's class is now {}: sessions started from now on without --class belong to it.",
+                        crate::text::printable(&n)
+                    );
+                }
+                None => match pg::room_class(&url)? {
+                    Some((class, by, at)) => {
+                        let _ = writeln!(
+                            o,
+                            "The room's class is {} (set by {} at {}).",
+                            crate::text::printable(&class),
+                            crate::text::printable(&by),
+                            at
+                        );
+                    }
+                    None => {
+                        let _ =
+                            writeln!(o, "No class has been set for the room (`talkdown lab class NAME`).");
+                    }
+                },
+            }
+            Ok(Outcome::Clean)
+        }
         LabCommand::Init { admin, station_role, instructor_role } => {
             let roles = match (station_role, instructor_role) {
                 (None, None) => None,

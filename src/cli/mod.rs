@@ -71,10 +71,21 @@ pub struct AppArgs {
     /// the password in ~/.pgpass, not in the URL).
     #[arg(long, env = "TALKDOWN_RECORDS", global = true)]
     pub records: Option<PathBuf>,
+    /// The class (cohort) this station's runs belong to, e.g. `CIT-2026-03`;
+    /// recorded with every session so reports filter by class (`report
+    /// --class`). On a lab server, without it sessions take the class the
+    /// instructor set for the room (`talkdown lab class`).
+    #[arg(long, env = "TALKDOWN_CLASS", value_parser = parse_class)]
+    pub class: Option<String>,
     /// Text size, 0.8 to 2 (the same as Ctrl +/− in the window; e.g. 2 for a
     /// low-vision trainee, or screenshots of a scripted run at the largest size).
     #[arg(long, value_parser = parse_text_scale)]
     pub text_scale: Option<f32>,
+}
+
+/// `--class`: a short name of printable characters.
+pub(crate) fn parse_class(s: &str) -> Result<String, String> {
+    crate::records::check_class(s)
 }
 
 /// `--text-scale`: a number from 0.8 to 2.
@@ -177,6 +188,11 @@ pub enum Command {
         /// Do not record this run in the session records.
         #[arg(long)]
         no_records: bool,
+        /// The class (cohort) this run belongs to, recorded with it (see
+        /// docs/lab.md); on a lab server, without it the run takes the class
+        /// the instructor set for the room.
+        #[arg(long, env = "TALKDOWN_CLASS", value_parser = parse_class)]
+        class: Option<String>,
         /// Start an assessment without asking, even on a scenario that is not
         /// clinically reviewed (for scripts; the question is otherwise asked first).
         #[arg(long, short = 'y')]
@@ -315,6 +331,7 @@ fn run_app(args: AppArgs) -> Result<Outcome, Error> {
     config.mode = args.mode.map(Into::into);
     config.timing = args.timing;
     config.trainee = args.trainee.clone();
+    config.class = args.class.clone();
     config.text_scale = args.text_scale;
     let code = crate::app::run(config)?;
     Ok(if code == ExitCode::SUCCESS { Outcome::Clean } else { Outcome::ProblemsFound })
@@ -377,7 +394,19 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             print!("{}", crate::text::printable_lines(&graph));
             Ok(Outcome::Clean)
         }
-        Command::Play { scenario, seed, mode, trainee, timing, no_shuffle, html, json, no_records, yes } => {
+        Command::Play {
+            scenario,
+            seed,
+            mode,
+            trainee,
+            timing,
+            no_shuffle,
+            html,
+            json,
+            no_records,
+            class,
+            yes,
+        } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
             // Refused before the trainee is asked anything.
@@ -404,7 +433,8 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             for p in html.iter().chain(json.iter()) {
                 crate::records::files::check_output_path(p).map_err(Error::Output)?;
             }
-            let recorder = if no_records { Recorder::off() } else { Recorder::open(records) };
+            let recorder =
+                if no_records { Recorder::off() } else { Recorder::open(records).with_class(class) };
             // No control characters from a typed name reach the terminal or the HTML.
             let trainee =
                 crate::records::files::printable(&trainee.unwrap_or_else(default_trainee)).into_owned();
@@ -421,7 +451,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }
-        Command::Lab { command } => self::lab::run(command),
+        Command::Lab { command } => self::lab::run(command, records),
         Command::Test { paths } => self::test::run_test(paths, scenarios),
         Command::GenerateDocs { dir } => generate_docs(&dir),
     }

@@ -47,6 +47,9 @@ pub struct FilterArgs {
     /// Only sessions of this scenario id.
     #[arg(long)]
     pub scenario: Option<String>,
+    /// Only sessions of this class (cohort).
+    #[arg(long)]
+    pub class: Option<String>,
     #[command(flatten)]
     pub dates: DateRange,
     /// Only finished or only abandoned sessions.
@@ -68,6 +71,7 @@ impl FilterArgs {
         Ok(Filter {
             trainee: self.trainee.clone(),
             scenario: self.scenario.clone(),
+            class: self.class.clone(),
             since: self.dates.since()?,
             until: self.dates.until()?,
             status: self.status.map(|s| match s {
@@ -146,6 +150,9 @@ pub struct ReportArgs {
     /// The scenario id.
     #[arg(long)]
     pub scenario: String,
+    /// Only the sessions of this class (cohort).
+    #[arg(long)]
+    pub class: Option<String>,
     #[command(flatten)]
     pub dates: DateRange,
     /// Also write a self-contained, printable HTML report.
@@ -168,6 +175,9 @@ pub struct ReplayArgs {
     /// as then; the new run is recorded as its own session, linked to this one.
     #[arg(long, value_name = "STEP")]
     pub rewind: Option<u32>,
+    /// With --rewind: the class (cohort) the new run belongs to.
+    #[arg(long, env = "TALKDOWN_CLASS", value_parser = super::parse_class)]
+    pub class: Option<String>,
     /// With --rewind: who plays on (default: the original session's trainee).
     #[arg(long, requires = "rewind")]
     pub trainee: Option<String>,
@@ -210,7 +220,9 @@ pub fn run_records(
                 let _ = writeln!(out, "No sessions match.");
                 return Ok(Outcome::Clean);
             }
-            let _ = writeln!(
+            // The class column only when some session has a class (a lab's records).
+            let classes = list.iter().any(|s| s.class.is_some());
+            let _ = write!(
                 out,
                 "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:<7}  {:>7}  {:>13}  {:>3}  {:>3}",
                 "id",
@@ -226,6 +238,7 @@ pub fn run_records(
                 "dec",
                 "crit"
             );
+            let _ = writeln!(out, "{}", if classes { "  class" } else { "" });
             for s in &list {
                 let score = match (s.total, s.total_best) {
                     (Some(t), Some(b)) => {
@@ -241,7 +254,7 @@ pub fn run_records(
                     None => "–",
                 };
                 let process = s.process_percent.map(|p| format!("{p}%")).unwrap_or_else(|| "–".into());
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     "{:>5}  {:<16}  {:<16}  {:<20}  {:<10}  {:<9}  {:<22}  {:<7}  {:>7}  {:>13}  {:>3}  {:>3}",
                     s.id,
@@ -257,6 +270,12 @@ pub fn run_records(
                     s.decisions,
                     s.critical_errors
                 );
+                let class = if classes {
+                    format!("  {}", printable(s.class.as_deref().unwrap_or("–")))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "{class}");
             }
             Ok(Outcome::Clean)
         }
@@ -318,6 +337,9 @@ pub fn run_records(
                 crate::engine::short_hash(&s.content_hash),
                 s.status.label()
             );
+            if let Some(c) = &s.class {
+                let _ = writeln!(out, "Class {}", printable(c));
+            }
             if let Some(f) = &s.rewound_from {
                 let from = f.session.map(|id| format!("session {id}")).unwrap_or_else(|| f.uuid.clone());
                 let _ = writeln!(
@@ -489,7 +511,7 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, C
         let since = args.dates.since()?;
         let store = open_existing(records)?;
         let until = args.dates.until()?;
-        let report = store.class_report(&args.scenario, since, until)?;
+        let report = store.class_report_for(&args.scenario, since, until, args.class.as_deref())?;
         let mut out = std::io::stdout().lock();
         if args.json {
             let _ = writeln!(out, "{}", report.to_json());
@@ -641,7 +663,7 @@ fn run_rewind(
     let recorder = if args.no_records {
         crate::records::Recorder::off()
     } else {
-        crate::records::Recorder::open(records)
+        crate::records::Recorder::open(records).with_class(args.class.clone())
     };
     let trainee = printable(args.trainee.as_deref().unwrap_or(&rec.summary.trainee)).into_owned();
     let d = &rec.decisions[step as usize - 1];

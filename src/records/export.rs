@@ -79,6 +79,7 @@ pub const CSV_TRAILING: &[&str] = &[
     "read_answer",
     "read_right",
     "reflection",
+    "class",
     "grade",
     "verdict",
     "process_percent",
@@ -152,6 +153,7 @@ pub fn to_csv(sessions: &[SessionRecord]) -> String {
             row.push(t(d.reading.as_ref().map(|r| r.said.as_str()).unwrap_or_default()));
             row.push(d.reading.as_ref().map(|r| b(r.right)).unwrap_or_default());
             row.push(t(d.reflection.as_deref().unwrap_or_default()));
+            row.push(t(m.class.as_deref().unwrap_or_default()));
             row.push(m.grade.map(edge::grade_label).unwrap_or_default().to_string());
             row.push(m.verdict.map(edge::verdict_id).unwrap_or_default().to_string());
             row.push(opt(m.process_percent.map(|p| p.to_string())));

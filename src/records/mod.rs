@@ -22,6 +22,7 @@
 //!
 //! // front ends: through the outbox (background, retried, rescued; see recorder.rs)
 //! Recorder::open(path: Option<&Path>) -> Recorder / Recorder::off()
+//! recorder.with_class(Option<String>) -> Recorder  // the class (cohort) every session it starts belongs to
 //! recorder.start(&Playthrough, trainee, scenario_file) / decided(&Playthrough)
 //! recorder.finish(&Playthrough, &Debrief) / abandon(reason)
 //! recorder.take_warning() -> Option<String> / pending() -> usize / flush(wait) -> FlushReport
@@ -42,6 +43,7 @@
 //! store.session(id) -> Result<SessionRecord>              // one session with its decisions
 //! store.session_records(&Filter) -> Result<Vec<SessionRecord>>
 //! store.class_report(scenario, since, until: Option<DateTime<Utc>>) -> Result<ClassReport>
+//! store.class_report_for(scenario, since, until, class: Option<&str>) -> Result<ClassReport>
 //! report.to_text() / report.to_html()
 //! export::to_csv(&[SessionRecord]) / export::to_json(..) / export::to_xapi(.., &XapiOptions)
 //! replay::replay_session(&SessionRecord, &Scenario) -> ReplayCheck
@@ -222,12 +224,30 @@ impl Status {
 pub struct Filter {
     pub trainee: Option<String>,
     pub scenario: Option<String>,
+    /// Sessions of this class (cohort) only.
+    pub class: Option<String>,
     /// Sessions started at or after this time.
     pub since: Option<DateTime<Utc>>,
     /// Sessions started before this time.
     pub until: Option<DateTime<Utc>>,
     pub status: Option<Status>,
     pub limit: Option<usize>,
+}
+
+/// A class (cohort) name as typed: trimmed, 1 to 64 characters, none of them
+/// control characters; the error says what is wrong.
+pub fn check_class(s: &str) -> std::result::Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("a class name cannot be empty (e.g. CIT-2026-03)".into());
+    }
+    if t.chars().count() > 64 {
+        return Err(format!("a class name has at most 64 characters; this one has {}", t.chars().count()));
+    }
+    if let Some(c) = t.chars().find(|c| c.is_control()) {
+        return Err(format!("a class name cannot hold the control character {:?}", c));
+    }
+    Ok(t.to_string())
 }
 
 /// Parse `YYYY-MM-DD` (midnight, local time) or an RFC 3339 time.
@@ -312,6 +332,8 @@ pub struct SessionSummary {
     /// decisions (`talkdown replay --rewind`, the app's "Rewind to here"); a
     /// first attempt has none. Class reports count the two apart.
     pub rewound_from: Option<RewoundFrom>,
+    /// The class (cohort) the session was played in, when one was set.
+    pub class: Option<String>,
 }
 
 /// The session a rewound run was forked from.

@@ -321,9 +321,10 @@ pub(crate) fn classify(shown: &str, e: postgres::Error) -> Error {
 
 /// The schema, one step per version, listed in `schema_history` as the
 /// SQLite file's are. Never edit a released step: add a new one.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "sessions, decisions, judgements, session_scores, notes",
-    r#"
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "sessions, decisions, judgements, session_scores, notes",
+        r#"
 CREATE TABLE sessions (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     uuid           TEXT NOT NULL UNIQUE,       -- random, made on the station
@@ -417,7 +418,23 @@ ALTER TABLE judgements ENABLE ROW LEVEL SECURITY;
 ALTER TABLE session_scores ENABLE ROW LEVEL SECURITY;
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 "#,
-)];
+    ),
+    (
+        "class name per session, the room's class",
+        r#"
+ALTER TABLE sessions ADD COLUMN class TEXT;
+CREATE INDEX sessions_by_class ON sessions (class, scenario, started_at);
+-- The class the instructor set for the room (`talkdown lab class NAME`); the
+-- newest row is the room's class now. Append-only, as every record here.
+CREATE TABLE room_class (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    class   TEXT NOT NULL,
+    set_by  TEXT NOT NULL DEFAULT current_user,
+    set_at  TEXT NOT NULL
+);
+"#,
+    ),
+];
 
 /// The schema version this Talkdown writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -554,8 +571,10 @@ impl PgStore {
             tx.execute(
                 "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
                      mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid,
-                     fork_step)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)
+                     fork_step, class)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16,
+                     -- No class given at the station: the one the instructor set for the room.
+                     COALESCE($17, (SELECT class FROM room_class ORDER BY id DESC LIMIT 1)))
                  ON CONFLICT (uuid) DO NOTHING",
                 &[
                     &s.uuid,
@@ -574,6 +593,7 @@ impl PgStore {
                     &s.timing.label(),
                     &s.fork.as_ref().map(|f| f.parent.as_str()),
                     &s.fork.as_ref().map(|f| f.step as i32),
+                    &s.class,
                 ],
             )?;
             let row = tx.query_opt("SELECT id FROM sessions WHERE uuid = $1", &[&s.uuid])?;
@@ -732,7 +752,7 @@ impl PgStore {
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
                     s.verdict, s.verdict_summary, s.process_percent, s.timing, s.parent_uuid, s.fork_step,
-                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid)
+                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid), s.class
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut out: Vec<SessionRecord> = self
@@ -787,6 +807,7 @@ impl PgStore {
                             }),
                             _ => None,
                         },
+                        class: r[34].opt_text(),
                     },
                     start_from: r[11].opt_text().and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r[24].opt_text(),
@@ -985,6 +1006,30 @@ fn write_end(
     Ok(())
 }
 
+/// `talkdown lab class NAME`: set the class (cohort) of the sessions the
+/// stations start from now on (those not given `--class` themselves). Needs
+/// the instructor's (or the owner's) role; kept with who set it and when.
+pub fn set_room_class(url: &str, class: &str) -> Result<()> {
+    let store = PgStore::open(url, false)?;
+    let shown = store.shown();
+    store
+        .client()
+        .execute("INSERT INTO room_class (class, set_at) VALUES ($1, $2)", &[&class, &now()])
+        .map_err(|e| classify(&shown, e))?;
+    Ok(())
+}
+
+/// The class the instructor set for the room, with who set it and when; `None` when never set.
+pub fn room_class(url: &str) -> Result<Option<(String, String, String)>> {
+    let store = PgStore::open(url, false)?;
+    let shown = store.shown();
+    let row = store
+        .client()
+        .query_opt("SELECT class, set_by, set_at FROM room_class ORDER BY id DESC LIMIT 1", &[])
+        .map_err(|e| classify(&shown, e))?;
+    Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+}
+
 /// What `talkdown lab init` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabInit {
@@ -1086,8 +1131,11 @@ REVOKE ALL ON DATABASE {dbq} FROM PUBLIC;
 GRANT CONNECT ON DATABASE {dbq} TO {st}, {ins};
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO {st}, {ins};
-REVOKE ALL ON schema_history, sessions, decisions, judgements, session_scores, notes FROM {st}, {ins};
+REVOKE ALL ON schema_history, sessions, decisions, judgements, session_scores, notes, room_class FROM {st}, {ins};
 GRANT SELECT ON schema_history TO {st}, {ins};
+-- The room's class: set by the instructor, read by a station when a session starts without one.
+GRANT SELECT ON room_class TO {st}, {ins};
+GRANT INSERT (class, set_at) ON room_class TO {ins};
 -- Stations: add sessions and decisions, finish their own session; no UPDATE or DELETE of a decision.
 GRANT SELECT, INSERT ON sessions, decisions, judgements, session_scores TO {st};
 GRANT UPDATE (last_activity, finished_at, abandon_reason, ending, ending_title, outcome, outcome_name, grade,

@@ -47,6 +47,8 @@ pub struct Recorder {
     commit_wait: Duration,
     warning: Option<String>,
     warned: bool,
+    /// The class (cohort) of every session this recorder starts.
+    class: Option<String>,
 }
 
 impl Recorder {
@@ -75,7 +77,28 @@ impl Recorder {
 
     /// Recording turned off.
     pub fn off() -> Recorder {
-        Recorder { outbox: None, session: None, commit_wait: Duration::ZERO, warning: None, warned: false }
+        Recorder {
+            outbox: None,
+            session: None,
+            commit_wait: Duration::ZERO,
+            warning: None,
+            warned: false,
+            class: None,
+        }
+    }
+
+    /// Record every session this recorder starts as played in `class` (the
+    /// station's `--class` / `TALKDOWN_CLASS`). `None`: no class of its own
+    /// (on a lab server the session takes the class the instructor set for
+    /// the room). A blank name counts as none.
+    pub fn with_class(mut self, class: Option<String>) -> Recorder {
+        self.class = class.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+        self
+    }
+
+    /// The class given with [`Recorder::with_class`].
+    pub fn class(&self) -> Option<&str> {
+        self.class.as_deref()
     }
 
     /// The records file, when recording.
@@ -111,6 +134,7 @@ impl Recorder {
         let Some(outbox) = &self.outbox else { return };
         let mut start = SessionStart::new(play, trainee, scenario_file);
         start.fork = fork;
+        start.class = self.class.clone();
         let uuid = start.uuid.clone();
         outbox.push(Delivery::Start(start));
         self.session = Some(Active { uuid, queued: 0 });

@@ -127,6 +127,14 @@ INSERT OR IGNORE INTO schema_history VALUES
      'decision labels, readings of the subject, reflections');
 -- The columns are added by `add_reasoning_columns` (each only when missing).
 "#,
+    r#"
+-- The training lab (issue 13): the class (cohort) a session was played in, so
+-- reports filter and compare classes. NULL: no class was set at the station.
+INSERT OR IGNORE INTO schema_history VALUES
+    ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_history), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+     'class name per session');
+-- The column and its index are added by `add_class_column` (only when missing).
+"#,
 ];
 
 /// Schema step 5's columns on `decisions`: (name, type and comment).
@@ -155,12 +163,31 @@ fn add_reasoning_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::
     Ok(())
 }
 
+/// Step 6 adds `sessions.class` unless the file already has it (as step 5 does).
+fn add_class_column(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let have: bool =
+        tx.query_row("SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'class'", [], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if !have {
+        tx.execute_batch("ALTER TABLE sessions ADD COLUMN class TEXT;")?;
+    }
+    tx.execute_batch(
+        "CREATE INDEX IF NOT EXISTS sessions_by_class ON sessions (class, scenario, started_at);",
+    )?;
+    Ok(())
+}
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(
         MIGRATIONS
             .iter()
             .enumerate()
-            .map(|(i, sql)| if i == 4 { M::up_with_hook(sql, add_reasoning_columns) } else { M::up(sql) })
+            .map(|(i, sql)| match i {
+                4 => M::up_with_hook(sql, add_reasoning_columns),
+                5 => M::up_with_hook(sql, add_class_column),
+                _ => M::up(sql),
+            })
             .collect(),
     )
 }
@@ -550,8 +577,9 @@ impl Store {
         let tx = self.sqlite_mut().transaction().map_err(c)?;
         tx.execute(
             "INSERT INTO sessions (uuid, trainee, scenario, title, content_hash, version, scenario_path, seed,
-                 mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid, fork_step)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)
+                 mode, shuffle, start_from, dimensions, started_at, last_activity, timing, parent_uuid, fork_step,
+                 class)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT (uuid) DO NOTHING",
             params![
                 s.uuid,
@@ -570,6 +598,7 @@ impl Store {
                 s.timing.label(),
                 s.fork.as_ref().map(|f| f.parent.as_str()),
                 s.fork.as_ref().map(|f| i64::from(f.step)),
+                s.class,
             ],
         )
         .map_err(c)?;
@@ -664,6 +693,8 @@ impl Store {
             let timing = if src_version >= 3 { "timing" } else { "'standard'" };
             // ... and from before rewinds: every run was a first attempt.
             let fork = if src_version >= 4 { "parent_uuid, fork_step" } else { "NULL, NULL" };
+            // ... and from before class names: none.
+            let class = if src_version >= 6 { "class" } else { "NULL" };
             // A file from before readings and reflections were kept: none.
             let reasoning = if src_version >= 5 {
                 "d.label, d.read_question, d.read_answer, d.read_right, d.read_truth, d.reflection"
@@ -690,11 +721,11 @@ impl Store {
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
                      best_choices, transcript, verdict, verdict_summary, process_percent, timing, parent_uuid,
-                     fork_step)
+                     fork_step, class)
                  SELECT uuid, trainee, scenario, title, content_hash, version, scenario_path,
                      seed, mode, shuffle, start_from, dimensions, started_at, last_activity, finished_at,
                      abandon_reason, ending, ending_title, outcome, outcome_name, grade, total, total_best,
-                     best_choices, transcript, verdict, verdict_summary, process_percent, {timing}, {fork}
+                     best_choices, transcript, verdict, verdict_summary, process_percent, {timing}, {fork}, {class}
                  FROM src.sessions ORDER BY started_at, id
                  ON CONFLICT (uuid) DO NOTHING;
                  INSERT OR IGNORE INTO main.decisions (session_id, step, beat, choice, text, timed_out,
@@ -835,7 +866,7 @@ impl Store {
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id),
                     (SELECT COUNT(*) FROM decisions d WHERE d.session_id = s.id AND d.critical),
                     s.verdict, s.verdict_summary, s.process_percent, s.timing, s.parent_uuid, s.fork_step,
-                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid)
+                    (SELECT p.id FROM sessions p WHERE p.uuid = s.parent_uuid), s.class
              FROM sessions s {where_sql} ORDER BY s.started_at {order}, s.id {order} {limit_sql}"
         );
         let mut st = self.sqlite().prepare(&sql).map_err(e)?;
@@ -894,6 +925,7 @@ impl Store {
                             }),
                             _ => None,
                         },
+                        class: r.get(34)?,
                     },
                     start_from: start_from.and_then(|s| serde_json::from_str(&s).ok()),
                     transcript: r.get(24)?,
@@ -997,7 +1029,18 @@ impl Store {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> Result<super::ClassReport> {
-        super::report::build(self, scenario, since, until)
+        super::report::build(self, scenario, since, until, None)
+    }
+
+    /// As [`Store::class_report`], over one class's sessions only (`None`: every class).
+    pub fn class_report_for(
+        &self,
+        scenario: &str,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        class: Option<&str>,
+    ) -> Result<super::ClassReport> {
+        super::report::build(self, scenario, since, until, class)
     }
 
     /// Delete the sessions started before `before`, with their decisions and
@@ -1111,6 +1154,9 @@ pub struct SessionStart {
     pub timing: Timing,
     /// Set when the run was rewound from a recorded session.
     pub fork: Option<ForkLink>,
+    /// The class (cohort) the run belongs to (`--class` / `TALKDOWN_CLASS`);
+    /// on a lab server, `None` takes the class the instructor set for the room.
+    pub class: Option<String>,
 }
 
 /// Where a rewound run came from: the original session's UUID and the
@@ -1144,6 +1190,7 @@ impl SessionStart {
             started_at: now(),
             timing: opts.timing,
             fork: None,
+            class: None,
         }
     }
 }
@@ -1412,6 +1459,10 @@ pub(crate) fn where_clause(f: &Filter) -> (String, Vec<String>) {
     if let Some(sc) = &f.scenario {
         args.push(sc.clone());
         conds.push(format!("s.scenario = ?{}", args.len()));
+    }
+    if let Some(c) = &f.class {
+        args.push(c.clone());
+        conds.push(format!("s.class = ?{}", args.len()));
     }
     if let Some(t) = &f.since {
         args.push(fmt_time(t));

@@ -21,6 +21,8 @@ pub struct Records {
     pub problem: Option<String>,
     /// Where runs are recorded (`None`: attempts are kept in memory only).
     pub path: Option<PathBuf>,
+    /// The class (cohort) recorded with each run (`--class`).
+    pub class: Option<String>,
 }
 
 impl Records {
@@ -42,14 +44,14 @@ impl Records {
     /// A recorder for a new run: into the configured file, or off.
     pub fn recorder(&self) -> Recorder {
         match &self.path {
-            Some(p) => Recorder::open(Some(p)),
+            Some(p) => Recorder::open(Some(p)).with_class(self.class.clone()),
             None => Recorder::off(),
         }
     }
 }
 
 pub(super) fn open_records(mut commands: Commands, config: Res<AppConfig>) {
-    let mut records = Records { path: config.records.clone(), ..default() };
+    let mut records = Records { path: config.records.clone(), class: config.class.clone(), ..default() };
     if let Some(path) = &config.records {
         match Store::open(path) {
             Ok(s) => records.store = Some(Mutex::new(s)),

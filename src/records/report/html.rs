@@ -16,8 +16,9 @@ impl ClassReport {
         o.push_str("</head><body>\n");
         o.push_str(&format!("<h1>Class report: {}</h1>\n", e(&self.title)));
         o.push_str(&format!(
-            "<p class=\"meta\">Scenario <code>{}</code>{} · generated {}</p>\n",
+            "<p class=\"meta\">Scenario <code>{}</code>{}{} · generated {}</p>\n",
             e(&self.scenario),
+            self.class.as_deref().map(|c| format!(" · class {}", e(c))).unwrap_or_default(),
             self.since.map(|s| format!(" · sessions since {}", fmt_time(&s))).unwrap_or_default()
                 + &self.until.map(|u| format!(" · before {}", fmt_time(&u))).unwrap_or_default(),
             fmt_time(&self.generated_at)

@@ -147,6 +147,8 @@ pub struct VersionSeen {
 pub struct ClassReport {
     pub scenario: String,
     pub title: String,
+    /// The one class (cohort) reported on; `None`: every session, whatever its class.
+    pub class: Option<String>,
     pub since: Option<DateTime<Utc>>,
     /// Sessions started before this time only.
     pub until: Option<DateTime<Utc>>,
@@ -311,8 +313,15 @@ pub(crate) fn build(
     scenario: &str,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
+    class: Option<&str>,
 ) -> Result<ClassReport> {
-    let filter = Filter { scenario: Some(scenario.to_string()), since, until, ..Filter::default() };
+    let filter = Filter {
+        scenario: Some(scenario.to_string()),
+        class: class.map(str::to_string),
+        since,
+        until,
+        ..Filter::default()
+    };
     let (all_w, a) = super::store::where_clause(&filter);
     let a = a.as_slice();
     // Decisions with the debrief's judgement (`best_available`) on either backend.
@@ -546,6 +555,7 @@ pub(crate) fn build(
     Ok(ClassReport {
         scenario: scenario.to_string(),
         title,
+        class: class.map(str::to_string),
         since,
         until,
         generated_at: Utc::now(),

@@ -10,6 +10,9 @@ impl ClassReport {
         use std::fmt::Write;
         let mut o = String::new();
         let _ = writeln!(o, "═══ Class report: {} ({}) ═══", self.title, self.scenario);
+        if let Some(c) = &self.class {
+            let _ = writeln!(o, "Class {}", crate::text::printable(c));
+        }
         match (&self.since, &self.until) {
             (Some(s), Some(u)) => {
                 let _ = writeln!(o, "Sessions from {} to before {}", fmt_time(s), fmt_time(u));
