@@ -71,8 +71,10 @@ struct Fork {
     original: Playthrough,
     resumed: Playthrough,
     step: u32,
-    session: i64,
-    link: ForkLink,
+    /// The original's number in the records file, when known.
+    session: Option<i64>,
+    /// Where this run came from; `None` when the original was not recorded.
+    link: Option<ForkLink>,
 }
 
 impl Session {
@@ -101,13 +103,14 @@ impl Session {
     /// the original and the step, with the original's decisions before it.
     pub fn rewound(rewind: Rewind, file: Option<&Path>, trainee: &str, mut recorder: Recorder) -> Session {
         let Rewind { original, resumed, step, session, link } = rewind;
-        recorder.start_linked(&resumed, trainee, file, Some(link.clone()));
+        let link = (!link.parent.is_empty()).then_some(link);
+        recorder.start_linked(&resumed, trainee, file, link.clone());
         Session {
             play: resumed.clone(),
             trainee: trainee.to_string(),
             file: file.map(Path::to_path_buf),
             recorder,
-            fork: Some(Box::new(Fork { original, resumed, step, session: session.0, link })),
+            fork: Some(Box::new(Fork { original, resumed, step, session: session.map(|s| s.0), link })),
         }
     }
 
@@ -121,7 +124,7 @@ impl Session {
     /// A rewound run restarts at its fork, recorded as a new rewound run.
     pub fn restart(&mut self) -> Result<(), EngineError> {
         let (play, link) = match &self.fork {
-            Some(f) => (f.resumed.clone(), Some(f.link.clone())),
+            Some(f) => (f.resumed.clone(), f.link.clone()),
             None => (Playthrough::start(self.play.scenario(), self.play.run().options.clone())?, None),
         };
         self.recorder.abandon("restarted");
@@ -181,8 +184,7 @@ impl Session {
         };
         let mut debrief = debrief;
         if let Some(f) = &self.fork {
-            debrief.fork =
-                Some(ForkComparison::new(&f.original, &self.play, f.step as usize, Some(f.session)));
+            debrief.fork = Some(ForkComparison::new(&f.original, &self.play, f.step as usize, f.session));
         }
         self.recorder.finish(&self.play, &debrief);
         debrief

@@ -204,3 +204,112 @@ fn a_rewound_run_is_its_own_session_linked_to_the_original_counted_apart_and_deb
     assert_eq!(new2.rewound_from.as_ref().unwrap().uuid, original.uuid);
     assert_eq!(new2.rewound_from.as_ref().unwrap().step, 2);
 }
+
+/// The reading fixture with a reflection prompt at its first beat too, so a
+/// rewind to decision 2 has a reading and a reflection before the fork.
+fn reading_with_two_reflections(dir: &Path) -> (PathBuf, Scenario) {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reading.ron"))
+            .unwrap()
+            .replace("label: \"At the door\",", "label: \"At the door\", reflect: \"Why that?\",");
+    let path = dir.join("reading.ron");
+    std::fs::write(&path, text).unwrap();
+    let s = load_scenario(&path).unwrap();
+    assert_eq!(s.reflect_prompt(0), Some("Why that?"), "the first beat asks for a reflection");
+    (path, s)
+}
+
+#[test]
+fn a_rewind_keeps_the_readings_and_reflections_made_before_the_fork() {
+    use talkdown::records::replay::rewind_play;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.sqlite3");
+    let (path, s) = reading_with_two_reflections(dir.path());
+    let mut opts = StartOptions::new(4, Mode::Assessment);
+    opts.shuffle = false;
+    let mut first = Session::start(&s, Some(&path), opts, "ana", Recorder::open(Some(&file))).unwrap();
+    first.read(3).unwrap();
+    first.choose_id("introduce", Some(1500)).unwrap();
+    assert!(first.reflect("Say who I am first.").unwrap());
+    first.read(1).unwrap();
+    first.choose_id("ask", Some(900)).unwrap();
+    assert!(first.reflect("Consent before checking.").unwrap());
+    let original = first.play().clone();
+    let uuid = first.recorded_as().unwrap().to_string();
+    first.finish(&mut Analyses::default());
+    assert!(first.close().is_empty());
+    drop(first);
+    let said = original.decisions()[0].clone();
+    assert!(said.reading.is_some() && said.reflection.is_some());
+
+    // From the records (`replay --rewind`).
+    let store = Store::open_read_only(&file).unwrap();
+    let summary = store.sessions(&Filter::default()).unwrap().pop().unwrap();
+    let rec = store.session(summary.id).unwrap();
+    drop(store);
+    let Rewound::Ready(from_records) = rewind_session(&rec, &s, 2).unwrap() else { panic!("refused") };
+    // In memory (the app's debrief).
+    let Rewound::Ready(in_memory) = rewind_play(&original, &s, 2, Some(&uuid)).unwrap() else {
+        panic!("refused")
+    };
+    for (how, r) in [("records", &from_records), ("memory", &in_memory)] {
+        let before = &r.resumed.decisions()[0];
+        assert_eq!(before.reading, said.reading, "{how}: the reading before the fork");
+        assert_eq!(before.reflection, said.reflection, "{how}: the reflection before the fork");
+        assert_eq!(before.response_ms, Some(1500), "{how}");
+        assert_eq!(r.resumed.decisions().len(), 1, "{how}");
+        assert_eq!(
+            r.resumed.current().unwrap().read.unwrap().answered,
+            None,
+            "{how}: the fork's read is asked again"
+        );
+        assert_eq!(r.link.parent, uuid, "{how}");
+        assert_eq!(r.link.step, 2, "{how}");
+    }
+    assert_eq!(from_records.resumed.run(), in_memory.resumed.run(), "both ways resume the same run");
+
+    // The rewound run's record keeps them too, and its debrief counts the reading.
+    let mut again = Session::rewound(*in_memory, Some(&path), "ana", Recorder::open(Some(&file)));
+    again.read(2).unwrap();
+    again.choose_id("leave", Some(700)).unwrap();
+    again.reflect("").unwrap();
+    let debrief = again.finish(&mut Analyses::default());
+    assert!(again.close().is_empty());
+    assert_eq!(debrief.reading.unwrap().answered, 2);
+    assert_eq!(debrief.decisions[0].reflection.as_deref(), Some("Say who I am first."));
+    let fork = debrief.fork.unwrap();
+    assert_eq!((fork.step, fork.session), (2, None), "the app does not know the session's number");
+    let store = Store::open_read_only(&file).unwrap();
+    let new =
+        store.sessions(&Filter::default()).unwrap().into_iter().find(|x| x.rewound_from.is_some()).unwrap();
+    assert_eq!(new.rewound_from.as_ref().unwrap().uuid, uuid);
+    let new_rec = store.session(new.id).unwrap();
+    assert_eq!(new_rec.decisions[0].reflection.as_deref(), Some("Say who I am first."));
+    assert_eq!(new_rec.decisions[0].reading.as_ref().unwrap().said, said.reading.as_ref().unwrap().said);
+}
+
+#[test]
+fn an_in_memory_rewind_is_refused_when_the_scenario_changed_and_says_why() {
+    use talkdown::records::replay::rewind_play;
+    let path = fixture_path();
+    let s = load_scenario(&path).unwrap();
+    let mut opts = StartOptions::new(1, Mode::Training);
+    opts.shuffle = false;
+    let mut p = Playthrough::start(&s, opts).unwrap();
+    for c in ["introduce", "reflect"] {
+        p.choose_id(c, None).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let changed_file = dir.path().join("every_feature.ron");
+    let text = std::fs::read_to_string(&path).unwrap().replace("Sam walks in with you.", "Sam goes in.");
+    std::fs::write(&changed_file, text).unwrap();
+    let changed = load_scenario(&changed_file).unwrap();
+    let Rewound::Refused(check) = rewind_play(&p, &changed, 1, None).unwrap() else { panic!("not refused") };
+    let why = check.refusal().unwrap();
+    assert!(why.contains("has changed since this run"), "{why}");
+    assert!(matches!(rewind_play(&p, &s, 3, None).unwrap(), Rewound::NoSuchStep { step: 3, decisions: 2 }));
+    let Rewound::Ready(r) = rewind_play(&p, &s, 2, None).unwrap() else { panic!("refused") };
+    // Not recorded: played on, it is recorded unlinked (an empty parent links nothing).
+    assert!(r.link.parent.is_empty());
+    assert_eq!(r.resumed.decisions().len(), 1);
+}
