@@ -208,6 +208,12 @@ fn drive(
         }
         Stage::Act(k) => {
             let Some(run) = current.0.as_mut() else { return };
+            // A reflection prompt after the last choice: skipped (an empty line).
+            if run.reflecting.is_some() {
+                actions.write(PlayAction::Reflect(String::new()));
+                script.wait = SETTLE;
+                return;
+            }
             let Some(view) = run.play().current() else { return };
             let Some(step) = plan.steps.get(k) else {
                 return fail(

@@ -1,22 +1,34 @@
 //! Debrief: the outcome banner, critical errors (first, whatever the score),
-//! the total as a share of the best achievable, a bar per rubric dimension, the timeline of decisions with
-//! the clinician's commentary and the better alternative, teaching points and
-//! resources. R replays (same seed), N replays with a new seed, E exports
-//! HTML, H shows history, L or Esc goes back to the library.
+//! the state timeline (each meter over the run, a marker per decision: see
+//! [`timeline`]), the total as a share of the best achievable, a bar per
+//! rubric dimension, how the trainee read the subject, the decisions with the
+//! clinician's commentary beside the trainee's own reasons and the better
+//! alternative, a rewound run's two routes, teaching points and resources.
+//! ← → select a decision, W rewinds to it (play resumes there, recorded as a
+//! new run linked to this one), R replays (same seed), N replays with a new
+//! seed, E exports HTML, H shows history, L or Esc goes back to the library.
 //!
-//! Everything shown comes from [`crate::debrief::Debrief`].
+//! Everything shown comes from [`crate::debrief::Debrief`]; the rewind is the
+//! core's ([`crate::records::replay::rewind_play`], [`crate::session::Session::rewound`]).
+
+pub mod timeline;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, root, top_bar};
-use crate::app::session::{Finished, Library, StartRun};
+use crate::app::session::{Current, Finished, Library, Records, Run, StartRun};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
-use crate::debrief::Debrief;
+use crate::debrief::{Debrief, ForkComparison};
+use crate::records::replay::{Rewound, rewind_play};
+use timeline::{MarkerSpots, Selected};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<DebriefAction>()
+        .init_resource::<MarkerSpots>()
+        .add_systems(OnEnter(Screen::Debrief), |mut c: Commands| c.insert_resource(Selected::default()))
+        .add_systems(OnExit(Screen::Debrief), |mut c: Commands| c.remove_resource::<Selected>())
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Debrief)))
         .add_systems(
             Update,
@@ -33,6 +45,14 @@ pub enum DebriefAction {
     ExportHtml,
     History,
     Library,
+    /// Select the previous (`-1`) or next (`+1`) decision on the timeline.
+    Step(i8),
+    /// Select a decision (1-based) on the timeline.
+    Select(usize),
+    /// Play on from this decision (1-based), as it stood then.
+    Rewind(usize),
+    /// Rewind to the selected decision.
+    RewindSelected,
 }
 
 fn keys(keys: Res<ButtonInput<KeyCode>>, mut out: MessageWriter<DebriefAction>) {
@@ -43,6 +63,9 @@ fn keys(keys: Res<ButtonInput<KeyCode>>, mut out: MessageWriter<DebriefAction>) 
         (KeyCode::KeyH, DebriefAction::History),
         (KeyCode::KeyL, DebriefAction::Library),
         (KeyCode::Escape, DebriefAction::Library),
+        (KeyCode::ArrowLeft, DebriefAction::Step(-1)),
+        (KeyCode::ArrowRight, DebriefAction::Step(1)),
+        (KeyCode::KeyW, DebriefAction::RewindSelected),
     ];
     for (k, a) in map {
         if keys.just_pressed(k) {
@@ -58,15 +81,58 @@ pub fn export_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
+#[expect(clippy::too_many_arguments, reason = "a Bevy system: one parameter per resource it touches")]
 fn act(
     mut actions: MessageReader<DebriefAction>,
     mut finished: ResMut<Finished>,
     mut library: ResMut<Library>,
+    mut selected: Option<ResMut<Selected>>,
+    records: Res<Records>,
+    mut current: ResMut<Current>,
     mut start: MessageWriter<StartRun>,
     mut next: ResMut<NextState<Screen>>,
 ) {
+    let decisions = finished.debrief.as_ref().map(|d| d.decisions.len()).unwrap_or(0);
     for a in actions.read() {
         match a {
+            DebriefAction::Step(by) => {
+                let Some(sel) = selected.as_mut() else { continue };
+                if decisions == 0 {
+                    continue;
+                }
+                let now = match sel.0 {
+                    None if *by > 0 => 1,
+                    None => decisions,
+                    Some(s) => (s as i64 + i64::from(*by)).clamp(1, decisions as i64) as usize,
+                };
+                sel.0 = Some(now);
+            }
+            DebriefAction::Select(step) => {
+                if let Some(sel) = selected.as_mut() {
+                    sel.0 = (1..=decisions).contains(step).then_some(*step);
+                }
+            }
+            DebriefAction::RewindSelected | DebriefAction::Rewind(_) => {
+                let step = match a {
+                    DebriefAction::Rewind(s) => *s,
+                    _ => match selected.as_ref().and_then(|s| s.0) {
+                        Some(s) => s,
+                        None => {
+                            finished.rewind_refused =
+                                Some("Select a decision first (← →, or click its marker), then W.".into());
+                            continue;
+                        }
+                    },
+                };
+                match rewind(&finished, &library, &records, step) {
+                    Ok(run) => {
+                        current.0 = Some(run);
+                        finished.rewind_refused = None;
+                        next.set(Screen::Play);
+                    }
+                    Err(why) => finished.rewind_refused = Some(why),
+                }
+            }
             DebriefAction::ReplaySameSeed | DebriefAction::ReplayNewSeed => {
                 if let Some(path) = &finished.path
                     && let Some(i) = library.entries.iter().position(|e| &e.path == path)
@@ -100,9 +166,39 @@ fn act(
     }
 }
 
+/// The run just debriefed, taken back to decision `step` through the core,
+/// on the scenario as the library has it now; why not, in a sentence.
+fn rewind(finished: &Finished, library: &Library, records: &Records, step: usize) -> Result<Run, String> {
+    let (Some(play), Some(path)) = (&finished.play, &finished.path) else {
+        return Err("Only the run just played can be rewound here.".into());
+    };
+    let refused = |why: String| format!("Cannot rewind to decision {step}: {why}.");
+    let Some(scenario) = library.entries.iter().find(|e| &e.path == path).and_then(|e| e.scenario.as_ref())
+    else {
+        return Err(refused(format!("{} is no longer in the library or does not load", path.display())));
+    };
+    let rewind = match rewind_play(play, scenario, step as u32, finished.recorded_as.as_deref()) {
+        Ok(Rewound::Ready(r)) => *r,
+        Ok(Rewound::Refused(check)) => {
+            return Err(refused(check.refusal().unwrap_or_else(|| "the run cannot be replayed".into())));
+        }
+        Ok(Rewound::NoSuchStep { decisions, .. }) => {
+            return Err(refused(format!("the run has {decisions} decisions")));
+        }
+        Err(e) => return Err(refused(e.to_string())),
+    };
+    let trainee = finished.debrief.as_ref().and_then(|d| d.trainee.clone()).unwrap_or_else(|| "anonymous".into());
+    let session = crate::session::Session::rewound(rewind, Some(path), &trainee, records.recorder());
+    let mut run = Run::of(session, path);
+    run.notice = Some(format!("Rewound to decision {step}: choose again."));
+    Ok(run)
+}
+
 fn ui(
     mut contexts: EguiContexts,
     finished: Res<Finished>,
+    selected: Option<Res<Selected>>,
+    mut spots: ResMut<MarkerSpots>,
     mut prefs: ResMut<Prefs>,
     mut out: MessageWriter<DebriefAction>,
 ) -> Result {
@@ -111,7 +207,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Debrief.title(),
-        "R replay   N new seed   E export HTML   H history   L library   Up/Down/PgUp/PgDn scroll",
+        "← → pick a decision   W rewind to it   R replay   N new seed   E export HTML   H history   L library   Up/Down/PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -133,6 +229,9 @@ fn ui(
                 if let Some(m) = &finished.export_message {
                     ui.label(egui::RichText::new(m).color(p.muted));
                 }
+                if let Some(m) = &finished.rewind_refused {
+                    ui.label(egui::RichText::new(format!("⚠ {m}")).color(p.warn));
+                }
             });
         });
     body(&mut root, &prefs, |ui| {
@@ -141,15 +240,38 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
+        let view = View {
+            selected: selected.as_ref().and_then(|s| s.0),
+            can_rewind: finished.play.is_some(),
+        };
+        let mut acts = Vec::new();
+        spots.0.clear();
         egui::ScrollArea::vertical().id_salt("debrief_1").auto_shrink([false, false]).show(ui, |ui| {
             super::scroll_by_keys(ui, true);
-            show(ui, d, &p)
+            show(ui, d, &p, view, &mut spots.0, &mut acts)
         });
+        out.write_batch(acts);
     });
     Ok(())
 }
 
-fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
+/// What the debrief's interactive parts need.
+#[derive(Clone, Copy)]
+struct View {
+    /// The decision selected on the timeline.
+    selected: Option<usize>,
+    /// The run just played is at hand (a rewind can start from it).
+    can_rewind: bool,
+}
+
+fn show(
+    ui: &mut egui::Ui,
+    d: &Debrief,
+    p: &theme::Palette,
+    view: View,
+    spots: &mut Vec<timeline::MarkerSpot>,
+    out: &mut Vec<DebriefAction>,
+) {
     // Outcome banner.
     if let Some(e) = &d.ending {
         let c = theme::grade_color(p, e.grade);
@@ -237,6 +359,31 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             });
         ui.add_space(8.0);
     }
+    // The state timeline: how the person was doing, decision by decision.
+    if !d.meters.is_empty() {
+        theme::section(ui, "How the person was doing");
+        ui.label(theme::muted(
+            ui,
+            "Each meter after each decision (numbered along the bottom); the green edge is its good end. \
+             Click a marker, or use ← →, to see that decision.",
+        ));
+        ui.add_space(4.0);
+        if let Some(step) = timeline::chart(ui, d, p, view.selected, spots) {
+            out.push(DebriefAction::Select(step));
+        }
+        match view.selected.and_then(|s| d.decisions.get(s.wrapping_sub(1))) {
+            Some(r) => timeline::details(ui, r, p, view.can_rewind, out),
+            None => {
+                ui.label(theme::muted(ui, "No decision selected."));
+            }
+        }
+        ui.add_space(8.0);
+    }
+    // A rewound run: the two routes from the fork, side by side.
+    if let Some(f) = &d.fork {
+        fork(ui, f, p);
+        ui.add_space(8.0);
+    }
     // Scores.
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
@@ -261,6 +408,10 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             if !d.verdict.is_empty() {
                 ui.label(&d.verdict);
             }
+            // How the trainee read the person: its own line, never part of the score.
+            if let Some(r) = &d.reading {
+                ui.label(egui::RichText::new(r.line()).color(p.accent));
+            }
         });
         let ui = &mut cols[1];
         for dim in &d.dimensions {
@@ -279,7 +430,7 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
     ui.add_space(8.0);
     theme::section(ui, "Decision by decision");
     for r in &d.decisions {
-        theme::card(ui, false, |ui| {
+        theme::card(ui, view.selected == Some(r.step), |ui| {
             ui.set_width(ui.available_width());
             let delta = if r.total >= 0 { format!("+{}", r.total) } else { r.total.to_string() };
             let dc = if r.total > 0 {
@@ -312,8 +463,27 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                 };
                 ui.label(egui::RichText::new(line).italics());
             }
-            if !r.commentary.is_empty() {
-                ui.label(&r.commentary);
+            if let Some(read) = &r.reading {
+                ui.label(theme::muted(ui, crate::debrief::reading_note(read)));
+            }
+            // The clinician's commentary beside the trainee's own reasons.
+            match &r.reflect_prompt {
+                Some(prompt) => {
+                    ui.columns(2, |cols| {
+                        cols[0].label(theme::bold("Clinician"));
+                        cols[0].label(&r.commentary);
+                        cols[1].label(theme::bold("Your reasons"));
+                        cols[1].label(theme::muted(&cols[1], prompt.clone()));
+                        match &r.reflection {
+                            Some(t) => cols[1].label(egui::RichText::new(format!("“{t}”")).color(p.accent)),
+                            None => cols[1].label(theme::muted(&cols[1], "(skipped)")),
+                        };
+                    });
+                }
+                None if !r.commentary.is_empty() => {
+                    ui.label(&r.commentary);
+                }
+                None => {}
             }
             if let Some(note) = &r.variant_note {
                 ui.label(theme::muted(ui, note.clone()));
@@ -327,6 +497,14 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
                     ui.label(theme::muted(ui, format!("Why: {}", b.commentary)));
                 }
             }
+            ui.horizontal_wrapped(|ui| {
+                if view.selected != Some(r.step) && ui.button("Show on the timeline").clicked() {
+                    out.push(DebriefAction::Select(r.step));
+                }
+                if view.can_rewind && ui.button(format!("↶ Rewind to here (decision {})", r.step)).clicked() {
+                    out.push(DebriefAction::Rewind(r.step));
+                }
+            });
         });
         ui.add_space(4.0);
     }
@@ -359,4 +537,49 @@ fn show(ui: &mut egui::Ui, d: &Debrief, p: &theme::Palette) {
             ui.label(format!("•  {}: {}{note}", r.name, r.contact));
         }
     }
+}
+
+/// A rewound run's two routes from the fork, a row per decision.
+fn fork(ui: &mut egui::Ui, f: &ForkComparison, p: &theme::Palette) {
+    theme::section(ui, format!("Two routes from decision {}", f.step));
+    let origin = f.session.map(|id| format!("session {id}")).unwrap_or_else(|| "the original run".into());
+    ui.label(theme::muted(ui, format!("Rewound from {origin}; the decisions before it were the same.")));
+    let cell = |ui: &mut egui::Ui, s: Option<&crate::debrief::fork::RouteStep>| match s {
+        None => {
+            ui.label(theme::muted(ui, "(ended before this)"));
+        }
+        Some(s) => {
+            let mark = if s.critical { "✖ critical error: " } else { "" };
+            let color = if s.critical { p.bad } else { p.text };
+            ui.label(egui::RichText::new(format!("{mark}{} ({:+})", s.text, s.points)).color(color));
+            if s.chance {
+                ui.label(theme::muted(ui, "◇ a chance roll decided what happened next"));
+            }
+            let meters: Vec<String> = s.meters.iter().map(|(n, v)| format!("{n} {v}")).collect();
+            ui.label(theme::muted(ui, meters.join(", ")));
+        }
+    };
+    theme::card(ui, false, |ui| {
+        ui.set_width(ui.available_width());
+        ui.columns(2, |cols| {
+            cols[0].label(theme::bold("This run"));
+            cols[1].label(theme::bold("The original"));
+        });
+        let n = f.original.steps.len().max(f.this_run.steps.len());
+        for i in 0..n {
+            ui.separator();
+            ui.label(theme::bold(format!("Decision {}", f.step + i)));
+            ui.columns(2, |cols| {
+                cell(&mut cols[0], f.this_run.steps.get(i));
+                cell(&mut cols[1], f.original.steps.get(i));
+            });
+        }
+        ui.separator();
+        ui.columns(2, |cols| {
+            for (ui, r) in cols.iter_mut().zip([&f.this_run, &f.original]) {
+                ui.label(theme::bold(r.outcome.clone().unwrap_or_else(|| "no ending".into())));
+                ui.label(format!("{} points", r.points));
+            }
+        });
+    });
 }

@@ -1,6 +1,9 @@
 //! Play: the transcript with speaker names coloured by role, numbered choices
 //! (mouse, keys 1–9, or ↑ ↓ + Enter), a countdown bar on timed beats, the
-//! subject's meters in training mode, and Esc to pause.
+//! subject's meters in training mode, and Esc to pause. At a read-the-subject
+//! moment the read question is answered first (the same keys), and after a
+//! decision at a moment with a reflection prompt a one-line box asks for the
+//! trainee's reasons (Enter keeps them, Esc or an empty line skips; every mode).
 //!
 //! Input becomes [`PlayAction`] messages; `session` applies them to the engine.
 
@@ -17,6 +20,7 @@ use crate::scenario::model::Direction;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ChoiceButtons>()
+        .init_resource::<ReflectionDraft>()
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Play)))
         .add_systems(Update, keys.run_if(in_state(Screen::Play)).in_set(AppSystems::RecordInput));
 }
@@ -25,6 +29,15 @@ pub(super) fn plugin(app: &mut App) {
 /// that click them.
 #[derive(Resource, Debug, Default, Clone)]
 pub struct ChoiceButtons(pub Vec<egui::Rect>);
+
+/// What the trainee has typed in the reflection box so far.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct ReflectionDraft(pub String);
+
+/// How many answers the moment's read question has, while it is unanswered.
+fn read_pending(run: &crate::app::session::Run) -> Option<usize> {
+    run.play().current()?.read.filter(|r| r.answered.is_none()).map(|r| r.options.len())
+}
 
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
@@ -44,8 +57,31 @@ fn keys(
         }
         return;
     }
+    // The reflection box has the keys (its Enter is its own); Esc skips it.
+    if run.reflecting.is_some() {
+        if keys.just_pressed(KeyCode::Escape) {
+            actions.write(PlayAction::Reflect(String::new()));
+        }
+        return;
+    }
     if keys.just_pressed(KeyCode::Escape) {
         actions.write(PlayAction::Pause);
+        return;
+    }
+    // The read question first: the same keys answer it.
+    if let Some(n) = read_pending(run) {
+        if let Some(d) = digit_pressed(&keys) {
+            actions.write(PlayAction::Read(d));
+        }
+        if keys.just_pressed(KeyCode::ArrowDown) {
+            run.highlighted = (run.highlighted + 1).min(n.saturating_sub(1));
+        }
+        if keys.just_pressed(KeyCode::ArrowUp) {
+            run.highlighted = run.highlighted.saturating_sub(1);
+        }
+        if focus.enter(&keys) {
+            actions.write(PlayAction::Read(run.highlighted + 1));
+        }
         return;
     }
     let n = run.play().current().map(|b| b.choices.len()).unwrap_or(0);
@@ -86,6 +122,7 @@ fn ui(
     mut prefs: ResMut<Prefs>,
     mood: Res<Mood>,
     mut buttons: ResMut<ChoiceButtons>,
+    mut draft: ResMut<ReflectionDraft>,
     mut actions: MessageWriter<PlayAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -103,6 +140,10 @@ fn ui(
         &format!("{} — decision {step}", s.title()),
         if pause.get().0 {
             "Paused: 1 or Esc resume   2 restart   3 back to the library"
+        } else if run.reflecting.is_some() {
+            "Type your reasons, Enter to keep them   Esc or an empty line skips"
+        } else if read_pending(run).is_some() {
+            "1–9 or Up/Down + Enter answer how you read the person   Esc pause"
         } else if view.as_ref().is_some_and(|v| v.choices.is_empty() && v.timer.is_none() && v.can_wait) {
             "Enter let the moment pass   Esc pause"
         } else {
@@ -140,7 +181,7 @@ fn ui(
     egui::Panel::bottom("choices")
         .frame(egui::Frame::new().fill(p.panel).inner_margin(egui::Margin::symmetric(24, 12)))
         .show(&mut root, |ui| {
-            if let (Some(total), Some(left)) = (run.timer_seconds(), run.remaining) {
+            if let (Some(total), Some(left), None) = (run.timer_seconds(), run.remaining, &run.reflecting) {
                 let f = (left / total as f32).clamp(0.0, 1.0);
                 let color = if f > 0.5 {
                     p.accent
@@ -154,31 +195,67 @@ fn ui(
             if let Some(notice) = &run.notice {
                 ui.label(egui::RichText::new(notice).color(p.warn));
             }
-            if let Some(v) = &view {
-                for c in &v.choices {
-                    let r = theme::big_button(
-                        ui,
-                        &format!("{}", c.number),
-                        &c.text,
-                        run.highlighted + 1 == c.number,
-                    );
-                    rects.push(r.rect);
-                    if r.clicked() && !pause.get().0 {
-                        actions.write(PlayAction::Choose(c.number));
-                    }
+            if let Some(prompt) = &run.reflecting {
+                // After choosing: the trainee's reasons, one line, skippable.
+                ui.label(theme::bold(prompt.as_str()).size(theme::LABEL_SIZE).color(p.accent));
+                let id = egui::Id::new("reflection_box");
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut draft.0)
+                        .id(id)
+                        .hint_text("One line, in your own words (optional)")
+                        .font(egui::FontId::proportional(theme::LABEL_SIZE))
+                        .desired_width(f32::INFINITY),
+                );
+                // The box has the keyboard as soon as it opens.
+                if !r.has_focus() && !r.lost_focus() && !ui.ctx().memory(|m| m.focused().is_some()) {
+                    r.request_focus();
                 }
-                if v.choices.is_empty() && v.timer.is_some() {
-                    ui.label(theme::muted(ui, "Wait…"));
-                } else if v.choices.is_empty() && v.can_wait {
-                    // An untimed run: the trainee lets the moment pass when ready.
-                    let r = theme::big_button(ui, "Enter", "Let the moment pass", true);
-                    rects.push(r.rect);
-                    if r.clicked() && !pause.get().0 {
-                        actions.write(PlayAction::TimeOut);
+                let submitted = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let mut skip = false;
+                ui.horizontal(|ui| {
+                    if ui.button(theme::bold("Keep (Enter)")).clicked() {
+                        actions.write(PlayAction::Reflect(std::mem::take(&mut draft.0)));
+                    }
+                    skip = ui.button(theme::bold("Skip (Esc)")).clicked();
+                });
+                if submitted && !pause.get().0 {
+                    actions.write(PlayAction::Reflect(std::mem::take(&mut draft.0)));
+                } else if skip {
+                    draft.0.clear();
+                    actions.write(PlayAction::Reflect(String::new()));
+                }
+            } else if let Some(v) = &view {
+                let read = v.read.as_ref();
+                match read {
+                    Some(r) if r.answered.is_none() => {
+                        // Before choosing: how the trainee reads the person.
+                        ui.label(
+                            theme::bold(format!("Read the person: {}", r.question))
+                                .size(theme::LABEL_SIZE)
+                                .color(p.accent),
+                        );
+                        for (i, o) in r.options.iter().enumerate() {
+                            let b = theme::big_button(ui, &format!("{}", i + 1), o, run.highlighted == i);
+                            rects.push(b.rect);
+                            if b.clicked() && !pause.get().0 {
+                                actions.write(PlayAction::Read(i + 1));
+                            }
+                        }
+                        ui.label(theme::muted(ui, "Then you choose what to do."));
+                    }
+                    _ => {
+                        if let Some(said) = read.and_then(|r| r.answered.and_then(|a| r.options.get(a - 1))) {
+                            ui.label(theme::muted(ui, format!("Your read: {said}")));
+                        }
+                        choices(ui, v, run, &pause, &mut rects, &mut actions);
                     }
                 }
             }
         });
+    // A fresh draft for the next reflection.
+    if run.reflecting.is_none() && !draft.0.is_empty() {
+        draft.0.clear();
+    }
     buttons.0 = rects;
 
     // Centre: the backdrop above the transcript.
@@ -223,6 +300,34 @@ fn ui(
             });
     }
     Ok(())
+}
+
+/// The moment's choices (and "let the moment pass" on an untimed run).
+fn choices(
+    ui: &mut egui::Ui,
+    v: &crate::engine::BeatView,
+    run: &crate::app::session::Run,
+    pause: &State<Pause>,
+    rects: &mut Vec<egui::Rect>,
+    actions: &mut MessageWriter<PlayAction>,
+) {
+    for c in &v.choices {
+        let r = theme::big_button(ui, &format!("{}", c.number), &c.text, run.highlighted + 1 == c.number);
+        rects.push(r.rect);
+        if r.clicked() && !pause.get().0 {
+            actions.write(PlayAction::Choose(c.number));
+        }
+    }
+    if v.choices.is_empty() && v.timer.is_some() {
+        ui.label(theme::muted(ui, "Wait…"));
+    } else if v.choices.is_empty() && v.can_wait {
+        // An untimed run: the trainee lets the moment pass when ready.
+        let r = theme::big_button(ui, "Enter", "Let the moment pass", true);
+        rects.push(r.rect);
+        if r.clicked() && !pause.get().0 {
+            actions.write(PlayAction::TimeOut);
+        }
+    }
 }
 
 fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {

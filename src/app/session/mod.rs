@@ -53,6 +53,10 @@ fn resume(mut pause: ResMut<NextState<Pause>>) {
 pub enum PlayAction {
     /// The `n`th offered choice, numbered from 1 as shown.
     Choose(usize),
+    /// The `n`th answer (from 1) to the moment's read-the-subject question, before choosing.
+    Read(usize),
+    /// The reflection on the decision just made; blank skips it.
+    Reflect(String),
     /// The response time ran out.
     TimeOut,
     Pause,
@@ -96,7 +100,7 @@ fn start_runs(
 
 fn tick_countdown(time: Res<Time>, mut current: ResMut<Current>, mut actions: MessageWriter<PlayAction>) {
     let Some(run) = current.0.as_mut() else { return };
-    if run.play().is_finished() {
+    if run.play().is_finished() || run.reflecting.is_some() {
         return;
     }
     // A long gap (the window slept, a slow frame) never eats a countdown at once.
@@ -156,6 +160,39 @@ fn apply_play_actions(
                 return;
             }
             _ if paused => continue,
+            PlayAction::Reflect(text) => {
+                if run.reflecting.take().is_none() {
+                    continue;
+                }
+                if let Err(e) = run.session.reflect(text) {
+                    run.notice = Some(e.to_string());
+                }
+                run.take_warning();
+                // The next moment's clock starts now.
+                run.entered_beat();
+                if run.play().is_finished() {
+                    let run = current.0.take().expect("checked above");
+                    *finished = finish(run, &mut analyses, &mut attempts);
+                    next.set(Screen::Debrief);
+                    return;
+                }
+                continue;
+            }
+            // The reflection box is open: the next moment waits for it.
+            _ if run.reflecting.is_some() => continue,
+            PlayAction::Read(n) => {
+                match run.session.read(*n) {
+                    Ok(_) => {
+                        run.notice = None;
+                        run.highlighted = 0;
+                    }
+                    Err(EngineError::NoSuchAnswer { offered, .. }) => {
+                        run.notice = Some(format!("Answer 1 to {offered}."));
+                    }
+                    Err(e) => run.notice = Some(e.to_string()),
+                }
+                continue;
+            }
             PlayAction::Choose(n) => run.session.choose(*n, ms).map(|d| (d.beat_index, d.act)),
             PlayAction::TimeOut => run.session.time_out(ms).map(|d| (d.beat_index, d.act)),
         };
@@ -164,11 +201,24 @@ fn apply_play_actions(
                 run.notice = None;
                 run.take_warning();
                 run.feedback = if run.training() {
-                    run.play().scenario().act_feedback(beat, act).map(str::to_string)
+                    let s = run.play().scenario();
+                    let read = run.play().decisions().last().and_then(|d| d.reading.as_ref());
+                    let lines: Vec<String> = s
+                        .act_feedback(beat, act)
+                        .map(str::to_string)
+                        .into_iter()
+                        .chain(read.map(crate::debrief::reading_note))
+                        .collect();
+                    (!lines.is_empty()).then(|| lines.join("\n"))
                 } else {
                     None
                 };
                 run.entered_beat();
+                // A reflection prompt (every mode): asked before anything else happens.
+                if let Some(prompt) = run.play().reflection_due() {
+                    run.reflecting = Some(prompt.to_string());
+                    continue;
+                }
                 if run.play().is_finished() {
                     let run = current.0.take().expect("checked above");
                     *finished = finish(run, &mut analyses, &mut attempts);
@@ -186,6 +236,7 @@ fn apply_play_actions(
 
 /// Judge a finished run (through the core session) and remember the attempt.
 pub fn finish(mut run: Run, analyses: &mut Analyses, attempts: &mut Attempts) -> Finished {
+    let recorded_as = run.session.recorded_as().map(str::to_string);
     let debrief = run.session.finish(analyses);
     let play = run.play().clone();
     attempts.0.push(Attempt {
@@ -202,7 +253,7 @@ pub fn finish(mut run: Run, analyses: &mut Analyses, attempts: &mut Attempts) ->
         grade: debrief.ending.as_ref().map(|e| e.grade),
         critical: debrief.critical_errors.len(),
     });
-    Finished { debrief: Some(debrief), play: Some(play), path: Some(run.path), ..default() }
+    Finished { debrief: Some(debrief), play: Some(play), path: Some(run.path), recorded_as, ..default() }
 }
 
 /// Run condition: no text field has the keyboard, so keys are commands.

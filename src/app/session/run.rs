@@ -27,6 +27,9 @@ pub struct Run {
     pub highlighted: usize,
     /// A message for the player, e.g. where a hot reload's replay diverged.
     pub notice: Option<String>,
+    /// The reflection prompt of the decision just made, while its one-line
+    /// box is open (the next moment waits; its clock does not run).
+    pub reflecting: Option<String>,
 }
 
 impl Run {
@@ -39,6 +42,11 @@ impl Run {
         recorder: Recorder,
     ) -> Result<Run, EngineError> {
         let session = Session::start(scenario, Some(path), options, trainee, recorder)?;
+        Ok(Run::of(session, path))
+    }
+
+    /// A run over a session already started (a rewound one) from `path`.
+    pub fn of(session: Session, path: &Path) -> Run {
         let mut run = Run {
             session,
             path: path.to_path_buf(),
@@ -47,10 +55,11 @@ impl Run {
             feedback: None,
             highlighted: 0,
             notice: None,
+            reflecting: None,
         };
         run.entered_beat();
         run.take_warning();
-        Ok(run)
+        run
     }
 
     /// The run so far.
@@ -107,6 +116,10 @@ pub struct Finished {
     pub error: Option<String>,
     /// Where Export HTML last wrote, or why it failed.
     pub export_message: Option<String>,
+    /// The run's session UUID in the records, when it was recorded (a rewind links to it).
+    pub recorded_as: Option<String>,
+    /// Why the last "Rewind to here" was refused.
+    pub rewind_refused: Option<String>,
 }
 
 /// The core's analysis cache, as a resource (the debrief and the developer panel share it).
