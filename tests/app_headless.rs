@@ -1141,3 +1141,246 @@ fn every_screen_is_reached_and_operated_by_keys_alone() {
     key(&mut app, KeyCode::KeyL);
     assert_eq!(screen(&app), Screen::Library);
 }
+
+// ---- Issue 14 in the app: the state timeline, rewind, reading and reasons.
+
+use talkdown::app::screens::debrief::timeline::{Drawn, Selected};
+use talkdown::html::Marker;
+
+/// A click at `pos` (pointer moved, pressed, released), as egui gets it.
+fn click_at(app: &mut App, pos: egui::Pos2) {
+    let ctx = app.world_mut().query_filtered::<Entity, With<EguiInput>>().single(app.world()).unwrap();
+    let button = |pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    };
+    for ev in [egui::Event::PointerMoved(pos), button(true), button(false)] {
+        app.world_mut().get_mut::<EguiInput>(ctx).unwrap().events.push(ev);
+        app.update();
+    }
+    frames(app, 1);
+}
+
+fn selected(app: &App) -> Option<usize> {
+    app.world().get_resource::<Selected>().and_then(|s| s.0)
+}
+
+/// Seed 2 in `dir`: at `talk`, asking directly rolls the dice and leads to
+/// `deflect`, where leaving is a critical error.
+fn debrief_with_chance_and_critical(dir: &Path) -> App {
+    let mut app = headless(AppConfig {
+        scenarios: dir.to_path_buf(),
+        seed: Some(2),
+        mode: Some(Mode::Training),
+        trainee: Some("Cadet Test".into()),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "ask_directly"]);
+    assert_eq!(beat(&app), "deflect", "seed 2: the chance roll leads to deflect");
+    play_ids(&mut app, &["leave"]);
+    frames(&mut app, 3);
+    assert_eq!(screen(&app), Screen::Debrief);
+    app
+}
+
+#[test]
+fn the_debrief_timeline_marks_each_decision_by_shape_and_a_marker_selects_it() {
+    let dir = folder();
+    let mut app = debrief_with_chance_and_critical(dir.path());
+    let drawn = app.world().resource::<Drawn>().clone();
+    // Two meters × three decisions, each marker shaped by what it was.
+    assert_eq!(drawn.markers.len(), 6, "{:?}", drawn.markers);
+    for meter in ["distress", "trust"] {
+        let shapes: Vec<(usize, Marker)> =
+            drawn.markers.iter().filter(|m| m.meter == meter).map(|m| (m.step, m.shape)).collect();
+        assert_eq!(shapes.len(), 3, "{meter}");
+        assert_eq!(shapes[1], (2, Marker::Chance), "{meter}: asking directly rolled the dice");
+        assert_eq!(shapes[2], (3, Marker::Critical), "{meter}: leaving is a critical error");
+        assert!(matches!(shapes[0], (1, Marker::Best | Marker::Other)), "{meter}: {:?}", shapes[0]);
+    }
+    // Later decisions are further right; the shapes are drawn where they are clicked.
+    let distress: Vec<_> = drawn.markers.iter().filter(|m| m.meter == "distress").collect();
+    assert!(distress[0].rect.center().x < distress[1].rect.center().x);
+    assert!(distress[1].rect.center().x < distress[2].rect.center().x);
+
+    // Nothing selected, then a click on decision 3's marker selects it.
+    assert_eq!(selected(&app), None);
+    assert!(app.world().resource::<Drawn>().rewind_buttons.iter().all(|(s, _)| *s <= 3));
+    click_at(&mut app, distress[2].rect.center());
+    assert_eq!(selected(&app), Some(3));
+    // Its details carry the rewind button for decision 3.
+    assert!(app.world().resource::<Drawn>().rewind_buttons.iter().filter(|(s, _)| *s == 3).count() >= 2);
+    // The keyboard moves along the decisions, and stops at the ends.
+    press(&mut app, KeyCode::ArrowLeft);
+    assert_eq!(selected(&app), Some(2));
+    press(&mut app, KeyCode::ArrowLeft);
+    press(&mut app, KeyCode::ArrowLeft);
+    assert_eq!(selected(&app), Some(1));
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(selected(&app), Some(2));
+    assert_eq!(screen(&app), Screen::Debrief);
+}
+
+#[test]
+fn rewind_to_here_plays_on_from_that_decision_and_the_debrief_shows_both_routes() {
+    let dir = folder();
+    let mut app = debrief_with_chance_and_critical(dir.path());
+    let original = app.world().resource::<Finished>().play.clone().unwrap();
+    // The button on decision 3's entry in the list.
+    frames(&mut app, 1);
+    let (_, rect) = *app.world().resource::<Drawn>().rewind_buttons.iter().find(|(s, _)| *s == 3).unwrap();
+    click_at(&mut app, rect.center());
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play);
+    assert_eq!(decisions(&app), ["introduce", "ask_directly"]);
+    assert_eq!(beat(&app), "deflect");
+    {
+        let run = app.world().resource::<Current>().0.as_ref().unwrap();
+        assert_eq!(run.play().seed(), 2);
+        assert_eq!(run.play().state(), &original.decisions()[2].state_before, "the same state");
+        assert_eq!(
+            run.play().transcript(),
+            original.run().transcript[..run.play().transcript().len()].as_ref()
+        );
+        assert_eq!(run.session.fork_step(), Some(3));
+    }
+    // Choose otherwise this time, and play on to an ending.
+    play_ids(&mut app, &["stay", "offer_counsellor"]);
+    frames(&mut app, 3);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let d = app.world().resource::<Finished>().debrief.clone().unwrap();
+    let fork = d.fork.expect("the two routes from the fork");
+    assert_eq!(fork.step, 3);
+    assert_eq!(fork.original.steps[0].text, original.decisions()[2].text);
+    assert_ne!(fork.this_run.steps[0].text, fork.original.steps[0].text);
+
+    // W rewinds the selected decision, by keys alone.
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(selected(&app), Some(1));
+    press(&mut app, KeyCode::KeyW);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play);
+    assert!(decisions(&app).is_empty());
+    assert_eq!(beat(&app), "arrival");
+}
+
+#[test]
+fn rewind_is_refused_with_a_clear_message_when_the_scenario_changed_since() {
+    let dir = folder();
+    let mut app = debrief_with_chance_and_critical(dir.path());
+    let path = dir.path().join("every_feature.ron");
+    edit(&path, "Sam walks in with you.", "Sam goes in with you.");
+    changed(&mut app, path);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::ArrowRight);
+    press(&mut app, KeyCode::KeyW);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief, "nothing is resumed");
+    let why = app.world().resource::<Finished>().rewind_refused.clone().expect("a message");
+    assert!(why.starts_with("Cannot rewind to decision 1:"), "{why}");
+    assert!(why.contains("has changed since this run"), "{why}");
+}
+
+fn reading_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/reading.ron", dir.path().join("reading.ron")).unwrap();
+    dir
+}
+
+fn reading_now(app: &App) -> Option<Option<usize>> {
+    let current = app.world().resource::<Current>();
+    current.0.as_ref()?.play().current()?.read.map(|r| r.answered)
+}
+
+fn reflecting(app: &App) -> Option<String> {
+    app.world().resource::<Current>().0.as_ref().and_then(|r| r.reflecting.clone())
+}
+
+/// Library → (the assessment question) → briefing → play, by keys.
+fn start_by_keys(app: &mut App) {
+    press(app, KeyCode::Enter);
+    for _ in 0..3 {
+        if screen(app) == Screen::Trainee {
+            press(app, KeyCode::Enter);
+        }
+    }
+    for _ in 0..3 {
+        if screen(app) == Screen::Briefing {
+            press(app, KeyCode::Space);
+            press(app, KeyCode::Enter);
+        }
+    }
+    frames(app, 1);
+    assert_eq!(screen(app), Screen::Play);
+}
+
+#[test]
+fn in_assessment_the_read_comes_before_the_choice_and_the_reasons_after_it_by_keys() {
+    let dir = reading_folder();
+    let mut app = app_in(dir.path(), Mode::Assessment);
+    start_by_keys(&mut app);
+    assert_eq!(beat(&app), "door");
+    // The read question first: a digit answers it and chooses nothing.
+    assert_eq!(reading_now(&app), Some(None));
+    press(&mut app, KeyCode::Digit3);
+    assert_eq!(reading_now(&app), Some(Some(3)));
+    assert!(decisions(&app).is_empty(), "the digit answered the read question, not the choice");
+    // Then the choice.
+    let n = number_of(&app, "introduce");
+    press(&mut app, digit(n));
+    assert_eq!(decisions(&app), ["introduce"]);
+    assert_eq!(reflecting(&app), None, "the door asks no reflection");
+    assert_eq!(beat(&app), "inside");
+    // Down + Enter answer the read question too.
+    press(&mut app, KeyCode::ArrowDown);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(reading_now(&app), Some(Some(2)));
+    let n = number_of(&app, "ask");
+    press(&mut app, digit(n));
+    frames(&mut app, 2);
+    // The run has reached its ending, but the reflection box comes first, in assessment too.
+    assert_eq!(screen(&app), Screen::Play);
+    assert_eq!(reflecting(&app).as_deref(), Some("What were you weighing just then?"));
+    assert!(focus(&app).text, "the box has the keyboard");
+    // Digits type into it; they choose nothing.
+    press(&mut app, KeyCode::Digit1);
+    assert_eq!(decisions(&app), ["introduce", "ask"]);
+    type_text(&mut app, "He needed to know why I was there.");
+    key(&mut app, KeyCode::Enter);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let d = app.world().resource::<Finished>().debrief.clone().unwrap();
+    assert_eq!(d.decisions[1].reflection.as_deref(), Some("He needed to know why I was there."));
+    assert_eq!(d.decisions[0].reading.as_ref().unwrap().said, "Very distressed");
+    let reading = d.reading.expect("the reading line");
+    assert_eq!((reading.answered, reading.asked), (2, 2));
+    assert!(reading.line().starts_with("Reading the subject: "), "{}", reading.line());
+}
+
+#[test]
+fn esc_skips_the_reflection_and_the_run_ends() {
+    let dir = reading_folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    start_by_keys(&mut app);
+    press(&mut app, KeyCode::Digit1);
+    let n = number_of(&app, "knock");
+    press(&mut app, digit(n));
+    assert_eq!(beat(&app), "inside");
+    press(&mut app, KeyCode::Digit2);
+    let n = number_of(&app, "leave");
+    press(&mut app, digit(n));
+    frames(&mut app, 2);
+    assert!(reflecting(&app).is_some());
+    key(&mut app, KeyCode::Escape);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Debrief, "Esc skipped the reflection, not paused the run");
+    let d = app.world().resource::<Finished>().debrief.clone().unwrap();
+    assert_eq!(d.decisions[1].reflection, None);
+    assert_eq!(d.decisions[1].reflect_prompt.as_deref(), Some("What were you weighing just then?"));
+}

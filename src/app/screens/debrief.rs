@@ -22,11 +22,11 @@ use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::debrief::{Debrief, ForkComparison};
 use crate::records::replay::{Rewound, rewind_play};
-use timeline::{MarkerSpots, Selected};
+use timeline::{Drawn, Selected};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<DebriefAction>()
-        .init_resource::<MarkerSpots>()
+        .init_resource::<Drawn>()
         .add_systems(OnEnter(Screen::Debrief), |mut c: Commands| c.insert_resource(Selected::default()))
         .add_systems(OnExit(Screen::Debrief), |mut c: Commands| c.remove_resource::<Selected>())
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Debrief)))
@@ -187,7 +187,8 @@ fn rewind(finished: &Finished, library: &Library, records: &Records, step: usize
         }
         Err(e) => return Err(refused(e.to_string())),
     };
-    let trainee = finished.debrief.as_ref().and_then(|d| d.trainee.clone()).unwrap_or_else(|| "anonymous".into());
+    let trainee =
+        finished.debrief.as_ref().and_then(|d| d.trainee.clone()).unwrap_or_else(|| "anonymous".into());
     let session = crate::session::Session::rewound(rewind, Some(path), &trainee, records.recorder());
     let mut run = Run::of(session, path);
     run.notice = Some(format!("Rewound to decision {step}: choose again."));
@@ -198,7 +199,7 @@ fn ui(
     mut contexts: EguiContexts,
     finished: Res<Finished>,
     selected: Option<Res<Selected>>,
-    mut spots: ResMut<MarkerSpots>,
+    mut drawn: ResMut<Drawn>,
     mut prefs: ResMut<Prefs>,
     mut out: MessageWriter<DebriefAction>,
 ) -> Result {
@@ -240,16 +241,15 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
-        let view = View {
-            selected: selected.as_ref().and_then(|s| s.0),
-            can_rewind: finished.play.is_some(),
-        };
+        let view =
+            View { selected: selected.as_ref().and_then(|s| s.0), can_rewind: finished.play.is_some() };
         let mut acts = Vec::new();
-        spots.0.clear();
+        let mut now = Drawn::default();
         egui::ScrollArea::vertical().id_salt("debrief_1").auto_shrink([false, false]).show(ui, |ui| {
             super::scroll_by_keys(ui, true);
-            show(ui, d, &p, view, &mut spots.0, &mut acts)
+            show(ui, d, &p, view, &mut now, &mut acts)
         });
+        *drawn = now;
         out.write_batch(acts);
     });
     Ok(())
@@ -269,7 +269,7 @@ fn show(
     d: &Debrief,
     p: &theme::Palette,
     view: View,
-    spots: &mut Vec<timeline::MarkerSpot>,
+    drawn: &mut Drawn,
     out: &mut Vec<DebriefAction>,
 ) {
     // Outcome banner.
@@ -368,11 +368,11 @@ fn show(
              Click a marker, or use ← →, to see that decision.",
         ));
         ui.add_space(4.0);
-        if let Some(step) = timeline::chart(ui, d, p, view.selected, spots) {
+        if let Some(step) = timeline::chart(ui, d, p, view.selected, drawn) {
             out.push(DebriefAction::Select(step));
         }
         match view.selected.and_then(|s| d.decisions.get(s.wrapping_sub(1))) {
-            Some(r) => timeline::details(ui, r, p, view.can_rewind, out),
+            Some(r) => timeline::details(ui, r, p, view.can_rewind, drawn, out),
             None => {
                 ui.label(theme::muted(ui, "No decision selected."));
             }
@@ -501,8 +501,12 @@ fn show(
                 if view.selected != Some(r.step) && ui.button("Show on the timeline").clicked() {
                     out.push(DebriefAction::Select(r.step));
                 }
-                if view.can_rewind && ui.button(format!("↶ Rewind to here (decision {})", r.step)).clicked() {
-                    out.push(DebriefAction::Rewind(r.step));
+                if view.can_rewind {
+                    let b = ui.button(format!("↶ Rewind to here (decision {})", r.step));
+                    drawn.rewind_buttons.push((r.step, b.rect));
+                    if b.clicked() {
+                        out.push(DebriefAction::Rewind(r.step));
+                    }
                 }
             });
         });

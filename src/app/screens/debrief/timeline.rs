@@ -32,9 +32,13 @@ pub struct MarkerSpot {
     pub rect: Rect,
 }
 
-/// Where the timeline's markers were drawn last frame.
+/// Where the debrief's markers and "Rewind" buttons were drawn last frame.
 #[derive(Resource, Debug, Default, Clone)]
-pub struct MarkerSpots(pub Vec<MarkerSpot>);
+pub struct Drawn {
+    pub markers: Vec<MarkerSpot>,
+    /// Each "Rewind to here" button: its decision (1-based) and place.
+    pub rewind_buttons: Vec<(usize, Rect)>,
+}
 
 const PANEL_H: f32 = 110.0;
 const GAP: f32 = 18.0;
@@ -79,7 +83,7 @@ pub fn chart(
     d: &Debrief,
     p: &Palette,
     selected: Option<usize>,
-    spots: &mut Vec<MarkerSpot>,
+    drawn: &mut Drawn,
 ) -> Option<usize> {
     if d.meters.is_empty() {
         return None;
@@ -102,11 +106,18 @@ pub fn chart(
         let span = (m.max - m.min).max(1) as f32;
         let y = |v: i32| plot.bottom() - PANEL_H * (v - m.min) as f32 / span;
         painter.rect_filled(plot, 4.0, p.bg);
-        painter.rect_stroke(plot, 4.0, Stroke::new(1.0, p.muted.gamma_multiply(0.5)), egui::StrokeKind::Inside);
+        painter.rect_stroke(
+            plot,
+            4.0,
+            Stroke::new(1.0, p.muted.gamma_multiply(0.5)),
+            egui::StrokeKind::Inside,
+        );
         // The good end: a thick green edge, labelled in words (not colour alone).
         let gy = y(m.good_end());
-        painter.line_segment([pos2(plot.left(), gy), pos2(plot.right(), gy)], Stroke::new(GREEN_EDGE, good(p)));
-        let (anchor, dy) = if m.higher_is_better { (Align2::RIGHT_TOP, 6.0) } else { (Align2::RIGHT_BOTTOM, -6.0) };
+        painter
+            .line_segment([pos2(plot.left(), gy), pos2(plot.right(), gy)], Stroke::new(GREEN_EDGE, good(p)));
+        let (anchor, dy) =
+            if m.higher_is_better { (Align2::RIGHT_TOP, 6.0) } else { (Align2::RIGHT_BOTTOM, -6.0) };
         painter.text(
             pos2(plot.right() - 6.0, gy + dy),
             anchor,
@@ -123,7 +134,13 @@ pub fn chart(
             p.text,
         );
         for v in [m.max, m.min] {
-            painter.text(pos2(plot.left() - 6.0, y(v)), Align2::RIGHT_CENTER, v.to_string(), small.clone(), p.muted);
+            painter.text(
+                pos2(plot.left() - 6.0, y(v)),
+                Align2::RIGHT_CENTER,
+                v.to_string(),
+                small.clone(),
+                p.muted,
+            );
         }
         // The selected decision: a band across the panel.
         if let Some(s) = selected.filter(|s| (1..=d.decisions.len()).contains(s)) {
@@ -151,7 +168,7 @@ pub fn chart(
             if r.clicked() {
                 picked = Some(dec.step);
             }
-            spots.push(MarkerSpot { step: dec.step, meter: m.id.clone(), shape, rect });
+            drawn.markers.push(MarkerSpot { step: dec.step, meter: m.id.clone(), shape, rect });
         }
     }
     // The decisions' numbers along the bottom, then the legend.
@@ -159,7 +176,13 @@ pub fn chart(
     painter.text(pos2(x(0), base), Align2::CENTER_CENTER, "start", small.clone(), p.muted);
     for dec in &d.decisions {
         let color = if selected == Some(dec.step) { p.text } else { p.muted };
-        painter.text(pos2(x(dec.step), base), Align2::CENTER_CENTER, dec.step.to_string(), small.clone(), color);
+        painter.text(
+            pos2(x(dec.step), base),
+            Align2::CENTER_CENTER,
+            dec.step.to_string(),
+            small.clone(),
+            color,
+        );
     }
     painter.text(pos2(area.left(), base), Align2::LEFT_CENTER, "decision", small.clone(), p.muted);
     let mut lx = area.left() + LEFT;
@@ -177,7 +200,14 @@ pub fn chart(
 /// The selected decision in full: the choice, what happened, the clinician's
 /// commentary, the better alternative, the trainee's own reasons and read,
 /// and (for the run just played) "Rewind to here".
-pub fn details(ui: &mut egui::Ui, r: &DecisionReview, p: &Palette, can_rewind: bool, out: &mut Vec<DebriefAction>) {
+pub fn details(
+    ui: &mut egui::Ui,
+    r: &DecisionReview,
+    p: &Palette,
+    can_rewind: bool,
+    drawn: &mut Drawn,
+    out: &mut Vec<DebriefAction>,
+) {
     theme::card(ui, true, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
@@ -209,8 +239,12 @@ pub fn details(ui: &mut egui::Ui, r: &DecisionReview, p: &Palette, can_rewind: b
         }
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
-            if can_rewind && ui.button(theme::bold(format!("↶ Rewind to decision {} (W)", r.step))).clicked() {
-                out.push(DebriefAction::Rewind(r.step));
+            if can_rewind {
+                let b = ui.button(theme::bold(format!("↶ Rewind to decision {} (W)", r.step)));
+                drawn.rewind_buttons.push((r.step, b.rect));
+                if b.clicked() {
+                    out.push(DebriefAction::Rewind(r.step));
+                }
             }
             ui.label(theme::muted(ui, "← → the previous or next decision"));
         });
