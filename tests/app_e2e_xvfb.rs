@@ -79,6 +79,10 @@ fn scripted_run_saves_a_screenshot_of_every_screen() {
     assert!(names.iter().any(|n| n.contains("beat-01-arrival")), "{names:?}");
     assert!(names.last().unwrap().ends_with("-debrief.png"), "{names:?}");
     assert!(names.len() >= 5, "{names:?}");
+    // The debrief once more, its first decision selected: the state timeline in view.
+    let n = names.len();
+    assert!(names[n - 2].ends_with("-debrief.png"), "{names:?}");
+    assert!(names[n - 1].ends_with("-timeline-in-the-debrief.png"), "{names:?}");
     for n in &names {
         assert_not_blank(&dir.path().join(n));
     }

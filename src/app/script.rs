@@ -5,7 +5,8 @@
 //! opens the real window, selects the scenario in the library, goes through
 //! the briefing, plays the choices as a trainee would (numbers as shown; `t`
 //! lets the beat's timer run out through the normal countdown), saves a PNG of
-//! each screen — library, briefing, every beat, debrief, and with `--records`
+//! each screen — library, briefing, every beat, debrief (then with its first
+//! decision selected, the state timeline in view), and with `--records`
 //! the instructor's class report — and exits 0 after the last screenshot. A choice that is not offered is an error (exit 1).
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use super::AppConfig;
 use super::AppSystems;
 use super::screens::Screen;
 use super::screens::briefing::Acknowledged;
+use super::screens::debrief::DebriefAction;
 use super::screens::library::Filter;
 use super::session::{Current, Library, PlayAction, StartRun};
 use super::theme::Prefs;
@@ -81,6 +83,8 @@ enum Stage {
     Beat(usize),
     Act(usize),
     ShotDebrief,
+    /// The debrief again, the first decision selected: its timeline in view.
+    ShotTimeline,
     ShotInstructor,
     Exit,
 }
@@ -132,6 +136,7 @@ fn drive(
     mut next: ResMut<NextState<Screen>>,
     mut start: MessageWriter<StartRun>,
     mut actions: MessageWriter<PlayAction>,
+    mut debrief: MessageWriter<DebriefAction>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(plan) = config.script.clone() else { return };
@@ -263,6 +268,13 @@ fn drive(
         }
         Stage::ShotDebrief => {
             script.shot(&mut commands, &dir, "debrief");
+            // Select the first decision, as Right does: the chart scrolls into view.
+            debrief.write(DebriefAction::Step(1));
+            script.stage = Stage::ShotTimeline;
+            script.wait = SETTLE;
+        }
+        Stage::ShotTimeline => {
+            script.shot(&mut commands, &dir, "timeline-in-the-debrief");
             script.stage = Stage::Exit;
             // With a records file, the run just played is in the class report.
             if config.records.is_some() {

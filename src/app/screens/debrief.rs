@@ -4,7 +4,7 @@
 //! rubric dimension, how the trainee read the subject, the decisions with the
 //! clinician's commentary beside the trainee's own reasons and the better
 //! alternative, a rewound run's two routes, teaching points and resources.
-//! ← → select a decision, W rewinds to it (play resumes there, recorded as a
+//! Left/Right select a decision, W rewinds to it (play resumes there, recorded as a
 //! new run linked to this one), R replays (same seed), N replays with a new
 //! seed, E exports HTML, H shows history, L or Esc goes back to the library.
 //!
@@ -22,11 +22,12 @@ use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::debrief::{Debrief, ForkComparison};
 use crate::records::replay::{Rewound, rewind_play};
-use timeline::{Drawn, Selected};
+use timeline::{Drawn, Reveal, Selected};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<DebriefAction>()
         .init_resource::<Drawn>()
+        .init_resource::<Reveal>()
         .add_systems(OnEnter(Screen::Debrief), |mut c: Commands| c.insert_resource(Selected::default()))
         .add_systems(OnExit(Screen::Debrief), |mut c: Commands| c.remove_resource::<Selected>())
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::Debrief)))
@@ -87,6 +88,7 @@ fn act(
     mut finished: ResMut<Finished>,
     mut library: ResMut<Library>,
     mut selected: Option<ResMut<Selected>>,
+    mut reveal: ResMut<Reveal>,
     records: Res<Records>,
     mut current: ResMut<Current>,
     mut start: MessageWriter<StartRun>,
@@ -106,6 +108,7 @@ fn act(
                     Some(s) => (s as i64 + i64::from(*by)).clamp(1, decisions as i64) as usize,
                 };
                 sel.0 = Some(now);
+                reveal.0 = true;
             }
             DebriefAction::Select(step) => {
                 if let Some(sel) = selected.as_mut() {
@@ -118,8 +121,9 @@ fn act(
                     _ => match selected.as_ref().and_then(|s| s.0) {
                         Some(s) => s,
                         None => {
-                            finished.rewind_refused =
-                                Some("Select a decision first (← →, or click its marker), then W.".into());
+                            finished.rewind_refused = Some(
+                                "Select a decision first (Left/Right, or click its marker), then W.".into(),
+                            );
                             continue;
                         }
                     },
@@ -200,6 +204,7 @@ fn ui(
     finished: Res<Finished>,
     selected: Option<Res<Selected>>,
     mut drawn: ResMut<Drawn>,
+    mut reveal: ResMut<Reveal>,
     mut prefs: ResMut<Prefs>,
     mut out: MessageWriter<DebriefAction>,
 ) -> Result {
@@ -208,7 +213,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Debrief.title(),
-        "← → pick a decision   W rewind to it   R replay   N new seed   E export HTML   H history   L library   Up/Down/PgUp/PgDn scroll",
+        "Left/Right a decision   W rewind   R replay   N new seed   E export   H history   L library   Up/Down/PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -262,6 +267,8 @@ struct View {
     selected: Option<usize>,
     /// The run just played is at hand (a rewind can start from it).
     can_rewind: bool,
+    /// Scroll the timeline into view (the selection moved by keys).
+    reveal: bool,
 }
 
 fn show(
@@ -365,9 +372,10 @@ fn show(
         ui.label(theme::muted(
             ui,
             "Each meter after each decision (numbered along the bottom); the green edge is its good end. \
-             Click a marker, or use ← →, to see that decision.",
+             Click a marker, or use Left/Right, to see that decision.",
         ));
         ui.add_space(4.0);
+        let top = ui.cursor().min;
         if let Some(step) = timeline::chart(ui, d, p, view.selected, drawn) {
             out.push(DebriefAction::Select(step));
         }
@@ -376,6 +384,10 @@ fn show(
             None => {
                 ui.label(theme::muted(ui, "No decision selected."));
             }
+        }
+        if view.reveal {
+            let shown = egui::Rect::from_min_max(top, egui::pos2(ui.max_rect().right(), ui.cursor().min.y));
+            ui.scroll_to_rect(shown, Some(egui::Align::Max));
         }
         ui.add_space(8.0);
     }
@@ -502,7 +514,7 @@ fn show(
                     out.push(DebriefAction::Select(r.step));
                 }
                 if view.can_rewind {
-                    let b = ui.button(format!("↶ Rewind to here (decision {})", r.step));
+                    let b = ui.button(format!("Rewind to here (decision {})", r.step));
                     drawn.rewind_buttons.push((r.step, b.rect));
                     if b.clicked() {
                         out.push(DebriefAction::Rewind(r.step));
@@ -557,7 +569,7 @@ fn fork(ui: &mut egui::Ui, f: &ForkComparison, p: &theme::Palette) {
             let color = if s.critical { p.bad } else { p.text };
             ui.label(egui::RichText::new(format!("{mark}{} ({:+})", s.text, s.points)).color(color));
             if s.chance {
-                ui.label(theme::muted(ui, "◇ a chance roll decided what happened next"));
+                ui.label(theme::muted(ui, "(a chance roll decided what happened next)"));
             }
             let meters: Vec<String> = s.meters.iter().map(|(n, v)| format!("{n} {v}")).collect();
             ui.label(theme::muted(ui, meters.join(", ")));

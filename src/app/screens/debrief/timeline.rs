@@ -4,7 +4,7 @@
 //! its good end a thick green edge; each decision a marker whose SHAPE says
 //! what it was (filled circle best available, hollow circle a better choice
 //! was open, cross a critical error, diamond a chance roll). Selecting a
-//! marker (a click, Tab + Enter, or ← →) shows that decision below the chart.
+//! marker (a click, Tab + Enter, or Left/Right) shows that decision below the chart.
 
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, pos2, vec2};
@@ -31,6 +31,11 @@ pub struct MarkerSpot {
     pub shape: Marker,
     pub rect: Rect,
 }
+
+/// Set when the selection moved by keys: the next frame scrolls the
+/// timeline and the selected decision into view.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reveal(pub bool);
 
 /// Where the debrief's markers and "Rewind" buttons were drawn last frame.
 #[derive(Resource, Debug, Default, Clone)]
@@ -240,13 +245,13 @@ pub fn details(
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
             if can_rewind {
-                let b = ui.button(theme::bold(format!("↶ Rewind to decision {} (W)", r.step)));
+                let b = ui.button(theme::bold(format!("Rewind to decision {} (W)", r.step)));
                 drawn.rewind_buttons.push((r.step, b.rect));
                 if b.clicked() {
                     out.push(DebriefAction::Rewind(r.step));
                 }
             }
-            ui.label(theme::muted(ui, "← → the previous or next decision"));
+            ui.label(theme::muted(ui, "Left/Right: the previous or next decision"));
         });
     });
 }
