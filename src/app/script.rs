@@ -207,11 +207,19 @@ fn drive(
             let Some(run) = current.0.as_ref() else {
                 return fail(&mut exit, 1, "the run did not start".into());
             };
-            let beat = run.play().current().map(|b| b.beat).unwrap_or_default();
+            let beat = match &run.reflecting {
+                Some(_) => "reflection".to_string(),
+                None => run.play().current().map(|b| b.beat).unwrap_or_default(),
+            };
             script.shot(&mut commands, &dir, &format!("beat-{:02}-{beat}", k + 1));
             script.stage = Stage::Act(k);
         }
         Stage::Act(k) => {
+            // The run ended once its last reflection was given.
+            if *state.get() == Screen::Debrief {
+                script.stage = Stage::ShotDebrief;
+                return;
+            }
             let Some(run) = current.0.as_mut() else { return };
             // A reflection prompt after the last choice: skipped (an empty line).
             if run.reflecting.is_some() {

@@ -246,8 +246,11 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
-        let view =
-            View { selected: selected.as_ref().and_then(|s| s.0), can_rewind: finished.play.is_some() };
+        let view = View {
+            selected: selected.as_ref().and_then(|s| s.0),
+            can_rewind: finished.play.is_some(),
+            reveal: std::mem::take(&mut reveal.0),
+        };
         let mut acts = Vec::new();
         let mut now = Drawn::default();
         egui::ScrollArea::vertical().id_salt("debrief_1").auto_shrink([false, false]).show(ui, |ui| {
@@ -368,6 +371,7 @@ fn show(
     }
     // The state timeline: how the person was doing, decision by decision.
     if !d.meters.is_empty() {
+        let top = ui.cursor().min;
         theme::section(ui, "How the person was doing");
         ui.label(theme::muted(
             ui,
@@ -375,7 +379,6 @@ fn show(
              Click a marker, or use Left/Right, to see that decision.",
         ));
         ui.add_space(4.0);
-        let top = ui.cursor().min;
         if let Some(step) = timeline::chart(ui, d, p, view.selected, drawn) {
             out.push(DebriefAction::Select(step));
         }
@@ -387,7 +390,7 @@ fn show(
         }
         if view.reveal {
             let shown = egui::Rect::from_min_max(top, egui::pos2(ui.max_rect().right(), ui.cursor().min.y));
-            ui.scroll_to_rect(shown, Some(egui::Align::Max));
+            ui.scroll_to_rect(shown, Some(egui::Align::Min));
         }
         ui.add_space(8.0);
     }

@@ -45,8 +45,8 @@ pub struct Drawn {
     pub rewind_buttons: Vec<(usize, Rect)>,
 }
 
-const PANEL_H: f32 = 110.0;
-const GAP: f32 = 18.0;
+const PANEL_H: f32 = 96.0;
+const GAP: f32 = 34.0;
 const LEFT: f32 = 170.0;
 const RIGHT: f32 = 24.0;
 const R: f32 = 6.5;
@@ -131,13 +131,9 @@ pub fn chart(
             good(p),
         );
         // The meter's name and range at the left.
-        painter.text(
-            pos2(area.left(), plot.center().y),
-            Align2::LEFT_CENTER,
-            &m.name,
-            name_font.clone(),
-            p.text,
-        );
+        // (wrapped to the room left of the range's numbers)
+        let g = painter.layout(m.name.clone(), name_font.clone(), p.text, LEFT - 44.0);
+        painter.galley(pos2(area.left(), plot.center().y - g.size().y / 2.0), g, p.text);
         for v in [m.max, m.min] {
             painter.text(
                 pos2(plot.left() - 6.0, y(v)),
@@ -218,7 +214,10 @@ pub fn details(
         ui.horizontal_wrapped(|ui| {
             let (rect, _) = ui.allocate_exact_size(vec2(20.0, 20.0), Sense::hover());
             paint_marker(ui.painter(), marker(r), rect.center(), 6.5, p);
-            ui.label(theme::bold(format!("Decision {} of the run · {}", r.step, marker(r).label())));
+            let label = marker(r).label();
+            let mut words = label.chars();
+            let first = words.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+            ui.label(theme::bold(format!("{first}{}", words.as_str())));
         });
         let mut lines = marker_text(r).lines().map(str::to_string).collect::<Vec<_>>();
         // The first line is the choice: bold; the rest as the core words them.
