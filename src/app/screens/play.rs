@@ -133,7 +133,8 @@ fn ui(
     };
     let p = theme::palette(prefs.high_contrast);
     let s = run.play().scenario();
-    let step = run.play().decisions().len() + 1;
+    // While the reasons for the last decision are asked, it is still "its" moment.
+    let step = run.play().decisions().len() + usize::from(run.reflecting.is_none());
     let view = run.play().current();
     top_bar(
         &mut root,
@@ -275,7 +276,14 @@ fn ui(
                     .stick_to_bottom(true)
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        transcript(ui, run.play().transcript(), &p);
+                        // The ending waits until the reasons are given (they are about the
+                        // choice, not its outcome).
+                        let entries = run.play().transcript();
+                        let shown = match (&run.reflecting, entries.last()) {
+                            (Some(_), Some(Entry::Ending { .. })) => &entries[..entries.len() - 1],
+                            _ => entries,
+                        };
+                        transcript(ui, shown, &p);
                     });
             },
         );
