@@ -115,6 +115,7 @@ fn meter_color(p: &theme::Palette, fraction: f32, dir: Direction) -> egui::Color
     }
 }
 
+#[expect(clippy::too_many_arguments, reason = "a Bevy system: one parameter per resource it touches")]
 fn ui(
     mut contexts: EguiContexts,
     current: Res<Current>,
