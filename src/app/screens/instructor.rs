@@ -424,6 +424,8 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
         theme::card(ui, false, |ui| {
             ui.set_width(ui.available_width());
             ui.label(theme::bold(format!("[{}]  {} decisions", d.beat, d.decisions)));
+            // The choice's text takes the room the four figures leave, and wraps there.
+            let text_width = (ui.available_width() - 380.0).max(220.0);
             egui::Grid::new(("instructor_beat", d.beat.as_str())).striped(true).spacing([18.0, 4.0]).show(
                 ui,
                 |ui| {
@@ -437,7 +439,9 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
                         ui.label(format!("{}%", f1(c.percent)));
                         ui.label(egui::RichText::new(c.judgement.label()).color(color));
                         ui.label(format!("{:+}", c.points));
-                        ui.label(&c.text);
+                        ui.allocate_ui(egui::vec2(text_width, 0.0), |ui| {
+                            ui.add(egui::Label::new(c.text.as_str()).wrap());
+                        });
                         ui.end_row();
                     }
                 },

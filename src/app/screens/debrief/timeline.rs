@@ -50,6 +50,8 @@ const GAP: f32 = 34.0;
 const LEFT: f32 = 170.0;
 const RIGHT: f32 = 24.0;
 const R: f32 = 6.5;
+/// Room above the first panel, so a marker at a meter's top is drawn whole.
+const TOP: f32 = 12.0;
 const GREEN_EDGE: f32 = 5.0;
 
 /// The good end's colour: green in both palettes, said in words beside it.
@@ -97,16 +99,16 @@ pub fn chart(
     let width = ui.available_width().max(LEFT + RIGHT + 120.0);
     let n = d.decisions.len().max(1) as f32;
     let panels = d.meters.len() as f32;
-    let height = panels * (PANEL_H + GAP) + 58.0;
+    let height = TOP + panels * (PANEL_H + GAP) + 58.0;
     let (area, _) = ui.allocate_exact_size(vec2(width, height), Sense::hover());
-    let painter = ui.painter_at(area.expand(4.0));
+    let painter = ui.painter_at(area.expand(10.0));
     let plot_w = width - LEFT - RIGHT;
     let x = |i: usize| area.left() + LEFT + plot_w * i as f32 / n;
     let small = FontId::proportional(15.0);
     let name_font = FontId::new(18.0, egui::FontFamily::Name("bold".into()));
 
     for (k, m) in d.meters.iter().enumerate() {
-        let top = area.top() + k as f32 * (PANEL_H + GAP);
+        let top = area.top() + TOP + k as f32 * (PANEL_H + GAP);
         let plot = Rect::from_min_size(pos2(area.left() + LEFT, top), vec2(plot_w, PANEL_H));
         let span = (m.max - m.min).max(1) as f32;
         let y = |v: i32| plot.bottom() - PANEL_H * (v - m.min) as f32 / span;
@@ -173,7 +175,7 @@ pub fn chart(
         }
     }
     // The decisions' numbers along the bottom, then the legend.
-    let base = area.top() + panels * (PANEL_H + GAP) - GAP + 14.0;
+    let base = area.top() + TOP + panels * (PANEL_H + GAP) - GAP + 14.0;
     painter.text(pos2(x(0), base), Align2::CENTER_CENTER, "start", small.clone(), p.muted);
     for dec in &d.decisions {
         let color = if selected == Some(dec.step) { p.text } else { p.muted };
