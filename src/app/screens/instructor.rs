@@ -439,7 +439,8 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
                         ui.label(format!("{}%", f1(c.percent)));
                         ui.label(egui::RichText::new(c.judgement.label()).color(color));
                         ui.label(format!("{:+}", c.points));
-                        ui.allocate_ui(egui::vec2(text_width, 0.0), |ui| {
+                        let top = egui::Layout::top_down(egui::Align::Min);
+                        ui.allocate_ui_with_layout(egui::vec2(text_width, 0.0), top, |ui| {
                             ui.add(egui::Label::new(c.text.as_str()).wrap());
                         });
                         ui.end_row();
