@@ -220,6 +220,13 @@ impl Session {
         self.recorder.take_warning()
     }
 
+    /// The quiet records status to show while it lasts (the lab server
+    /// cannot be reached: "lab server unreachable: answers are kept on this
+    /// PC and sent when it returns"); `None` when all is well.
+    pub fn records_status(&self) -> Option<&'static str> {
+        self.recorder.status()
+    }
+
     /// The recorded session's UUID, when recording.
     pub fn recorded_as(&self) -> Option<&str> {
         self.recorder.session()
@@ -229,7 +236,7 @@ impl Session {
     /// the records file, or in a rescue file beside it. Returns what the
     /// trainee must be told (nothing when all is well).
     pub fn close(&mut self) -> Vec<String> {
-        let report = self.recorder.flush(crate::records::recorder::EXIT_WAIT);
+        let report = self.recorder.flush(self.recorder.exit_wait());
         self.recorder.take_warning().into_iter().chain(self.recorder.describe(&report)).collect()
     }
 }

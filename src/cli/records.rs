@@ -135,6 +135,18 @@ pub enum RecordsCommand {
         /// The records file to take sessions from (opened read-only).
         file: PathBuf,
     },
+    /// Send what this station's outbox keeps for the lab server now, and say
+    /// how much went and what is still waiting (see docs/lab.md).
+    ///
+    /// Answers for a lab server are first kept on the station (the outbox
+    /// file, `TALKDOWN_OUTBOX` or `outbox.sqlite3` in the data folder) and
+    /// sent in the background; this sends what is left by hand. Rescue files
+    /// named here (from before the outbox) are moved into it first.
+    Sync {
+        /// Rescue files (`records.rescue-….sqlite3`) whose sessions to send too;
+        /// each is renamed `….synced` once its sessions are in the outbox.
+        files: Vec<PathBuf>,
+    },
     /// Delete the sessions started before a date, with their decisions and
     /// scores (how long personal data is kept: docs/lab.md). On a lab server
     /// this needs the database owner's URL.
@@ -383,6 +395,7 @@ pub fn run_records(
             Ok(Outcome::Clean)
         }
         RecordsCommand::Purge { before } => purge(&before, records),
+        RecordsCommand::Sync { files } => sync(records, &files),
         RecordsCommand::Import { file } => {
             let mut store = Store::open(resolve_path(records)?)?;
             let r = store.import(&file)?;
@@ -397,6 +410,78 @@ pub fn run_records(
             );
             Ok(Outcome::Clean)
         }
+    }
+}
+
+/// `talkdown records sync [FILE...]`: how much went, and what is still
+/// waiting and why (exit 2 through the records error when something is).
+fn sync(records: Option<&Path>, files: &[PathBuf]) -> Result<Outcome, CliError> {
+    use crate::records::outbox;
+    let records = resolve_path(records)?;
+    let file = outbox::default_file().ok_or(Error::NoDefaultLocation)?;
+    let report = outbox::sync(&records, &file, files)?;
+    let mut out = std::io::stdout().lock();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    for (path, sessions) in &report.rescued {
+        let _ = writeln!(
+            out,
+            "Moved {} from {} into the outbox (the file is kept as it was; delete it once nothing is waiting).",
+            plural(*sessions, "session", "sessions"),
+            path.display()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Delivered {} of {} to {} ({}).",
+        plural(report.decisions, "decision", "decisions"),
+        plural(report.sessions, "session", "sessions"),
+        report.server,
+        plural(report.delivered, "write", "writes")
+    );
+    if report.waiting == 0 {
+        let _ = writeln!(out, "Nothing is waiting in {}.", report.outbox.display());
+    } else {
+        let _ = writeln!(
+            out,
+            "{} ({}) still waiting in {}.",
+            plural(report.waiting, "write", "writes"),
+            plural(report.waiting_decisions, "decision", "decisions"),
+            report.outbox.display()
+        );
+    }
+    for (server, n) in &report.elsewhere {
+        let _ = writeln!(
+            out,
+            "{} waiting for another lab server, {server}: run `records sync` with that server's URL.",
+            plural(*n, "write", "writes")
+        );
+    }
+    if report.unreadable > 0 {
+        let _ = writeln!(
+            out,
+            "{} in the outbox come from a newer Talkdown and were left there: sync with that version.",
+            plural(report.unreadable, "write", "writes")
+        );
+    }
+    if files.is_empty()
+        && let Some(dir) = report.outbox.parent()
+    {
+        let found = outbox::rescue_files_in(dir);
+        if !found.is_empty() {
+            let list: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+            let _ = writeln!(
+                out,
+                "{} from before the outbox in {}: `talkdown records sync {}` sends them to the lab server too \
+                 (`records import FILE` merges one into a records file instead).",
+                plural(found.len(), "rescue file", "rescue files"),
+                dir.display(),
+                list.join(" ")
+            );
+        }
+    }
+    match report.error {
+        Some(e) if report.waiting > 0 => Err(e.into()),
+        _ => Ok(Outcome::Clean),
     }
 }
 

@@ -70,7 +70,7 @@ use serde::{Serialize, Serializer};
 
 use crate::engine::{Mode, Timing};
 
-pub use outbox::{Delivery, FlushReport, Outbox, OutboxOptions};
+pub use outbox::{Delivery, FlushReport, Outbox, OutboxFile, OutboxOptions, SyncReport};
 pub use recorder::Recorder;
 pub use report::{ChoiceJudgement, ClassReport};
 pub use store::{DecisionRow, ForkLink, ImportReport, SessionEnd, SessionStart, Store, StoreOptions};
@@ -170,6 +170,11 @@ pub enum Error {
     Postgres { server: String, detail: String },
     #[error("{server} is a lab server: {what} works only with records files")]
     ServerUnsupported { server: String, what: String },
+    #[error(
+        "{} is a records file, not a lab server: `records sync` sends a station's outbox to the lab's PostgreSQL server (pass its postgresql:// URL with --records or TALKDOWN_RECORDS); answers recorded into a file are already in it, and `records import FILE` merges a rescue file into it",
+        path.display()
+    )]
+    NotAServer { path: PathBuf },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -188,6 +193,16 @@ pub fn resolve_path(explicit: Option<&Path>) -> Result<PathBuf> {
 /// `records.sqlite3` in the platform's data directory for Talkdown.
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Talkdown", "talkdown").map(|d| d.data_dir().join(DEFAULT_FILE))
+}
+
+/// What a records destination is, without opening it: a file's absolute
+/// path, or a server's `postgresql://USER@HOST:PORT/DB` ([`pg::identity`]).
+/// Equal to [`Store::identity`] once it is open.
+pub fn identity(records: &Path) -> String {
+    match records.to_str() {
+        Some(url) if pg::is_url(records) => pg::identity(url),
+        _ => std::path::absolute(records).unwrap_or_else(|_| records.to_path_buf()).display().to_string(),
+    }
 }
 
 /// A session's number in one records file.

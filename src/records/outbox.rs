@@ -14,20 +14,50 @@
 //! new rescue file too, so nothing is dropped: `talkdown records import`
 //! merges a rescue file into a healthy store later.
 //!
-//! The lab (a shared PostgreSQL server, issue 13) is meant to reuse this:
-//! the same deliveries and keys, with another destination behind
-//! [`Delivery::deliver`].
+//! For the lab's PostgreSQL server (issue 13) the same queue is kept on the
+//! station's disk: every write is first committed to the station's outbox
+//! file ([`default_file`], a small SQLite file beside the station's own
+//! records), then delivered in the background and removed from the file once
+//! the server has it. Play never waits on the network; answers survive the
+//! server going away, restarting, and the station being killed; the next
+//! Talkdown run on the station (or `talkdown records sync`, [`sync`]) delivers
+//! what is left. The keys make a write delivered twice (killed between the
+//! server's commit and the file's) count once. Nothing for a server goes to a
+//! rescue file unless the outbox file itself cannot be written.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use rusqlite::{Connection, params};
+
 use super::files::rescue_path;
 use super::{DecisionRow, Error, Result, SessionEnd, SessionStart, Store, StoreOptions};
 
+/// The outbox file's name in the station's data folder.
+pub const OUTBOX_FILE: &str = "outbox.sqlite3";
+
+/// What the station shows while the lab server cannot be reached.
+pub const UNREACHABLE: &str = "lab server unreachable: answers are kept on this PC and sent when it returns";
+
+/// How long delivery waits before trying again after a problem that will
+/// not go away by itself (a wrong password, a schema to upgrade).
+const SLOW_RETRY: Duration = Duration::from_secs(30);
+
+/// The station's outbox file: `TALKDOWN_OUTBOX` when set, else
+/// `outbox.sqlite3` in the data folder beside the default records file
+/// (Linux `~/.local/share/talkdown/`).
+pub fn default_file() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TALKDOWN_OUTBOX").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    super::default_path().map(|p| p.with_file_name(OUTBOX_FILE))
+}
+
 /// One idempotent write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "write", rename_all = "snake_case")]
 pub enum Delivery {
     /// A session started (stored once per UUID).
     Start(SessionStart),
@@ -70,6 +100,9 @@ pub struct OutboxOptions {
     /// The first pause between attempts; doubled after each failure up to `retry_max`.
     pub retry_min: Duration,
     pub retry_max: Duration,
+    /// Where writes for a lab server are kept on the station until the
+    /// server has them; `None`: [`default_file`].
+    pub outbox_file: Option<PathBuf>,
 }
 
 impl Default for OutboxOptions {
@@ -78,6 +111,7 @@ impl Default for OutboxOptions {
             busy_timeout: Duration::from_millis(500),
             retry_min: Duration::from_millis(50),
             retry_max: Duration::from_secs(1),
+            outbox_file: None,
         }
     }
 }
@@ -92,6 +126,10 @@ pub enum FlushReport {
     Rescued { path: PathBuf, items: usize, reason: String },
     /// Not even a rescue file could be written (`items` writes lost).
     Failed { items: usize, error: String },
+    /// The lab server did not take them in time: `items` writes are kept
+    /// on this PC in the outbox file `path` and sent when it can be reached
+    /// (by the next run, or `talkdown records sync`).
+    Kept { path: PathBuf, items: usize, reason: String },
 }
 
 impl FlushReport {
@@ -110,13 +148,155 @@ impl FlushReport {
                 "{items} answers could not be saved in {} nor in a rescue file: {error}",
                 records.display()
             )),
+            FlushReport::Kept { path, items, reason } => Some(if reason == UNREACHABLE {
+                format!(
+                    "{UNREACHABLE} ({items} writes wait in {}; `talkdown records sync` sends them by hand)",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "{items} writes for {} are kept on this PC in {} ({reason}); they are sent when the lab \
+                     server takes them again, or by `talkdown records sync`",
+                    records.display(),
+                    path.display()
+                )
+            }),
         }
     }
 }
 
 struct Queued {
+    /// Order in this process's queue.
     seq: u64,
     item: Delivery,
+    /// Its row in the outbox file, when it is kept there.
+    row: Option<i64>,
+}
+
+/// The station's outbox file: writes for a lab server, in order, until the
+/// server has them. A SQLite file of its own (WAL, each commit on the disk),
+/// created readable by its owner only.
+pub struct OutboxFile {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for OutboxFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxFile").field("path", &self.path).finish()
+    }
+}
+
+/// The outbox file's schema version (SQLite's `user_version`).
+const OUTBOX_SCHEMA: i64 = 1;
+
+impl OutboxFile {
+    /// Open (or create) the outbox file at `path`.
+    pub fn open(path: &Path) -> Result<OutboxFile> {
+        let c = |e| super::store::classify(path, e);
+        if !path.exists() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                super::files::create_private_dir_all(dir)
+                    .map_err(|source| Error::CreateDir { path: path.to_path_buf(), source })?;
+            }
+            super::files::create_private_file(path)
+                .map_err(|source| Error::Create { path: path.to_path_buf(), source })?;
+        }
+        let conn = Connection::open(path).map_err(c)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(c)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(c)?;
+        if version > OUTBOX_SCHEMA {
+            return Err(Error::TooNew {
+                path: path.to_path_buf(),
+                found: version as usize,
+                known: OUTBOX_SCHEMA as usize,
+            });
+        }
+        super::store::quick_check(&conn, path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS outbox (
+                 seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+                 destination TEXT NOT NULL,  -- the server (Store::identity: no password)
+                 session     TEXT NOT NULL,  -- the session's UUID
+                 delivery    TEXT NOT NULL,  -- the write, JSON
+                 queued_at   TEXT NOT NULL   -- RFC 3339 UTC
+             );
+             CREATE INDEX IF NOT EXISTS outbox_by_destination ON outbox (destination, seq);
+             PRAGMA user_version = 1;",
+        )
+        .map_err(c)?;
+        Ok(OutboxFile { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Keep a write for `destination` (committed before this returns); its row.
+    pub fn add(&self, destination: &str, item: &Delivery) -> Result<i64> {
+        let json = serde_json::to_string(item).map_err(|e| Error::Corrupt {
+            path: self.path.clone(),
+            detail: format!("a write could not be encoded: {e}"),
+        })?;
+        self.conn
+            .execute(
+                "INSERT INTO outbox (destination, session, delivery, queued_at) VALUES (?1, ?2, ?3, ?4)",
+                params![destination, item.session(), json, super::store::fmt_time(&chrono::Utc::now())],
+            )
+            .map_err(|e| super::store::classify(&self.path, e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The server has it: forget it.
+    pub fn remove(&self, row: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM outbox WHERE seq = ?1", [row])
+            .map(|_| ())
+            .map_err(|e| super::store::classify(&self.path, e))
+    }
+
+    /// The writes waiting for `destination`, oldest first, with their rows.
+    /// A row this version cannot read (from a newer Talkdown) stays in the
+    /// file and is counted in the second value.
+    pub fn waiting(&self, destination: &str) -> Result<(Vec<(i64, Delivery)>, usize)> {
+        let c = |e| super::store::classify(&self.path, e);
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, delivery FROM outbox WHERE destination = ?1 ORDER BY seq")
+            .map_err(c)?;
+        let rows: Vec<(i64, String)> = st
+            .query_map([destination], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(c)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(c)?;
+        let mut unreadable = 0;
+        let mut out = Vec::with_capacity(rows.len());
+        for (row, json) in rows {
+            match serde_json::from_str(&json) {
+                Ok(d) => out.push((row, d)),
+                Err(_) => unreadable += 1,
+            }
+        }
+        Ok((out, unreadable))
+    }
+
+    /// How many writes wait for each other destination than `destination`.
+    pub fn elsewhere(&self, destination: &str) -> Result<Vec<(String, usize)>> {
+        let c = |e| super::store::classify(&self.path, e);
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT destination, COUNT(*) FROM outbox WHERE destination <> ?1
+                 GROUP BY destination ORDER BY destination",
+            )
+            .map_err(c)?;
+        st.query_map([destination], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))
+            .map_err(c)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(c)
+    }
 }
 
 struct State {
@@ -132,8 +312,30 @@ struct State {
     rescuing: bool,
     /// Why the last attempt failed, while it keeps failing.
     problem: Option<String>,
+    /// The lab server could not be reached at the last attempt.
+    unreachable: bool,
     notices: Vec<String>,
     closed: bool,
+    /// For a lab server: the station's outbox file, and the server's identity there.
+    kept: Option<(OutboxFile, String)>,
+}
+
+impl State {
+    /// Keep `item` in the outbox file when there is one; its row.
+    fn keep(&mut self, item: &Delivery) -> Option<i64> {
+        let (file, destination) = self.kept.as_ref()?;
+        match file.add(destination, item) {
+            Ok(row) => Some(row),
+            Err(e) => {
+                if self.notices.is_empty() {
+                    self.notices.push(format!(
+                        "{e}: the answers wait in memory until the lab server takes them (a rescue file at exit)"
+                    ));
+                }
+                None
+            }
+        }
+    }
 }
 
 struct Shared {
@@ -148,10 +350,12 @@ impl Shared {
     }
 }
 
-/// The queue and its delivery thread for one records file.
+/// The queue and its delivery thread for one records file or lab server.
 pub struct Outbox {
     shared: Arc<Shared>,
     records: PathBuf,
+    /// The outbox file, for a lab server whose writes are kept on the station.
+    kept_in: Option<PathBuf>,
     worker: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -173,40 +377,82 @@ fn transient(e: &Error) -> bool {
     )
 }
 
+/// The connection to a lab server is gone (or never came): connect afresh.
+fn disconnected(e: &Error) -> bool {
+    matches!(e, Error::PgUnreachable { .. } | Error::Postgres { .. })
+}
+
 impl Outbox {
-    /// Start delivering to the records file at `records`. It is opened (and
-    /// checked) here; if it cannot be used at all, deliveries go to a rescue
-    /// file beside it and a notice says so.
+    /// Start delivering to the records file (or lab server) at `records`.
+    /// A file is opened (and checked) here; if it cannot be used at all,
+    /// deliveries go to a rescue file beside it and a notice says so. A lab
+    /// server is connected to in the background, and every write is kept in
+    /// the station's outbox file first; writes left there by an earlier run
+    /// are delivered first.
     pub fn open(records: &Path, options: OutboxOptions) -> Outbox {
         let store_options = StoreOptions { busy_timeout: options.busy_timeout, ..StoreOptions::default() };
         let mut notices = Vec::new();
-        let (store, destination, rescuing) = match Store::open_with(records, &store_options) {
-            Ok(s) => (Some(s), records.to_path_buf(), false),
-            Err(e) if transient(&e) => {
-                notices.push(format!("{e}; the answers are kept and saved as soon as it is free"));
-                (None, records.to_path_buf(), false)
+        let server = super::pg::is_url(records);
+        let mut kept = None;
+        let mut queue = VecDeque::new();
+        let (store, destination, rescuing) = if server {
+            // Never here: connecting may take seconds, and play must not wait.
+            match options.outbox_file.clone().or_else(default_file).ok_or(Error::NoDefaultLocation) {
+                Ok(path) => match OutboxFile::open(&path) {
+                    Ok(file) => {
+                        let identity = super::identity(records);
+                        match file.waiting(&identity) {
+                            Ok((left, _)) => {
+                                for (row, item) in left {
+                                    let seq = queue.len() as u64;
+                                    queue.push_back(Queued { seq, item, row: Some(row) });
+                                }
+                            }
+                            Err(e) => notices.push(format!("{e}: writes kept from an earlier run wait there")),
+                        }
+                        kept = Some((file, identity));
+                    }
+                    Err(e) => notices.push(format!(
+                        "{e}: answers for the lab server wait in memory instead of on this PC's disk"
+                    )),
+                },
+                Err(e) => notices.push(format!(
+                    "{e}: answers for the lab server wait in memory instead of on this PC's disk"
+                )),
             }
-            Err(e) => {
-                let rescue = rescue_path(records);
-                notices.push(format!(
-                    "{e}. This run is recorded in {} instead; `talkdown records import {}` merges it into a healthy records file",
-                    rescue.display(),
-                    rescue.display()
-                ));
-                (None, rescue, true)
+            (None, records.to_path_buf(), false)
+        } else {
+            match Store::open_with(records, &store_options) {
+                Ok(s) => (Some(s), records.to_path_buf(), false),
+                Err(e) if transient(&e) => {
+                    notices.push(format!("{e}; the answers are kept and saved as soon as it is free"));
+                    (None, records.to_path_buf(), false)
+                }
+                Err(e) => {
+                    let rescue = rescue_path(records);
+                    notices.push(format!(
+                        "{e}. This run is recorded in {} instead; `talkdown records import {}` merges it into a healthy records file",
+                        rescue.display(),
+                        rescue.display()
+                    ));
+                    (None, rescue, true)
+                }
             }
         };
+        let kept_in = kept.as_ref().map(|(f, _): &(OutboxFile, String)| f.path().to_path_buf());
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                queue: VecDeque::new(),
-                next_seq: 0,
+                next_seq: queue.len() as u64,
+                queue,
                 starts: HashMap::new(),
                 decided: HashMap::new(),
                 destination,
                 rescuing,
                 problem: None,
+                unreachable: false,
                 notices,
                 closed: false,
+                kept,
             }),
             changed: Condvar::new(),
         });
@@ -222,7 +468,7 @@ impl Outbox {
                 None
             }
         };
-        Outbox { shared, records: records.to_path_buf(), worker }
+        Outbox { shared, records: records.to_path_buf(), kept_in, worker }
     }
 
     /// The records file this outbox delivers to.
@@ -235,7 +481,13 @@ impl Outbox {
         self.shared.lock().destination.clone()
     }
 
-    /// Queue a write; returns at once.
+    /// The station's outbox file, when writes are kept there (a lab server).
+    pub fn kept_in(&self) -> Option<&Path> {
+        self.kept_in.as_deref()
+    }
+
+    /// Queue a write; returns at once (for a lab server, once it is
+    /// committed to the outbox file: about a millisecond).
     pub fn push(&self, item: Delivery) {
         let mut st = self.shared.lock();
         match &item {
@@ -247,9 +499,10 @@ impl Outbox {
             }
             _ => {}
         }
+        let row = st.keep(&item);
         let seq = st.next_seq;
         st.next_seq += 1;
-        st.queue.push_back(Queued { seq, item });
+        st.queue.push_back(Queued { seq, item, row });
         self.shared.changed.notify_all();
     }
 
@@ -261,6 +514,14 @@ impl Outbox {
     /// Why delivery is failing right now, if it is.
     pub fn problem(&self) -> Option<String> {
         self.shared.lock().problem.clone()
+    }
+
+    /// What the station shows about delivery right now: [`UNREACHABLE`]
+    /// while the lab server cannot be reached and answers wait on this PC;
+    /// `None` when all is well (or the records go into a file).
+    pub fn status(&self) -> Option<&'static str> {
+        let st = self.shared.lock();
+        (st.kept.is_some() && st.unreachable && !st.queue.is_empty()).then_some(UNREACHABLE)
     }
 
     /// Messages for the user since the last call (a file that cannot be
@@ -283,11 +544,39 @@ impl Outbox {
         true
     }
 
-    /// Deliver everything queued, waiting at most `wait`. What is still
-    /// queued then is written to a new rescue file and taken off the queue.
+    /// Deliver everything queued, waiting at most `wait`. For a lab server,
+    /// what is still queued then stays in the outbox file (and is delivered
+    /// later); otherwise it is written to a new rescue file and taken off
+    /// the queue.
     pub fn flush(&self, wait: Duration) -> FlushReport {
         if self.wait_idle(wait) {
             return FlushReport::Saved;
+        }
+        {
+            let mut st = self.shared.lock();
+            if st.queue.is_empty() {
+                return FlushReport::Saved;
+            }
+            if st.kept.is_some() {
+                // Writes that could not be kept when queued: try once more.
+                let loose: Vec<usize> =
+                    st.queue.iter().enumerate().filter(|(_, q)| q.row.is_none()).map(|(i, _)| i).collect();
+                for i in loose {
+                    let item = st.queue[i].item.clone();
+                    let row = st.keep(&item);
+                    st.queue[i].row = row;
+                }
+                if st.queue.iter().all(|q| q.row.is_some())
+                    && let Some((file, _)) = &st.kept
+                {
+                    let reason = if st.unreachable {
+                        UNREACHABLE.to_string()
+                    } else {
+                        st.problem.clone().unwrap_or_else(|| "it did not answer in time".into())
+                    };
+                    return FlushReport::Kept { path: file.path().to_path_buf(), items: st.queue.len(), reason };
+                }
+            }
         }
         let (items, reason, last_seq, pending) = {
             let st = self.shared.lock();
@@ -327,7 +616,9 @@ impl Drop for Outbox {
         self.shared.lock().closed = true;
         self.shared.changed.notify_all();
         // The worker stops after its current attempt (at most one busy
-        // timeout) and closes the file, which folds the WAL back into it.
+        // timeout, or a connection attempt) and closes the file, which folds
+        // the WAL back into it. What it had not delivered for a lab server
+        // stays in the outbox file.
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
@@ -363,19 +654,6 @@ fn write_rescue(records: &Path, items: &[Delivery]) -> Result<PathBuf, String> {
     Err(last)
 }
 
-/// Whether `store` is open on `destination`. A lab server's store names
-/// itself by its URL with the password masked, so compare it masked: else a
-/// URL holding its password would connect afresh for every delivery.
-fn delivers_to(store: &Store, destination: &Path) -> bool {
-    if store.path() == destination {
-        return true;
-    }
-    match destination.to_str() {
-        Some(url) if super::pg::is_url(destination) => store.path() == Path::new(&super::pg::mask_url(url)),
-        _ => false,
-    }
-}
-
 fn deliver_loop(
     shared: &Shared,
     mut store: Option<Store>,
@@ -385,19 +663,19 @@ fn deliver_loop(
 ) {
     let mut pause = options.retry_min;
     loop {
-        let (seq, item, destination) = {
+        let (seq, item, destination, keeping) = {
             let mut st = shared.lock();
             loop {
                 if st.closed {
                     return;
                 }
                 if let Some(q) = st.queue.front() {
-                    break (q.seq, q.item.clone(), st.destination.clone());
+                    break (q.seq, q.item.clone(), st.destination.clone(), st.kept.is_some());
                 }
                 st = shared.changed.wait(st).unwrap_or_else(|p| p.into_inner());
             }
         };
-        if store.as_ref().is_some_and(|s| !delivers_to(s, &destination)) {
+        if store.as_ref().is_some_and(|s| s.identity() != super::identity(&destination)) {
             store = None;
         }
         let result = match store.as_mut() {
@@ -411,8 +689,12 @@ fn deliver_loop(
         let mut st = shared.lock();
         match result {
             Ok(()) => {
-                if st.queue.front().is_some_and(|q| q.seq == seq) {
-                    st.queue.pop_front();
+                if st.queue.front().is_some_and(|q| q.seq == seq)
+                    && let Some(q) = st.queue.pop_front()
+                    && let (Some(row), Some((file, _))) = (q.row, &st.kept)
+                {
+                    // Left behind if this fails: delivered again later, stored once.
+                    let _ = file.remove(row);
                 }
                 if let Delivery::Finish { session, .. } | Delivery::Abandon { session, .. } = &item {
                     // Complete in the destination: nothing left to rescue for it.
@@ -422,8 +704,34 @@ fn deliver_loop(
                     }
                 }
                 st.problem = None;
+                st.unreachable = false;
                 pause = options.retry_min;
                 shared.changed.notify_all();
+            }
+            Err(e) if keeping => {
+                // A lab server: the writes are safe in the outbox file, never
+                // rescued; keep trying (slowly when it needs someone to act).
+                let unreachable = disconnected(&e);
+                if unreachable {
+                    store = None;
+                }
+                if st.problem.is_none() {
+                    let kept = st.kept.as_ref().map(|(f, _)| f.path().display().to_string()).unwrap_or_default();
+                    st.notices.push(if unreachable {
+                        UNREACHABLE.to_string()
+                    } else {
+                        format!(
+                            "{e}. The answers are kept on this PC in {kept} and sent once this is fixed \
+                             (`talkdown records sync` sends them by hand)"
+                        )
+                    });
+                }
+                st.problem = Some(e.to_string());
+                st.unreachable = unreachable;
+                shared.changed.notify_all();
+                let wait = if transient(&e) { pause } else { SLOW_RETRY };
+                let _ = shared.changed.wait_timeout(st, wait);
+                pause = (pause * 2).min(options.retry_max);
             }
             Err(e) => {
                 if !transient(&e) && !st.rescuing {
@@ -449,7 +757,7 @@ fn deliver_loop(
                         // Same seq as the current front: a flush that
                         // snapshots the queue covers them either way.
                         for item in whole_session(&st, uuid).into_iter().rev() {
-                            st.queue.push_front(Queued { seq, item });
+                            st.queue.push_front(Queued { seq, item, row: None });
                         }
                     }
                     store = None;
@@ -459,7 +767,7 @@ fn deliver_loop(
                 if st.problem.is_none() && st.notices.is_empty() {
                     st.notices.push(format!("{e}; the answers are kept and saved as soon as it is free"));
                 }
-                if matches!(e, Error::PgUnreachable { .. } | Error::Postgres { .. }) {
+                if disconnected(&e) {
                     // A lab server that restarted closed our connection for
                     // good: connect afresh on the next attempt.
                     store = None;
@@ -470,4 +778,144 @@ fn deliver_loop(
             }
         }
     }
+}
+
+/// What [`sync`] did (`talkdown records sync`).
+#[derive(Debug)]
+pub struct SyncReport {
+    /// The outbox file.
+    pub outbox: PathBuf,
+    /// The lab server, as shown (no password).
+    pub server: String,
+    /// Writes delivered now, and the decisions and sessions they hold.
+    pub delivered: usize,
+    pub decisions: usize,
+    pub sessions: usize,
+    /// Writes still waiting for this server, and the decisions among them.
+    pub waiting: usize,
+    pub waiting_decisions: usize,
+    /// Why they are still waiting.
+    pub error: Option<Error>,
+    /// Rows from a newer Talkdown this version cannot read (left in the file).
+    pub unreadable: usize,
+    /// Writes waiting for other servers (this station was pointed elsewhere before).
+    pub elsewhere: Vec<(String, usize)>,
+    /// Rescue files moved into the outbox: the file (renamed to `….synced`) and its sessions.
+    pub rescued: Vec<(PathBuf, usize)>,
+}
+
+/// Deliver what the station's outbox file `outbox` keeps for the lab server
+/// `records`, in order, now; first move each rescue file in `rescue` (from
+/// before the outbox, or written when the outbox file could not be) into
+/// the outbox, renaming it `NAME.synced` once its sessions are there.
+/// Stops at the first write the server does not take and says why in
+/// [`SyncReport::error`]; what is left stays in the file.
+pub fn sync(records: &Path, outbox: &Path, rescue: &[PathBuf]) -> Result<SyncReport> {
+    if !super::pg::is_url(records) {
+        return Err(Error::NotAServer { path: records.to_path_buf() });
+    }
+    let identity = super::identity(records);
+    let mut report = SyncReport {
+        outbox: outbox.to_path_buf(),
+        server: super::pg::mask_url(&records.to_string_lossy()),
+        delivered: 0,
+        decisions: 0,
+        sessions: 0,
+        waiting: 0,
+        waiting_decisions: 0,
+        error: None,
+        unreadable: 0,
+        elsewhere: Vec::new(),
+        rescued: Vec::new(),
+    };
+    if !outbox.exists() && rescue.is_empty() {
+        return Ok(report);
+    }
+    let file = OutboxFile::open(outbox)?;
+    for r in rescue {
+        let items = Store::open_read_only(r)?.deliveries()?;
+        let sessions = items.iter().filter(|d| matches!(d, Delivery::Start(_))).count();
+        file.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| super::store::classify(outbox, e))?;
+        let added = items.iter().try_for_each(|d| file.add(&identity, d).map(|_| ()));
+        match added {
+            Ok(()) => file.conn.execute_batch("COMMIT").map_err(|e| super::store::classify(outbox, e))?,
+            Err(e) => {
+                let _ = file.conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+        let mut done = r.clone().into_os_string();
+        done.push(".synced");
+        let done = PathBuf::from(done);
+        // Its sessions are in the outbox now; the file is kept, renamed, until someone deletes it.
+        let kept = if std::fs::rename(r, &done).is_ok() { done } else { r.clone() };
+        report.rescued.push((kept, sessions));
+    }
+    let (waiting, unreadable) = file.waiting(&identity)?;
+    report.unreadable = unreadable;
+    report.elsewhere = file.elsewhere(&identity)?;
+    if waiting.is_empty() {
+        return Ok(report);
+    }
+    let mut steps = std::collections::HashSet::new();
+    let mut sessions = std::collections::HashSet::new();
+    let mut store = match Store::open(records) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            report.error = Some(e);
+            None
+        }
+    };
+    for (i, (row, item)) in waiting.iter().enumerate() {
+        let result = match store.as_mut() {
+            Some(s) => item.deliver(s),
+            None => Err(report.error.take().unwrap_or(Error::NoDefaultLocation)),
+        };
+        match result {
+            Ok(()) => {
+                // Left behind if this fails: delivered again later, stored once.
+                let _ = file.remove(*row);
+                report.delivered += 1;
+                sessions.insert(item.session().to_string());
+                if let Delivery::Decisions { session, rows } = item {
+                    steps.extend(rows.iter().map(|d| (session.clone(), d.step)));
+                }
+            }
+            Err(e) => {
+                let left = &waiting[i..];
+                report.waiting = left.len();
+                let mut left_steps = std::collections::HashSet::new();
+                for (_, d) in left {
+                    if let Delivery::Decisions { session, rows } = d {
+                        left_steps.extend(rows.iter().map(|r| (session.clone(), r.step)));
+                    }
+                }
+                report.waiting_decisions = left_steps.len();
+                report.error = Some(e);
+                break;
+            }
+        }
+    }
+    report.decisions = steps.len();
+    report.sessions = sessions.len();
+    Ok(report)
+}
+
+/// Rescue files in the station's data folder (`records.rescue-*.sqlite3`),
+/// oldest first: what `talkdown records sync` offers to send.
+pub fn rescue_files_in(dir: &Path) -> Vec<PathBuf> {
+    let stem = Path::new(super::DEFAULT_FILE).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(&format!("{stem}.rescue-")) && n.ends_with(".sqlite3")
+            })
+        })
+        .collect();
+    found.sort();
+    found
 }

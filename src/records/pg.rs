@@ -80,6 +80,30 @@ pub fn mask_url(url: &str) -> String {
     out
 }
 
+/// Which server, database and role a URL names, without its password or
+/// options: `postgresql://USER@HOST:PORT/DB`. A URL with the password in it
+/// and one that takes it from `.pgpass` name the same destination, so the
+/// outbox keys what it keeps for a server by this (and never stores a password).
+pub fn identity(url: &str) -> String {
+    let base = url.split_once('?').map_or(url, |(b, _)| b);
+    let Ok(config) = base.parse::<Config>() else { return mask_url(base) };
+    let user = config
+        .get_user()
+        .map(str::to_string)
+        .or_else(|| std::env::var("PGUSER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_default();
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config.get_dbname().map(str::to_string).unwrap_or_else(|| user.clone());
+    format!("postgresql://{user}@{host}:{port}/{db}")
+}
+
 /// libpq's `sslmode`, as far as Talkdown supports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
@@ -1257,6 +1281,15 @@ mod tests {
         );
         assert_eq!(mask_url("postgresql://a:b@c"), "postgresql://a:***@c");
         assert!(!mask_url("postgresql://u:pa:ss@h/d").contains("ss@"));
+    }
+
+    #[test]
+    fn a_url_with_or_without_its_password_names_the_same_destination() {
+        let with = identity("postgresql://station:s3cret@lab.local/talkdown?sslmode=require");
+        assert_eq!(with, "postgresql://station@lab.local:5432/talkdown");
+        assert_eq!(identity("postgres://station@lab.local:5432/talkdown"), with);
+        assert_ne!(identity("postgresql://instructor@lab.local/talkdown"), with);
+        assert!(!identity("postgresql://u:pw@h:bad/db").contains("pw"));
     }
 
     #[test]

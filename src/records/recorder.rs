@@ -194,6 +194,23 @@ impl Recorder {
         self.outbox.as_ref().map_or(0, |o| o.pending())
     }
 
+    /// The quiet status a front end shows while it lasts:
+    /// [`super::outbox::UNREACHABLE`] while the lab server cannot be reached
+    /// (answers wait on this PC); `None` when all is well.
+    pub fn status(&self) -> Option<&'static str> {
+        self.outbox.as_ref().and_then(|o| o.status())
+    }
+
+    /// How long to wait for the last answers before the program exits: for
+    /// a lab server that is failing now, not at all (they are safe in the
+    /// station's outbox file and sent later), else [`EXIT_WAIT`].
+    pub fn exit_wait(&self) -> Duration {
+        match &self.outbox {
+            Some(o) if o.kept_in().is_some() && o.problem().is_some() => Duration::ZERO,
+            _ => EXIT_WAIT,
+        }
+    }
+
     /// Deliver what is queued, waiting at most `wait`; what cannot be
     /// delivered by then goes to a rescue file (see [`FlushReport`]).
     pub fn flush(&mut self, wait: Duration) -> FlushReport {
@@ -218,8 +235,12 @@ impl Recorder {
     }
 
     /// Give the outbox a moment to commit (see [`RecorderOptions::commit_wait`]).
+    /// A lab server's writes are already committed to the station's outbox
+    /// file: play does not wait for the network.
     fn settle(&mut self) {
-        if let Some(o) = &self.outbox {
+        if let Some(o) = &self.outbox
+            && o.kept_in().is_none()
+        {
             o.wait_idle(self.commit_wait);
         }
         self.collect_notices();
@@ -245,7 +266,7 @@ impl Default for Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         if self.pending() > 0 {
-            let report = self.flush(EXIT_WAIT);
+            let report = self.flush(self.exit_wait());
             if let Some(m) = self.describe(&report) {
                 eprintln!("talkdown: warning: {m}");
             }

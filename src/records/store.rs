@@ -217,6 +217,8 @@ pub struct Store {
     backend: Backend,
     /// The file, or for a server its URL with the password masked.
     path: PathBuf,
+    /// What this store is, for comparing destinations ([`Store::identity`]).
+    identity: String,
 }
 
 enum Backend {
@@ -347,7 +349,8 @@ impl Store {
         }
         let sync = if options.sync_every_commit { "FULL" } else { "NORMAL" };
         conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;")).map_err(c)?;
-        let mut store = Store { backend: Backend::Sqlite(conn), path };
+        let identity = super::identity(&path);
+        let mut store = Store { backend: Backend::Sqlite(conn), path, identity };
         store.migrate()?;
         Ok(store)
     }
@@ -395,7 +398,8 @@ impl Store {
             // An older file: upgrade it (which needs writing), as before.
             return Store::open_existing(&path);
         }
-        Ok(Store { backend: Backend::Sqlite(conn), path })
+        let identity = super::identity(&path);
+        Ok(Store { backend: Backend::Sqlite(conn), path, identity })
     }
 
     fn open_pg(url: &str, migrate: bool) -> Result<Store> {
@@ -405,7 +409,7 @@ impl Store {
             e => Err(e),
         })?;
         let path = pg.shown.clone();
-        Ok(Store { backend: Backend::Pg(Box::new(pg)), path })
+        Ok(Store { backend: Backend::Pg(Box::new(pg)), path, identity: super::pg::identity(url) })
     }
 
     /// `true` for the lab's PostgreSQL server, `false` for a SQLite file.
@@ -470,6 +474,14 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What this store is, for telling destinations apart: the file's
+    /// absolute path, or for a server `postgresql://USER@HOST:PORT/DB` (no
+    /// password, no options). The same as [`super::identity`] of the path
+    /// or URL it was opened with.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// The schema version of the open file.
@@ -666,7 +678,8 @@ impl Store {
         if self.is_server() {
             return Err(Error::ServerUnsupported {
                 server: self.path.to_string_lossy().into_owned(),
-                what: "records import (merge the file into a SQLite records file, or replay it on a station)"
+                what: "records import (to send a rescue file's sessions to the lab server, run \
+                       `talkdown records sync FILE` with the server's URL)"
                     .into(),
             });
         }
@@ -780,6 +793,157 @@ impl Store {
         let report = result.map_err(c)?;
         detached.map_err(c)?;
         Ok(report)
+    }
+
+    /// Every session of this file as the writes that would record it again
+    /// elsewhere (start, decisions, ending or why it stopped), oldest first:
+    /// how a rescue file's sessions go into the station's outbox for a lab
+    /// server (`talkdown records sync FILE`). Files only.
+    pub fn deliveries(&self) -> Result<Vec<super::Delivery>> {
+        use super::Delivery;
+        if self.is_server() {
+            return Err(Error::ServerUnsupported {
+                server: self.path.to_string_lossy().into_owned(),
+                what: "reading a session's writes back".into(),
+            });
+        }
+        let e = |e| classify(&self.path, e);
+        let conn = self.sqlite();
+        let mut sessions = conn
+            .prepare(
+                "SELECT id, uuid, trainee, scenario, title, content_hash, version, scenario_path, seed, mode,
+                        shuffle, start_from, dimensions, started_at, timing, parent_uuid, fork_step,
+                        finished_at, abandon_reason, ending, ending_title, outcome, outcome_name, grade, total,
+                        total_best, best_choices, transcript, verdict, verdict_summary, process_percent
+                 FROM sessions ORDER BY started_at, id",
+            )
+            .map_err(e)?;
+        type Row = (i64, SessionStart, Option<SessionEnd>, Option<String>);
+        let rows: Vec<Row> = sessions
+            .query_map([], |r| {
+                let start = SessionStart {
+                    uuid: r.get(1)?,
+                    trainee: r.get(2)?,
+                    scenario: r.get(3)?,
+                    title: r.get(4)?,
+                    content_hash: r.get(5)?,
+                    version: r.get(6)?,
+                    scenario_path: r.get(7)?,
+                    seed: r.get::<_, i64>(8)? as u64,
+                    mode: r.get(9)?,
+                    shuffle: r.get(10)?,
+                    start_from: r.get(11)?,
+                    dimensions: r.get(12)?,
+                    started_at: r.get(13)?,
+                    timing: r.get::<_, String>(14)?.parse().unwrap_or_default(),
+                    fork: match (r.get::<_, Option<String>>(15)?, r.get::<_, Option<i64>>(16)?) {
+                        (Some(parent), Some(step)) => Some(ForkLink { parent, step: step.max(0) as u32 }),
+                        _ => None,
+                    },
+                };
+                let end = match r.get::<_, Option<String>>(17)? {
+                    Some(finished_at) => Some(SessionEnd {
+                        finished_at,
+                        ending: r.get(19)?,
+                        ending_title: r.get(20)?,
+                        outcome: r.get(21)?,
+                        outcome_name: r.get(22)?,
+                        grade: r.get(23)?,
+                        total: r.get::<_, Option<i32>>(24)?.unwrap_or(0),
+                        total_best: r.get::<_, Option<i32>>(25)?.unwrap_or(0),
+                        best_choices: r.get::<_, Option<i64>>(26)?.unwrap_or(0).max(0) as u32,
+                        transcript: r.get::<_, Option<String>>(27)?.unwrap_or_default(),
+                        dimensions: Vec::new(),
+                        judged: Vec::new(),
+                        verdict: r.get::<_, Option<String>>(28)?.unwrap_or_default(),
+                        verdict_summary: r.get::<_, Option<String>>(29)?.unwrap_or_default(),
+                        process_percent: r.get::<_, Option<i64>>(30)?.map(|v| v.clamp(0, 100) as u32),
+                    }),
+                    None => None,
+                };
+                Ok((r.get(0)?, start, end, r.get(18)?))
+            })
+            .map_err(e)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(e)?;
+        let mut decisions = conn
+            .prepare(
+                "SELECT step, beat, choice, text, timed_out, response_ms, scores, total, critical, techniques,
+                        offered, meters, flags, chance, led_to, recorded_at, reaction, score_variant, label,
+                        read_question, read_answer, read_right, read_truth, reflection, best_available
+                 FROM decisions WHERE session_id = ?1 ORDER BY step",
+            )
+            .map_err(e)?;
+        let mut scores = conn
+            .prepare("SELECT dimension, name, score, best FROM session_scores WHERE session_id = ?1 ORDER BY ord")
+            .map_err(e)?;
+        let mut out = Vec::new();
+        for (id, start, end, abandon_reason) in rows {
+            let uuid = start.uuid.clone();
+            let mut judged = Vec::new();
+            let rows: Vec<DecisionRow> = decisions
+                .query_map([id], |r| {
+                    if let Some(best) = r.get::<_, Option<bool>>(24)? {
+                        judged.push((r.get::<_, i64>(0)? as u32, best));
+                    }
+                    Ok(DecisionRow {
+                        step: r.get::<_, i64>(0)? as u32,
+                        beat: r.get(1)?,
+                        choice: r.get(2)?,
+                        text: r.get(3)?,
+                        timed_out: r.get(4)?,
+                        response_ms: r.get::<_, Option<i64>>(5)?.map(|v| v.max(0) as u64),
+                        scores: r.get(6)?,
+                        total: r.get(7)?,
+                        critical: r.get(8)?,
+                        techniques: r.get(9)?,
+                        offered: r.get(10)?,
+                        meters: r.get(11)?,
+                        flags: r.get(12)?,
+                        chance: r.get::<_, Option<i64>>(13)?.map(|v| v as u16),
+                        led_to: r.get(14)?,
+                        recorded_at: r.get(15)?,
+                        reaction: r.get::<_, Option<String>>(16)?.unwrap_or_else(|| "[]".into()),
+                        score_variant: r.get::<_, Option<i64>>(17)?.map(|v| v as u32),
+                        label: r.get::<_, Option<String>>(18)?.unwrap_or_default(),
+                        reading: match (r.get::<_, Option<String>>(19)?, r.get::<_, Option<String>>(20)?) {
+                            (Some(question), Some(said)) => Some(crate::engine::Reading {
+                                question,
+                                answer: 0,
+                                said,
+                                right: r.get::<_, Option<bool>>(21)?.unwrap_or(false),
+                                truth: from_json(&r.get::<_, Option<String>>(22)?.unwrap_or_default()),
+                            }),
+                            _ => None,
+                        },
+                        reflection: r.get(23)?,
+                    })
+                })
+                .map_err(e)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(e)?;
+            out.push(Delivery::Start(start));
+            if !rows.is_empty() {
+                out.push(Delivery::Decisions { session: uuid.clone(), rows });
+            }
+            match end {
+                Some(mut end) => {
+                    end.dimensions = scores
+                        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                        .map_err(e)?
+                        .collect::<rusqlite::Result<_>>()
+                        .map_err(e)?;
+                    end.judged = judged;
+                    out.push(Delivery::Finish { session: uuid, end });
+                }
+                None => {
+                    if let Some(reason) = abandon_reason {
+                        out.push(Delivery::Abandon { session: uuid, reason });
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Sessions matching the filter, newest first, with their scores.
@@ -1132,7 +1296,7 @@ fn session_by_uuid(tx: &rusqlite::Transaction<'_>, uuid: &str) -> rusqlite::Resu
 /// A session's start as stored: owned, so it can wait in the outbox and be
 /// delivered (or rescued) after the playthrough has moved on. Its `uuid` is
 /// generated here, on the station, and identifies the session everywhere.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionStart {
     pub uuid: String,
     pub trainee: String,
@@ -1161,7 +1325,7 @@ pub struct SessionStart {
 
 /// Where a rewound run came from: the original session's UUID and the
 /// decision (1-based) the trainee chose again.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ForkLink {
     pub parent: String,
     pub step: u32,
@@ -1196,7 +1360,7 @@ impl SessionStart {
 }
 
 /// One decision as stored (see the `decisions` table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionRow {
     /// 1-based.
     pub step: u32,
@@ -1283,7 +1447,7 @@ impl DecisionRow {
 }
 
 /// How a session ended, as stored: outcome, scores and the debrief's judgement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionEnd {
     pub finished_at: String,
     pub ending: Option<String>,
