@@ -12,18 +12,11 @@ use talkdown::debrief::Debrief;
 use talkdown::engine::{Mode, Playthrough, StartOptions};
 use talkdown::records::pg::{LabInit, LabRoles, lab_init};
 use talkdown::records::{Error, Filter, SessionId, Store};
-use talkdown::scenario::{Scenario, load::load_scenario};
+use talkdown::scenario::Scenario;
 
 mod common;
 use common::pg::{self, Pg};
-
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
-}
-
-fn fixture() -> Scenario {
-    load_scenario(&fixture_path()).expect("fixture loads")
-}
+use common::{fixture, fixture_path};
 
 /// Play `choices` through the Store API, finishing when an ending is reached.
 fn play(store: &mut Store, s: &Scenario, trainee: &str, choices: &[&str]) -> SessionId {
@@ -295,6 +288,11 @@ fn wrong_password_not_postgres_and_newer_schema_give_clear_errors_without_passwo
 fn talkdown() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_talkdown"));
     c.env_remove("TALKDOWN_RECORDS").env_remove("PGPASSFILE").env("NO_COLOR", "1");
+    // A station's outbox never goes to the real data folder from a test.
+    c.env(
+        "TALKDOWN_OUTBOX",
+        std::env::temp_dir().join(format!("talkdown-test-outbox-{}.sqlite3", std::process::id())),
+    );
     c
 }
 
@@ -530,6 +528,7 @@ fn a_server_restarted_mid_session_gets_every_answer_once() {
     lab_init(&url, Some(LabRoles { station: format!("{db}_st"), instructor: format!("{db}_in") }))
         .expect("lab init");
 
+    let station = tempfile::tempdir().unwrap();
     let s = fixture();
     let answers = ["introduce", "reflect", "ask_now", "offer_counsellor"];
     let mut o = StartOptions::new(1, Mode::Training);
@@ -540,6 +539,7 @@ fn a_server_restarted_mid_session_gets_every_answer_once() {
             busy_timeout: Duration::from_millis(200),
             retry_min: Duration::from_millis(20),
             retry_max: Duration::from_millis(200),
+            outbox_file: Some(station.path().join("outbox.sqlite3")),
         },
         commit_wait: Duration::from_millis(200),
     };
@@ -552,6 +552,8 @@ fn a_server_restarted_mid_session_gets_every_answer_once() {
     pg.stop();
     p.choose_id(answers[1], Some(800)).unwrap();
     rec.decided(&p);
+    // Kept on the station's disk at once, whatever the network does.
+    assert_eq!(outbox_rows(&station.path().join("outbox.sqlite3")), 1);
     pg.restart();
     for a in &answers[2..] {
         p.choose_id(a, Some(700)).unwrap();
@@ -561,6 +563,7 @@ fn a_server_restarted_mid_session_gets_every_answer_once() {
     rec.finish(&p, &Debrief::build(&p, &a, &mut space, Some("ana")).unwrap());
     assert_eq!(rec.flush(Duration::from_secs(60)), FlushReport::Saved, "delivered after the restart");
     drop(rec);
+    assert_eq!(outbox_rows(&station.path().join("outbox.sqlite3")), 0, "nothing left waiting");
 
     let store = Store::open(&url).unwrap();
     let list = store.sessions(&Filter::default()).unwrap();
@@ -610,4 +613,317 @@ fn the_instructor_sets_the_rooms_class_and_stations_take_it() {
     assert_eq!(class_of(own_id).as_deref(), Some("Evening"));
     let r = instructor.class_report_for("every_feature", None, None, Some("CIT-2026-03")).unwrap();
     assert_eq!(r.attempts, 1);
+}
+
+/// Writes waiting in a station's outbox file.
+fn outbox_rows(file: &Path) -> i64 {
+    rusqlite::Connection::open(file)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Decision writes waiting in a station's outbox file.
+fn outbox_decisions(file: &Path) -> i64 {
+    rusqlite::Connection::open(file)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM outbox WHERE delivery LIKE '{\"write\":\"decisions\"%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+/// `talkdown` as a station: its records on the lab server, its outbox in `outbox`.
+fn station(url: &str, outbox: &Path) -> Command {
+    let mut c = talkdown();
+    c.env("TALKDOWN_RECORDS", url).env("TALKDOWN_OUTBOX", outbox);
+    c
+}
+
+/// `talkdown records sync` on a station: (exit code, stdout, stderr).
+fn sync(url: &str, outbox: &Path) -> (i32, String, String) {
+    let out = station(url, outbox).args(["records", "sync"]).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The choices the instructor sees for the only session on the server, and its status.
+fn on_server(pg: &Pg, init: &LabInit, db: &str) -> Vec<(Vec<String>, talkdown::records::Status)> {
+    let instructor = Store::open(pg.url(&init.instructor.name, &init.instructor.password, db)).unwrap();
+    instructor
+        .sessions(&Filter::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let d = instructor.decisions(s.id).unwrap();
+            (d.into_iter().map(|d| d.choice).collect(), s.status)
+        })
+        .collect()
+}
+
+/// A station (the real `talkdown play`) is killed with SIGKILL while a
+/// delivery is open on the server (held there by a lock): the server rolls
+/// it back, the answers stay in the station's outbox file, and `records
+/// sync` later delivers each exactly once. Delivering the same writes again
+/// (a kill after the server's commit, before the file forgot them) adds nothing.
+#[test]
+fn a_station_killed_mid_delivery_delivers_each_answer_once_after_sync() {
+    let Some(pg) = pg::shared() else { return };
+    let (db, init) = lab(pg);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let url = pg.url(&init.station.name, &init.station.password, &db);
+
+    // The owner holds decisions locked: a station's insert waits on the server.
+    let mut admin = postgres::Client::connect(&pg.admin_url(&db), postgres::NoTls).unwrap();
+    let mut lock = admin.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE").unwrap();
+
+    let mut child = station(&url, &outbox)
+        .args(["play", "--no-shuffle", "--trainee", "ana", "--seed", "1"])
+        .arg(fixture_path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    {
+        use std::io::Write;
+        // introduce, reflect; then the player waits for the third answer.
+        stdin.write_all(b"1\n3\n").unwrap();
+        stdin.flush().unwrap();
+    }
+    // Both answers kept on the station, and its delivery blocked on the server.
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "the station exited early");
+        let blocked = pg.psql(
+            &db,
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'talkdown' AND wait_event_type = 'Lock'",
+        );
+        if outbox.exists() && outbox_decisions(&outbox) == 2 && blocked.trim() == "1" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    drop(stdin);
+    lock.commit().unwrap();
+
+    // The server has the session's start only; the answers are on the station.
+    let before = on_server(pg, &init, &db);
+    assert_eq!(before.len(), 1);
+    assert!(before[0].0.is_empty(), "{before:?}");
+    assert_eq!(outbox_decisions(&outbox), 2);
+    let copy = dir.path().join("copy.sqlite3");
+    rusqlite::Connection::open(&outbox)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [copy.display().to_string()])
+        .unwrap();
+
+    let (code, out, err) = sync(&url, &outbox);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Delivered 2 decisions of 1 session"), "{out}");
+    assert!(out.contains("Nothing is waiting"), "{out}");
+    assert!(!out.contains(&init.station.password) && !err.contains(&init.station.password));
+    assert_eq!(outbox_rows(&outbox), 0);
+    let after = on_server(pg, &init, &db);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].0, ["introduce", "reflect"]);
+
+    // As if killed after the server committed but before the file forgot: sent again, stored once.
+    std::fs::copy(&copy, &outbox).unwrap();
+    let (code, out, err) = sync(&url, &outbox);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(on_server(pg, &init, &db), after, "nothing duplicated");
+    let (code, out, _) = sync(&url, &outbox);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Delivered 0 decisions of 0 sessions") && out.contains("Nothing is waiting"),
+        "{out}"
+    );
+}
+
+/// A wrong password: the station plays on, keeps every answer in its outbox
+/// and says so; `records sync` with the right password delivers them.
+#[test]
+fn a_wrong_password_keeps_the_outbox_until_sync_delivers_it() {
+    let Some(pg) = pg::shared() else { return };
+    let (db, init) = lab(pg);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let wrong = pg.url(&init.station.name, "not-the-password", &db);
+    let mut child = station(&wrong, &outbox)
+        .args(["play", "--no-shuffle", "--trainee", "ana", "--seed", "1"])
+        .arg(fixture_path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let _ = child.stdin.take().unwrap().write_all(b"1\n3\n1\n1\n");
+    }
+    let played = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&played.stderr);
+    assert!(played.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&played.stdout).contains("Debrief"));
+    assert!(err.contains("refused the login") && err.contains("kept on this PC"), "{err}");
+    assert!(!err.contains("not-the-password"), "{err}");
+    assert_eq!(outbox_decisions(&outbox), 4);
+    assert!(on_server(pg, &init, &db).is_empty());
+
+    let (code, out, err) = sync(&wrong, &outbox);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("Delivered 0 decisions") && out.contains("(4 decisions) still waiting"), "{out}");
+    assert!(err.contains("refused the login") && !err.contains("not-the-password"), "{err}");
+
+    let right = pg.url(&init.station.name, &init.station.password, &db);
+    let (code, out, err) = sync(&right, &outbox);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Delivered 4 decisions of 1 session"), "{out}");
+    let there = on_server(pg, &init, &db);
+    assert_eq!(there.len(), 1);
+    assert_eq!(there[0].0, ["introduce", "reflect", "ask_now", "offer_counsellor"]);
+    assert_eq!(there[0].1, talkdown::records::Status::Finished);
+}
+
+/// Nothing listening (the server is down for the whole run): play goes on
+/// and ends without waiting, the station shows the quiet status, and the
+/// next station run delivers what the last one kept, before its own answers.
+#[test]
+fn a_server_down_for_the_whole_run_gets_it_from_the_next_run_or_sync() {
+    if pg::skipped() {
+        return;
+    }
+    let pg = Pg::start(&[]);
+    let db = pg.database("down");
+    let init = lab_init(
+        &pg.admin_url(&db),
+        Some(LabRoles { station: format!("{db}_st"), instructor: format!("{db}_in") }),
+    )
+    .expect("lab init");
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let url = pg.url(&init.station.name, &init.station.password, &db);
+    pg.stop();
+    let play = |trainee: &str| {
+        let mut child = station(&url, &outbox)
+            .args(["play", "--no-shuffle", "--seed", "1", "--trainee", trainee])
+            .arg(fixture_path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let _ = child.stdin.take().unwrap().write_all(b"1\n3\n1\n1\n");
+        }
+        child.wait_with_output().unwrap()
+    };
+    let played = play("ana");
+    let err = String::from_utf8_lossy(&played.stderr);
+    assert!(played.status.success(), "{err}");
+    assert!(
+        err.contains("lab server unreachable: answers are kept on this PC and sent when it returns"),
+        "{err}"
+    );
+    assert!(err.contains("records sync"), "{err}");
+    assert_eq!(outbox_decisions(&outbox), 4);
+    let (code, out, err) = sync(&url, &outbox);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("still waiting") && err.contains("cannot reach the lab server"), "{out}{err}");
+
+    // Back: the next run on the station delivers ana's answers, then its own.
+    pg.restart();
+    let played = play("ben");
+    assert!(played.status.success(), "{}", String::from_utf8_lossy(&played.stderr));
+    let (code, out, err) = sync(&url, &outbox);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(outbox_rows(&outbox), 0, "{out}");
+    let instructor = Store::open(pg.url(&init.instructor.name, &init.instructor.password, &db)).unwrap();
+    let mut sessions = instructor.sessions(&Filter::default()).unwrap();
+    sessions.sort_by(|a, b| a.trainee.cmp(&b.trainee));
+    assert_eq!(sessions.iter().map(|s| s.trainee.as_str()).collect::<Vec<_>>(), ["ana", "ben"]);
+    for s in &sessions {
+        assert_eq!(s.status, talkdown::records::Status::Finished);
+        assert_eq!(instructor.decisions(s.id).unwrap().len(), 4, "{}", s.trainee);
+    }
+}
+
+/// Rescue files from before the outbox (a records file of their own) are
+/// sent by `records sync FILE`: moved into the outbox, delivered whole
+/// (decisions, ending, scores, judgements, a reflection), renamed `.synced`;
+/// sending one twice stores nothing twice. Without FILE, sync names the rescue
+/// files it finds beside the outbox. A records file is not a server: refused.
+#[test]
+fn rescue_files_are_sent_by_records_sync_and_stored_once() {
+    let Some(pg) = pg::shared() else { return };
+    let (db, init) = lab(pg);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let rescue = dir.path().join("records.rescue-20261201T101500Z.sqlite3");
+    let s = fixture();
+    {
+        let mut file = Store::open(&rescue).unwrap();
+        play(&mut file, &s, "ana", &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+        let id = play(&mut file, &s, "ben", &["introduce"]);
+        file.abandon_session(id, "quit").unwrap();
+    }
+    let url = pg.url(&init.station.name, &init.station.password, &db);
+    let (code, out, err) = sync(&url, &outbox);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("1 rescue file from before the outbox") && out.contains(&rescue.display().to_string()),
+        "{out}"
+    );
+
+    let sent = station(&url, &outbox).args(["records", "sync"]).arg(&rescue).output().unwrap();
+    let out = String::from_utf8_lossy(&sent.stdout);
+    assert!(sent.status.success(), "{out}{}", String::from_utf8_lossy(&sent.stderr));
+    assert!(
+        out.contains("Moved 2 sessions from") && out.contains("Delivered 5 decisions of 2 sessions"),
+        "{out}"
+    );
+    assert!(!rescue.exists());
+    let synced = dir.path().join("records.rescue-20261201T101500Z.sqlite3.synced");
+    assert!(synced.exists(), "kept, renamed");
+
+    let instructor = Store::open(pg.url(&init.instructor.name, &init.instructor.password, &db)).unwrap();
+    let check = |instructor: &Store| {
+        let mut list = instructor.sessions(&Filter::default()).unwrap();
+        list.sort_by(|a, b| a.trainee.cmp(&b.trainee));
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].status, talkdown::records::Status::Finished);
+        assert_eq!(list[0].total, Some(11));
+        assert_eq!(list[0].scores.len(), s.rubric.dimensions.len());
+        let d = instructor.decisions(list[0].id).unwrap();
+        assert_eq!(d.len(), 4);
+        assert!(d.iter().all(|d| d.best_available == Some(true)));
+        assert_eq!(list[1].abandon_reason.as_deref(), Some("quit"));
+        assert_eq!(instructor.decisions(list[1].id).unwrap().len(), 1);
+    };
+    check(&instructor);
+    // Sent again (the renamed file named by hand): nothing twice.
+    let again = station(&url, &outbox).args(["records", "sync"]).arg(&synced).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    check(&instructor);
+
+    // A records file is not a lab server.
+    let out = station(&dir.path().join("r.sqlite3").display().to_string(), &outbox)
+        .args(["records", "sync"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a lab server"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -14,15 +14,10 @@ use talkdown::records::export;
 use talkdown::records::outbox::{FlushReport, OutboxOptions};
 use talkdown::records::recorder::RecorderOptions;
 use talkdown::records::{Filter, Recorder, Status, Store};
-use talkdown::scenario::{Scenario, load::load_scenario};
+use talkdown::scenario::Scenario;
 
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
-}
-
-fn fixture() -> Scenario {
-    load_scenario(&fixture_path()).expect("fixture loads")
-}
+mod common;
+use common::{fixture, fixture_path};
 
 fn talkdown() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_talkdown"));
@@ -75,6 +70,7 @@ fn quick(busy_ms: u64) -> RecorderOptions {
             busy_timeout: Duration::from_millis(busy_ms),
             retry_min: Duration::from_millis(10),
             retry_max: Duration::from_millis(50),
+            ..OutboxOptions::default()
         },
         commit_wait: Duration::from_millis(20),
     }

@@ -12,11 +12,11 @@ use talkdown::engine::{Mode, Playthrough, StartOptions};
 use talkdown::records::export::{self, XapiOptions};
 use talkdown::records::replay::{ReplayCheck, replay_session};
 use talkdown::records::{Error, Filter, SessionId, Status, Store, parse_date};
-use talkdown::scenario::{Scenario, load::load_scenario};
+use talkdown::scenario::Scenario;
 
 mod common;
 
-use common::pg;
+use common::{fixture, fixture_path, pg};
 
 /// Where a test keeps its records: a new SQLite file, or a new database on the
 /// test binary's throwaway PostgreSQL cluster (tests/common/pg.rs).
@@ -74,14 +74,6 @@ macro_rules! both {
             }
         }
     };
-}
-
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
-}
-
-fn fixture() -> Scenario {
-    load_scenario(&fixture_path()).expect("fixture loads")
 }
 
 /// Play `choices` (ids) with authored order and seed 1, recording as we go;

@@ -135,6 +135,14 @@ pub enum FlushReport {
 impl FlushReport {
     /// A sentence for the trainee or instructor, `None` when all is saved.
     pub fn message(&self, records: &Path) -> Option<String> {
+        // A lab server's URL may hold its password: never in a message.
+        let shown;
+        let records = if super::pg::is_url(records) {
+            shown = PathBuf::from(super::pg::mask_url(&records.to_string_lossy()));
+            shown.as_path()
+        } else {
+            records
+        };
         match self {
             FlushReport::Saved => None,
             FlushReport::Rescued { path, reason, .. } => Some(format!(
@@ -408,7 +416,9 @@ impl Outbox {
                                     queue.push_back(Queued { seq, item, row: Some(row) });
                                 }
                             }
-                            Err(e) => notices.push(format!("{e}: writes kept from an earlier run wait there")),
+                            Err(e) => {
+                                notices.push(format!("{e}: writes kept from an earlier run wait there"))
+                            }
                         }
                         kept = Some((file, identity));
                     }
@@ -574,7 +584,11 @@ impl Outbox {
                     } else {
                         st.problem.clone().unwrap_or_else(|| "it did not answer in time".into())
                     };
-                    return FlushReport::Kept { path: file.path().to_path_buf(), items: st.queue.len(), reason };
+                    return FlushReport::Kept {
+                        path: file.path().to_path_buf(),
+                        items: st.queue.len(),
+                        reason,
+                    };
                 }
             }
         }
@@ -716,7 +730,8 @@ fn deliver_loop(
                     store = None;
                 }
                 if st.problem.is_none() {
-                    let kept = st.kept.as_ref().map(|(f, _)| f.path().display().to_string()).unwrap_or_default();
+                    let kept =
+                        st.kept.as_ref().map(|(f, _)| f.path().display().to_string()).unwrap_or_default();
                     st.notices.push(if unreachable {
                         UNREACHABLE.to_string()
                     } else {
@@ -904,16 +919,19 @@ pub fn sync(records: &Path, outbox: &Path, rescue: &[PathBuf]) -> Result<SyncRep
 /// Rescue files in the station's data folder (`records.rescue-*.sqlite3`),
 /// oldest first: what `talkdown records sync` offers to send.
 pub fn rescue_files_in(dir: &Path) -> Vec<PathBuf> {
-    let stem = Path::new(super::DEFAULT_FILE).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = Path::new(super::DEFAULT_FILE)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&format!("{stem}.rescue-")) && n.ends_with(".sqlite3")
-            })
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{stem}.rescue-")) && n.ends_with(".sqlite3"))
         })
         .collect();
     found.sort();

@@ -49,6 +49,8 @@ pub struct Recorder {
     warned: bool,
     /// The class (cohort) of every session this recorder starts.
     class: Option<String>,
+    /// The last flush left writes kept in the station's outbox file, and said so.
+    kept_told: bool,
 }
 
 impl Recorder {
@@ -84,6 +86,7 @@ impl Recorder {
             warning: None,
             warned: false,
             class: None,
+            kept_told: false,
         }
     }
 
@@ -215,6 +218,7 @@ impl Recorder {
     /// delivered by then goes to a rescue file (see [`FlushReport`]).
     pub fn flush(&mut self, wait: Duration) -> FlushReport {
         let report = self.outbox.as_ref().map_or(FlushReport::Saved, |o| o.flush(wait));
+        self.kept_told = matches!(report, FlushReport::Kept { .. });
         self.collect_notices();
         report
     }
@@ -265,7 +269,8 @@ impl Default for Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        if self.pending() > 0 {
+        // Writes already said to be kept in the station's outbox file are safe there.
+        if self.pending() > 0 && !self.kept_told {
             let report = self.flush(self.exit_wait());
             if let Some(m) = self.describe(&report) {
                 eprintln!("talkdown: warning: {m}");

@@ -875,7 +875,9 @@ impl Store {
             )
             .map_err(e)?;
         let mut scores = conn
-            .prepare("SELECT dimension, name, score, best FROM session_scores WHERE session_id = ?1 ORDER BY ord")
+            .prepare(
+                "SELECT dimension, name, score, best FROM session_scores WHERE session_id = ?1 ORDER BY ord",
+            )
             .map_err(e)?;
         let mut out = Vec::new();
         for (id, start, end, abandon_reason) in rows {

@@ -4,6 +4,18 @@
 
 pub mod pg;
 
+use std::path::{Path, PathBuf};
+
+/// The scenario most records tests play: every feature of the format.
+pub fn fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_feature.ron")
+}
+
+/// [`fixture_path`], loaded.
+pub fn fixture() -> talkdown::scenario::Scenario {
+    talkdown::scenario::load::load_scenario(&fixture_path()).expect("fixture loads")
+}
+
 /// Eight meters of 0–1000 a trainee can raise one step at a time: far more
 /// states than the analyzer explores (warning W230), yet a playable scenario.
 pub fn too_large_to_analyse() -> String {
