@@ -4,7 +4,7 @@
 //! refused), passwords kept out of messages, `.pgpass`, TLS, and clear errors
 //! for a wrong password, a server that is not PostgreSQL and a newer schema.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use talkdown::analysis;
