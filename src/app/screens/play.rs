@@ -197,6 +197,12 @@ fn ui(
             if let Some(notice) = &run.notice {
                 ui.label(egui::RichText::new(notice).color(p.warn));
             }
+            // The core's quiet records status (the lab server is away), while it lasts.
+            if let Some(status) = run.session.records_status()
+                && run.notice.as_deref().is_none_or(|n| !n.contains(status))
+            {
+                ui.label(theme::muted(ui, status));
+            }
             if let Some(prompt) = &run.reflecting {
                 // After choosing: the trainee's reasons, one line, skippable.
                 ui.label(theme::bold(prompt.as_str()).size(theme::LABEL_SIZE).color(p.accent));
