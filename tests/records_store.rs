@@ -4,7 +4,7 @@
 //! with `both!` run on a SQLite file and on PostgreSQL (a throwaway cluster;
 //! see tests/common/pg.rs, and TALKDOWN_SKIP_PG=1 to skip those).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use talkdown::analysis;
 use talkdown::debrief::Debrief;

@@ -814,7 +814,7 @@ impl Store {
                 "SELECT id, uuid, trainee, scenario, title, content_hash, version, scenario_path, seed, mode,
                         shuffle, start_from, dimensions, started_at, timing, parent_uuid, fork_step,
                         finished_at, abandon_reason, ending, ending_title, outcome, outcome_name, grade, total,
-                        total_best, best_choices, transcript, verdict, verdict_summary, process_percent
+                        total_best, best_choices, transcript, verdict, verdict_summary, process_percent, class
                  FROM sessions ORDER BY started_at, id",
             )
             .map_err(e)?;
@@ -840,6 +840,7 @@ impl Store {
                         (Some(parent), Some(step)) => Some(ForkLink { parent, step: step.max(0) as u32 }),
                         _ => None,
                     },
+                    class: r.get(31)?,
                 };
                 let end = match r.get::<_, Option<String>>(17)? {
                     Some(finished_at) => Some(SessionEnd {
