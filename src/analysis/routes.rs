@@ -33,6 +33,23 @@ impl StateSpace {
                 Target::Ending(x) => sc.ending(x).id.clone(),
                 Target::State(t) => sc.beat(self.graph.beats[t as usize]).id.clone(),
             };
+            let meters_after = match edge.to {
+                Target::State(t) => self.graph.states[t as usize].meters.clone(),
+                // An ending has no state of its own: the act's effects (and a
+                // chance outcome's that led there) on the state it was made in.
+                Target::Ending(x) => {
+                    let mut st = self.graph.states[id].clone();
+                    if let Some(a) = sc.act(beat, edge.act) {
+                        st.apply(&a.effects, &sc.meters);
+                        if let Route::Chance(outs) = &a.route
+                            && let Some(o) = outs.iter().find(|o| o.to == crate::scenario::NodeRef::Ending(x))
+                        {
+                            st.apply(&o.effects, &sc.meters);
+                        }
+                    }
+                    st.meters
+                }
+            };
             steps.push(Step {
                 beat: sc.beat(beat).id.clone(),
                 choice: sc.act_id(beat, edge.act).to_string(),
@@ -40,6 +57,7 @@ impl StateSpace {
                 luck: chance.then_some(to_id),
                 beat_index: beat,
                 act: edge.act,
+                meters_after,
             });
             match edge.to {
                 Target::Ending(x) => {
@@ -81,6 +99,10 @@ pub struct Step {
     pub beat_index: u32,
     #[serde(skip)]
     pub act: Act,
+    /// The meters after this step, in scenario order (the state it leads to;
+    /// for the last, the effects on the way to the ending).
+    #[serde(skip)]
+    pub meters_after: Vec<i32>,
 }
 
 /// A score and a sequence of choices that achieves it.

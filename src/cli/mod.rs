@@ -447,7 +447,9 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Records { command } => {
             self::records::run_records(command, records, &|a| resolve_scenario(a, scenarios))
         }
-        Command::Report(args) => self::records::run_report(args, records),
+        Command::Report(args) => {
+            self::records::run_report(args, records, &|a| resolve_scenario(a, scenarios))
+        }
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }

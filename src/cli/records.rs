@@ -173,6 +173,11 @@ pub struct ReportArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The scenario file (or bundled id) to read the options offered from
+    /// (default: the file the latest session was played from, else the
+    /// bundled scenario of that id).
+    #[arg(long, value_name = "FILE")]
+    pub scenario_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -587,8 +592,44 @@ fn show_debrief(
     Ok(Outcome::Clean)
 }
 
+/// The scenario a class report reads its options from: `--scenario-file`,
+/// else the file the latest session was played from, else the bundled
+/// scenario of the id; or why none could be loaded.
+fn report_scenario(
+    store: &Store,
+    args: &ReportArgs,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<crate::scenario::Scenario, String> {
+    let latest = store
+        .sessions(&crate::records::Filter {
+            scenario: Some(args.scenario.clone()),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .and_then(|s| s.scenario_path)
+        .filter(|p| Path::new(p).is_file());
+    let path = match (&args.scenario_file, latest) {
+        (Some(a), _) => resolve(a),
+        (None, Some(p)) => PathBuf::from(p),
+        (None, None) => resolve(&args.scenario),
+    };
+    crate::scenario::load_scenario(&path).map_err(|e| {
+        format!(
+            "{} could not be loaded: {}; pass it with --scenario-file FILE",
+            path.display(),
+            e.headlines().join("; ")
+        )
+    })
+}
+
 /// `talkdown report --scenario ID`
-pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, CliError> {
+pub fn run_report(
+    args: ReportArgs,
+    records: Option<&Path>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<Outcome, CliError> {
     {
         if let Some(p) = &args.html {
             check_output_path(p).map_err(CliError::Output)?;
@@ -596,7 +637,14 @@ pub fn run_report(args: ReportArgs, records: Option<&Path>) -> Result<Outcome, C
         let since = args.dates.since()?;
         let store = open_existing(records)?;
         let until = args.dates.until()?;
-        let report = store.class_report_for(&args.scenario, since, until, args.class.as_deref())?;
+        let scenario = report_scenario(&store, &args, resolve);
+        let report = store.class_report_with(
+            &args.scenario,
+            since,
+            until,
+            args.class.as_deref(),
+            scenario.as_ref().map_err(String::as_str),
+        )?;
         let mut out = std::io::stdout().lock();
         if args.json {
             let _ = writeln!(out, "{}", report.to_json());

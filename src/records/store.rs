@@ -1196,7 +1196,7 @@ impl Store {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> Result<super::ClassReport> {
-        super::report::build(self, scenario, since, until, None)
+        self.class_report_with(scenario, since, until, None, Err("not given"))
     }
 
     /// As [`Store::class_report`], over one class's sessions only (`None`: every class).
@@ -1207,7 +1207,7 @@ impl Store {
         until: Option<DateTime<Utc>>,
         class: Option<&str>,
     ) -> Result<super::ClassReport> {
-        super::report::build(self, scenario, since, until, class)
+        self.class_report_with(scenario, since, until, class, Err("not given"))
     }
 
     /// Delete the sessions started before `before`, with their decisions and

@@ -112,7 +112,12 @@ impl ClassReport {
             o.push_str("</table>\n");
         }
         if !self.decision_points.is_empty() {
-            o.push_str("<h2>How the class chose</h2>\n");
+            o.push_str(
+                "<h2>How the class chose <small>every option offered, best first; ✖ a critical error</small></h2>\n",
+            );
+            if let Some(note) = &self.scenario_note {
+                o.push_str(&format!("<p class=\"note\">{}</p>\n", e(note)));
+            }
         }
         for p in &self.decision_points {
             o.push_str(&format!(
@@ -120,7 +125,7 @@ impl ClassReport {
                 e(&p.label),
                 p.decisions
             ));
-            for c in &p.choices {
+            for c in &p.options {
                 let colour = match c.judgement {
                     ChoiceJudgement::CriticalError => "#c62828",
                     ChoiceJudgement::BestAvailable => "#2e7d32",
@@ -129,13 +134,16 @@ impl ClassReport {
                     ChoiceJudgement::Neutral => "#757575",
                 };
                 o.push_str(&format!(
-                    "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{} ({:+})</td></tr>\n",
+                    "<tr{}><td>{}{}{}</td><td class=\"num\">{}</td><td>{} {}%</td><td class=\"j\">{}, {}</td></tr>\n",
+                    if c.chosen == 0 { " class=\"unchosen\"" } else { "" },
+                    if c.critical { "<b class=\"flag\">✖</b> " } else { "" },
                     e(&c.text),
-                    c.count,
+                    c.meters_line().map(|m| format!("<br><small>{}</small>", e(&m))).unwrap_or_default(),
+                    c.chosen,
                     bar(c.percent, colour),
                     f1(c.percent),
                     e(c.judgement.label()),
-                    c.points
+                    e(&c.points_words())
                 ));
             }
             o.push_str("</table>\n");
@@ -223,7 +231,7 @@ body{font-family:'Atkinson Hyperlegible',Verdana,sans-serif;max-width:56em;margi
 h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em;margin:.8em 0 .3em}small{font-weight:normal;color:#555}
 .meta,.note{color:#555}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;vertical-align:middle}
 .facts td{border:1px solid #ccc;text-align:center;padding:.4em 1em}.num{text-align:right;white-space:nowrap}
-.scores th,.trainees th{border-bottom:1px solid #999}.trainees td{vertical-align:top}tr.struggled td{background:#fdecea}.flag{color:#b71c1c;font-weight:bold}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
+.scores th,.trainees th{border-bottom:1px solid #999}.trainees td{vertical-align:top}tr.struggled td{background:#fdecea}tr.unchosen td{color:#555}.flag{color:#b71c1c;font-weight:bold}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
 svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @media print{body{margin:0;max-width:none}section,tr{break-inside:avoid}}
 </style>\n";

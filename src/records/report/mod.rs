@@ -21,9 +21,11 @@ use super::{Filter, Grade, Result};
 use crate::engine::Timing;
 
 mod html;
+mod options;
 mod text;
 mod trainees;
 
+pub use options::{MeterChange, MeterMean, MeterScale, OptionStats};
 pub use trainees::{RunResult, Struggle, TraineeRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,8 +134,14 @@ pub struct DecisionPoint {
     pub reasons: Vec<ClassReason>,
     /// Decisions made here (a beat visited twice in a session counts twice).
     pub decisions: u32,
-    /// Most chosen first.
+    /// The options chosen here, most chosen first.
     pub choices: Vec<ChoiceStats>,
+    /// Every option offered here, best first, those nobody chose at 0 %
+    /// (the chosen ones only when the scenario is not available: see
+    /// [`ClassReport::scenario_note`]).
+    pub options: Vec<OptionStats>,
+    /// The class's mean of each meter after deciding here.
+    pub meters_after: Vec<MeterMean>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,6 +192,23 @@ pub struct ClassReport {
     /// Every trainee, by name: attempts, last and best result, critical
     /// errors, and whether they struggled (the rule is in `docs/records.md`).
     pub by_trainee: Vec<TraineeRow>,
+    /// Why options nobody chose are not listed (the scenario was not
+    /// available), or that the scenario at hand is not a version played.
+    pub scenario_note: Option<String>,
+    /// The scenario's meters (empty without the scenario).
+    pub meters: Vec<MeterScale>,
+    /// The best route's meters after each of its decisions, by decision
+    /// point (empty without the scenario, or when it cannot be analysed).
+    pub best_route: Vec<BestRouteStep>,
+}
+
+/// One decision of the best route (the analyzer's best total, luck in the
+/// trainee's favour) and the meters after it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BestRouteStep {
+    pub beat: String,
+    pub choice: String,
+    pub meters: Vec<MeterMean>,
 }
 
 /// Rewound runs in the report's period.
@@ -535,6 +560,8 @@ pub(crate) fn build(
                     label: row.beat.clone(),
                     reading: None,
                     reasons: Vec::new(),
+                    options: Vec::new(),
+                    meters_after: Vec::new(),
                     beat: row.beat,
                     decisions: row.c.count,
                     choices: vec![row.c],
@@ -576,7 +603,76 @@ pub(crate) fn build(
         rewinds,
         reading,
         by_trainee,
+        scenario_note: None,
+        meters: Vec::new(),
+        best_route: Vec::new(),
     })
+}
+
+impl Store {
+    /// The class report (over one class's sessions, or every class's with
+    /// `None`) read against the scenario at hand (`Ok`), or, with
+    /// `Err(why)`, without it: every option offered at each decision point
+    /// (those nobody chose at 0 %) and the best route's meters need the
+    /// scenario; without it the report lists the chosen options and says why.
+    pub fn class_report_with(
+        &self,
+        scenario_id: &str,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        class: Option<&str>,
+        scenario: std::result::Result<&crate::scenario::Scenario, &str>,
+    ) -> Result<ClassReport> {
+        let mut report = build(self, scenario_id, since, until, class)?;
+        let filter = Filter {
+            scenario: Some(scenario_id.to_string()),
+            class: class.map(str::to_string),
+            since,
+            until,
+            ..Filter::default()
+        };
+        let records = self.session_records(&filter)?;
+        let (scenario, why) = match scenario {
+            Ok(s) if s.id() == scenario_id => (Some(s), None),
+            Ok(s) => (
+                None,
+                Some(format!(
+                    "the scenario given is `{}`, not `{scenario_id}`",
+                    crate::text::printable(s.id())
+                )),
+            ),
+            Err(why) => (None, Some(why.to_string())),
+        };
+        options::fill(&mut report, &records, scenario);
+        report.scenario_note = options::scenario_note(&report, scenario, why.as_deref());
+        if let Some(s) = scenario {
+            report.best_route = best_route(s);
+        }
+        Ok(report)
+    }
+}
+
+/// The best route's decisions and the meters after each (none when the
+/// scenario cannot be analysed: the chart then shows the class alone).
+fn best_route(s: &crate::scenario::Scenario) -> Vec<BestRouteStep> {
+    let Ok((analysis, _)) = crate::analysis::analyze(s) else { return Vec::new() };
+    analysis
+        .best
+        .total
+        .steps
+        .iter()
+        .map(|st| BestRouteStep {
+            beat: st.beat.clone(),
+            choice: st.choice.clone(),
+            meters: s
+                .file
+                .meters
+                .iter()
+                .zip(&st.meters_after)
+                .map(|(m, v)| MeterMean { meter: m.id.clone(), mean: f64::from(*v) })
+                .collect(),
+        })
+        .collect()
 }
 
 /// `w` (a `WHERE` clause or nothing) with one more condition.

@@ -112,19 +112,20 @@ impl ClassReport {
                 );
             }
         }
-        let _ = writeln!(o, "\nHow the class chose:");
+        let _ = writeln!(o, "\nHow the class chose (every option offered, best first; ✖ a critical error):");
+        if let Some(note) = &self.scenario_note {
+            let _ = writeln!(o, "Note: {note}");
+        }
         for p in &self.decision_points {
             let _ = writeln!(o, "\n  {} — {} decisions", p.label, p.decisions);
-            for c in &p.choices {
-                let _ = writeln!(
-                    o,
-                    "    {:>4} {:>5}%  {:<14} {:>+3}  {}",
-                    c.count,
-                    f1(c.percent),
-                    c.judgement,
-                    c.points,
-                    c.text
-                );
+            for c in &p.options {
+                let mark = if c.critical { "✖" } else { " " };
+                let _ = writeln!(o, "    {mark} “{}” — {}, {}", c.text, c.judgement, c.points_words());
+                let mut said = c.chosen_line(p.decisions);
+                if let Some(m) = c.meters_line() {
+                    said = format!("{said}; {m}");
+                }
+                let _ = writeln!(o, "        {said}");
             }
             if let Some(r) = &p.reading {
                 let _ = writeln!(o, "    Reading the subject (“{}”): {}", r.question, r.describe());
