@@ -141,3 +141,82 @@ fn the_report_lists_every_trainee_and_flags_those_who_struggled() {
     assert_eq!(rows[5]["struggled"].as_array().unwrap().len(), 0);
     let _ = &c.path;
 }
+
+#[test]
+fn how_the_class_chose_lists_every_option_offered_best_first_in_words() {
+    let c = class();
+    let s = fixture();
+    let r = c.store.class_report_with("every_feature", None, None, None, Ok(&s)).unwrap();
+    assert_eq!(r.scenario_note, None);
+    let point = |beat: &str| r.decision_points.iter().find(|p| p.beat == beat).unwrap();
+
+    // At "talk" (4 decisions) one option was offered every time and nobody chose it.
+    let talk = point("talk");
+    let rows: Vec<(&str, u32, String)> =
+        talk.options.iter().map(|o| (o.text.as_str(), o.chosen, format!("{:.1}", o.percent))).collect();
+    assert_eq!(
+        rows,
+        [
+            ("It sounds like you feel you've lost everything.", 2, "50.0".to_string()),
+            ("Are you thinking about killing yourself?", 0, "0.0".to_string()),
+            ("Hey, it can't be that bad.", 2, "50.0".to_string()),
+        ],
+        "best first: the best available, then helpful, then harmful"
+    );
+    // The chosen ones only, most chosen first, stay as they were.
+    assert_eq!(talk.choices.len(), 2);
+    // A critical error comes last whatever it scores.
+    let arrival = point("arrival");
+    assert_eq!(arrival.options.first().unwrap().choice, "introduce");
+    assert!(arrival.options.last().unwrap().critical);
+    assert_eq!(arrival.options.iter().map(|o| o.chosen).sum::<u32>(), arrival.decisions);
+
+    // The meters in words: reflecting raised the person's trust by one each time.
+    let reflect = talk.options.iter().find(|o| o.choice == "reflect").unwrap();
+    assert_eq!(reflect.meters_line().as_deref(), Some("on average the person's trust rose by 1.0"));
+    let text = r.to_text();
+    assert!(
+        text.contains(
+            "“Are you thinking about killing yourself?” — helpful, +3 points\n        nobody chose this (0%)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("2 of 4 chose this (50.0%); on average the person's trust rose by 1.0"), "{text}");
+    assert!(
+        text.contains("    ✖ “Take his arm to move him away from the road.” — critical error, −3 points"),
+        "{text}"
+    );
+    assert!(!text.contains("Note: "), "{text}");
+    let html = r.to_html();
+    assert_eq!(html.matches("<tr class=\"unchosen\">").count(), 1, "{html}");
+    assert!(
+        html.contains("on average the person&#x27;s trust rose by 1.0")
+            || html.contains("on average the person's trust rose by 1.0"),
+        "{html}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    let talk_json = json["decision_points"].as_array().unwrap().iter().find(|p| p["beat"] == "talk").unwrap();
+    assert_eq!(talk_json["options"][1]["chosen"], 0);
+    assert_eq!(talk_json["options"][0]["meter_changes"][0]["meter"], "trust");
+    assert_eq!(talk_json["options"][0]["meter_changes"][0]["mean"], 1.0);
+
+    // Without the scenario: the chosen options only, and the report says why.
+    let bare = c.store.class_report("every_feature", None, None).unwrap();
+    assert_eq!(point_of(&bare, "talk").options.len(), 2);
+    assert!(bare.scenario_note.as_deref().unwrap().contains("not available"));
+    assert!(bare.to_text().contains(
+        "Note: The scenario was not available (not given), so options nobody chose are not listed"
+    ));
+    // A scenario of another id is not read as this one.
+    let other =
+        load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bridge_jumper.ron")).unwrap();
+    let r = c.store.class_report_with("every_feature", None, None, None, Ok(&other)).unwrap();
+    assert!(r.scenario_note.unwrap().contains("not `every_feature`"));
+}
+
+fn point_of<'a>(
+    r: &'a talkdown::records::ClassReport,
+    beat: &str,
+) -> &'a talkdown::records::report::DecisionPoint {
+    r.decision_points.iter().find(|p| p.beat == beat).unwrap()
+}

@@ -121,13 +121,14 @@ pub(super) struct Measured {
 impl Measured {
     /// Over first attempts only. A decision's state before is the previous
     /// decision's after; the first's is the author's start, else the
-    /// scenario's start when every meter starts at a fixed value.
+    /// scenario's start for the meters that start at a fixed value.
     pub(super) fn of(records: &[SessionRecord], scenario: Option<&Scenario>) -> Measured {
-        let fixed_start: Option<Vec<(String, i32)>> = scenario.and_then(|s| {
+        // The meters that start at a fixed value (one drawn from a range is not recorded).
+        let fixed_start: Option<Vec<(String, i32)>> = scenario.map(|s| {
             s.file
                 .meters
                 .iter()
-                .map(|m| match m.start {
+                .filter_map(|m| match m.start {
                     StartValue::Fixed(v) => Some((m.id.clone(), v)),
                     StartValue::Between(..) => None,
                 })
