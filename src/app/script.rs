@@ -122,7 +122,10 @@ fn fail(exit: &mut MessageWriter<AppExit>, code: u8, message: String) {
     exit.write(AppExit::from_code(code));
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes one parameter per resource and message it uses"
+)]
 fn drive(
     mut commands: Commands,
     mut script: ResMut<Script>,
