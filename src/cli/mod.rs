@@ -453,7 +453,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
         Command::Replay(args) => {
             self::records::run_replay(args, records, &|a| resolve_scenario(a, scenarios))
         }
-        Command::Lab { command } => self::lab::run(command, records),
+        Command::Lab { command } => self::lab::run(command, records, scenarios),
         Command::Test { paths } => self::test::run_test(paths, scenarios),
         Command::GenerateDocs { dir } => generate_docs(&dir),
     }

@@ -56,6 +56,7 @@
 
 pub mod export;
 pub mod files;
+pub mod live;
 pub mod outbox;
 pub mod pg;
 pub mod recorder;

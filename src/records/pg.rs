@@ -24,9 +24,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls, Transaction};
 
+use super::live::{self, LiveEvent, Notice};
 use super::report::Val;
 use super::store::{DecisionRow, SessionEnd, SessionStart};
 use super::{
@@ -456,6 +458,31 @@ CREATE TABLE room_class (
     set_by  TEXT NOT NULL DEFAULT current_user,
     set_at  TEXT NOT NULL
 );
+"#,
+    ),
+    (
+        "live view: notify on new sessions, decisions and endings",
+        r#"
+-- The instructor's live view (`talkdown lab watch`) LISTENs on talkdown_live.
+-- Payloads hold numbers only (`s ID`, `d ID STEP`, `e ID`): whoever listens
+-- learns no content, and reading the rows needs the instructor's role.
+CREATE FUNCTION talkdown_live_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'decisions' THEN
+        PERFORM pg_notify('talkdown_live', 'd ' || NEW.session_id || ' ' || NEW.step);
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM pg_notify('talkdown_live', 's ' || NEW.id);
+    ELSIF NEW.finished_at IS DISTINCT FROM OLD.finished_at
+          OR NEW.abandon_reason IS DISTINCT FROM OLD.abandon_reason THEN
+        PERFORM pg_notify('talkdown_live', 'e ' || NEW.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER decisions_live AFTER INSERT ON decisions
+    FOR EACH ROW EXECUTE FUNCTION talkdown_live_notify();
+CREATE TRIGGER sessions_live AFTER INSERT OR UPDATE ON sessions
+    FOR EACH ROW EXECUTE FUNCTION talkdown_live_notify();
 "#,
     ),
 ];
@@ -1052,6 +1079,155 @@ pub fn room_class(url: &str) -> Result<Option<(String, String, String)>> {
         .query_opt("SELECT class, set_by, set_at FROM room_class ORDER BY id DESC LIMIT 1", &[])
         .map_err(|e| classify(&shown, e))?;
     Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+}
+
+/// The instructor's live view of the lab: LISTENs on [`live::CHANNEL`] and
+/// reads, as the instructor, the rows each notice names (`talkdown lab watch`).
+pub struct LiveWatch {
+    store: PgStore,
+    /// Sessions whose start has been read.
+    known: std::collections::HashSet<i64>,
+}
+
+fn live_time(s: &str) -> chrono::DateTime<chrono::Utc> {
+    super::store::parse_time(s)
+}
+
+impl LiveWatch {
+    /// Connect and LISTEN (before anything is read, so nothing is missed).
+    pub fn connect(url: &str) -> Result<LiveWatch> {
+        let store = PgStore::open(url, false)?;
+        store.client().batch_execute(&format!("LISTEN {}", live::CHANNEL)).map_err(|e| store.err(e))?;
+        Ok(LiveWatch { store, known: Default::default() })
+    }
+
+    /// The server as shown (password masked).
+    pub fn server(&self) -> String {
+        self.store.shown()
+    }
+
+    /// Every session still being played that was active since `since`, with
+    /// its decisions so far (an instructor's role reads them all).
+    pub fn snapshot(&mut self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<LiveEvent>> {
+        let ids: Vec<i64> = self
+            .store
+            .rows(
+                "SELECT id FROM sessions WHERE finished_at IS NULL AND abandon_reason IS NULL
+                 AND last_activity >= ?1 ORDER BY id",
+                &[super::store::fmt_time(&since)],
+            )?
+            .into_iter()
+            .map(|r| r[0].int())
+            .collect();
+        let mut out = Vec::new();
+        for id in ids {
+            self.session_events(id, 0, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Wait for notices until `timeout` passes without one, and read what
+    /// they name. Empty when nothing happened.
+    pub fn wait(&mut self, timeout: Duration) -> Result<Vec<LiveEvent>> {
+        let notices: Vec<Notice> = {
+            let mut c = self.store.client();
+            let mut n = c.notifications();
+            let err = |e| classify(&self.store.shown(), e);
+            let mut got = Vec::new();
+            // Block until the first notice (or the timeout), then take what is already there.
+            let first = n.timeout_iter(timeout).next().map_err(err)?;
+            let mut take = |m: postgres::Notification| {
+                if m.channel() == live::CHANNEL
+                    && let Some(notice) = Notice::parse(m.payload())
+                {
+                    got.push(notice);
+                }
+            };
+            if let Some(m) = first {
+                take(m);
+                let mut rest = n.iter();
+                while let Some(m) = rest.next().map_err(err)? {
+                    take(m);
+                }
+            }
+            got
+        };
+        let mut out = Vec::new();
+        for notice in notices {
+            match notice {
+                Notice::Started { session } => self.session_events(session, u32::MAX, &mut out)?,
+                Notice::Decided { session, step } => {
+                    if self.known.contains(&session) {
+                        self.decision_events(session, step, step, &mut out)?;
+                    } else {
+                        self.session_events(session, 0, &mut out)?;
+                    }
+                }
+                Notice::Ended { session } => self.end_event(session, &mut out)?,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The session's start, then its decisions after `after` (none with `u32::MAX`), then its end.
+    fn session_events(&mut self, id: i64, after: u32, out: &mut Vec<LiveEvent>) -> Result<()> {
+        let rows = self.store.rows(
+            "SELECT trainee, scenario, class, started_at FROM sessions WHERE id = CAST(CAST(?1 AS TEXT) AS BIGINT)",
+            &[id.to_string()],
+        )?;
+        let Some(r) = rows.first() else { return Ok(()) };
+        out.push(LiveEvent::Started {
+            session: id,
+            trainee: r[0].text(),
+            scenario: r[1].text(),
+            class: r[2].opt_text(),
+            started_at: live_time(&r[3].text()),
+        });
+        self.known.insert(id);
+        if after != u32::MAX {
+            self.decision_events(id, after + 1, u32::MAX, out)?;
+        }
+        self.end_event(id, out)
+    }
+
+    fn decision_events(&mut self, id: i64, from: u32, to: u32, out: &mut Vec<LiveEvent>) -> Result<()> {
+        let rows = self.store.rows(
+            "SELECT step, led_to, total, CASE WHEN critical THEN 1 ELSE 0 END, recorded_at FROM decisions
+             WHERE session_id = CAST(CAST(?1 AS TEXT) AS BIGINT)
+               AND step BETWEEN CAST(CAST(?2 AS TEXT) AS BIGINT) AND CAST(CAST(?3 AS TEXT) AS BIGINT)
+             ORDER BY step",
+            &[id.to_string(), from.to_string(), to.to_string()],
+        )?;
+        out.extend(rows.iter().map(|r| LiveEvent::Decided {
+            session: id,
+            step: r[0].int() as u32,
+            led_to: r[1].text(),
+            points: r[2].int() as i32,
+            critical: r[3].int() != 0,
+            at: live_time(&r[4].text()),
+        }));
+        Ok(())
+    }
+
+    fn end_event(&mut self, id: i64, out: &mut Vec<LiveEvent>) -> Result<()> {
+        let rows = self.store.rows(
+            "SELECT finished_at, abandon_reason, last_activity FROM sessions
+             WHERE id = CAST(CAST(?1 AS TEXT) AS BIGINT)",
+            &[id.to_string()],
+        )?;
+        if let Some(r) = rows.first() {
+            match (r[0].opt_text(), r[1].opt_text()) {
+                (Some(at), _) => {
+                    out.push(LiveEvent::Ended { session: id, finished: true, at: live_time(&at) })
+                }
+                (None, Some(_)) => {
+                    out.push(LiveEvent::Ended { session: id, finished: false, at: live_time(&r[2].text()) })
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What `talkdown lab init` did.
