@@ -154,7 +154,7 @@ fn lab_watch_shows_a_terminal_players_decisions_as_they_happen() {
     let scenarios = tempfile::tempdir().unwrap();
     std::fs::copy(fixture_path(), scenarios.path().join("every_feature.ron")).unwrap();
     let bin = env!("CARGO_BIN_EXE_talkdown");
-    // Started, three decisions, finished: five changes, then it prints and exits.
+    // Started, three decisions (seed 1), finished: five changes, then it prints and exits.
     let mut watcher = Command::new(bin)
         .args(["lab", "watch", "--updates", "5", "--records", &instructor])
         .arg("--scenarios")
@@ -170,7 +170,18 @@ fn lab_watch_shows_a_terminal_players_decisions_as_they_happen() {
     assert!(line.contains("listening"), "{line}");
 
     let mut player = Command::new(bin)
-        .args(["play", "--no-shuffle", "--trainee", "kim", "--class", "CIT-7", "--records", &station])
+        .args([
+            "play",
+            "--seed",
+            "1",
+            "--no-shuffle",
+            "--trainee",
+            "kim",
+            "--class",
+            "CIT-7",
+            "--records",
+            &station,
+        ])
         .arg(fixture_path())
         .env_remove("TALKDOWN_CLASS")
         .stdin(Stdio::piped())
@@ -198,6 +209,6 @@ fn lab_watch_shows_a_terminal_players_decisions_as_they_happen() {
         .find(|l| l.contains("kim") && l.contains(&words))
         .unwrap_or_else(|| panic!("no row at {beat:?} in:\n{text}"));
     assert!(row.contains("CIT-7"), "{row}");
-    let last = text.lines().filter(|l| l.contains("kim")).last().unwrap();
+    let last = text.lines().rfind(|l| l.contains("kim")).unwrap();
     assert!(last.contains("done") && last.contains("  3  "), "{last}");
 }
