@@ -16,6 +16,7 @@ pub mod library;
 pub mod records;
 pub mod scenario;
 pub mod session;
+pub mod speech;
 pub mod spelling;
 pub mod state;
 pub mod testplan;
