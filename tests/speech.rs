@@ -163,3 +163,71 @@ fn stop_empties_the_queue_and_silences_the_line_being_spoken() {
     }
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "first\nfourth\n");
 }
+
+/// `talkdown play --speak` with `PATH` set to `path`; with `heard`, the
+/// answers are typed only once that file shows the first choices were read
+/// (an answer silences what is still being read, as it should for a person).
+fn play_spoken(path: &std::ffi::OsStr, heard: Option<&Path>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let records = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talkdown"))
+        .args([
+            "play",
+            "tests/fixtures/every_feature.ron",
+            "--seed",
+            "4",
+            "--no-shuffle",
+            "--no-records",
+            "--speak",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PATH", path)
+        .env("TALKDOWN_RECORDS", records.path().join("records.sqlite3"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(log) = heard {
+        while !std::fs::read_to_string(log).unwrap_or_default().contains(": 1. ") {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    let _ = child.stdin.take().unwrap().write_all(b"1\n3\n1\n1\n");
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_terminal_player_speaks_with_speak_and_plays_on_without_an_engine() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("spoken.txt");
+    let fake = dir.path().join("espeak-ng");
+    // A stand-in espeak-ng that notes its voice and each line it is given.
+    std::fs::write(&fake, format!("#!/bin/sh\necho \"$2: $(cat)\" >> '{}'\n", log.display())).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths([dir.path(), Path::new("/usr/bin"), Path::new("/bin")]).unwrap();
+    let o = play_spoken(&path, Some(&log));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("═══ A warm hand-off ═══"), "{out}");
+    let spoken = std::fs::read_to_string(&log).unwrap();
+    // The first beat in a cast voice, the choices with their numbers, the ending by the narrator.
+    assert!(spoken.contains("en-us+m1: 1. "), "choices read with numbers: {spoken}");
+    assert!(spoken.contains("en-us+m1: A warm hand-off"), "{spoken}");
+    assert!(
+        spoken.lines().any(|l| !l.starts_with("en-us+m1") && !l.starts_with("en-us+m2")),
+        "a cast voice: {spoken}"
+    );
+
+    // No engine at all: one clear warning, and the run is played to its end.
+    let empty = tempfile::tempdir().unwrap();
+    let o = play_spoken(empty.path().as_os_str(), None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("no speech engine is installed").count(), 1, "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("═══ A warm hand-off ═══"));
+}

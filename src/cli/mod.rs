@@ -197,6 +197,10 @@ pub enum Command {
         /// clinically reviewed (for scripts; the question is otherwise asked first).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Also speak the scene aloud (espeak-ng or speech-dispatcher's spd-say),
+        /// a voice per cast member; without an engine, says so once and plays on silently.
+        #[arg(long)]
+        speak: bool,
     },
     /// Record a review in scenario files, pinned to their content (see docs/authoring.md, "Review status").
     ///
@@ -406,6 +410,7 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             no_records,
             class,
             yes,
+            speak,
         } => {
             let path = resolve_scenario(&scenario, scenarios);
             let s = load::load_scenario(&path)?;
@@ -439,7 +444,12 @@ fn run(cmd: Command, scenarios: Option<&Path>, records: Option<&Path>) -> Result
             let trainee =
                 crate::records::files::printable(&trainee.unwrap_or_else(default_trainee)).into_owned();
             let session = Session::start(&s, Some(&path), opts, &trainee, recorder)?;
-            play_terminal(session, html.as_deref(), json.as_deref())
+            let speaker = if speak {
+                crate::speech::Speaker::detect().map_err(|e| eprintln!("talkdown: warning: {e}")).ok()
+            } else {
+                None
+            };
+            play_terminal(session, html.as_deref(), json.as_deref(), speaker.as_ref())
         }
         Command::Review { status, reviewer, date, paths } => {
             self::review::run(status, reviewer, date, &paths)
@@ -499,12 +509,13 @@ pub(crate) fn play_terminal(
     mut session: Session,
     html: Option<&Path>,
     json: Option<&Path>,
+    speaker: Option<&crate::speech::Speaker>,
 ) -> Result<Outcome, Error> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     // The scenario's text and the trainee's name reach the terminal without control characters.
     let mut out = crate::text::PrintableWriter::new(std::io::stdout().lock());
-    let finish = play::run(&mut session, &mut input, &mut out).map_err(Error::Terminal)?;
+    let finish = play::run_spoken(&mut session, &mut input, &mut out, speaker).map_err(Error::Terminal)?;
     if finish != play::Finish::Ended {
         session.abandon(match finish {
             play::Finish::Quit => "quit",

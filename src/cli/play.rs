@@ -10,6 +10,7 @@ use crate::engine::{Entry, Mode, Playthrough, SpokenLine, Timing};
 use crate::scenario::Scenario;
 use crate::scenario::model::Direction;
 use crate::session::Session;
+use crate::speech::{Speaker, VoiceBook};
 
 /// How a terminal session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +147,39 @@ pub fn reading_feedback(r: &crate::engine::Reading) -> String {
 /// Play until an ending, `q`, or the end of input. Every decision goes
 /// through the [`Session`], which records it.
 pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<Finish> {
+    run_spoken(session, input, out, None)
+}
+
+/// [`run`], with the scene also spoken by `speaker` (`talkdown play --speak`):
+/// each new line in its speaker's voice, then the choices with their numbers.
+/// An answer silences what is still being read.
+pub fn run_spoken(
+    session: &mut Session,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    speaker: Option<&Speaker>,
+) -> std::io::Result<Finish> {
+    let voices = VoiceBook::new(&session.play().scenario().file.cast);
+    let finish = play_loop(session, input, out, speaker, &voices);
+    if let Some(sp) = speaker {
+        // The ending is heard before the debrief is printed.
+        if matches!(finish, Ok(Finish::Ended)) {
+            while !sp.is_idle() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+        sp.stop();
+    }
+    finish
+}
+
+fn play_loop(
+    session: &mut Session,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    speaker: Option<&Speaker>,
+    voices: &VoiceBook,
+) -> std::io::Result<Finish> {
     let mode = session.play().mode();
     print_briefing(session.play().scenario(), mode, session.play().timing(), out)?;
     warn_once(session);
@@ -155,6 +189,12 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
         // Print what happened since last time (lines of the new beat, the ending).
         for e in &play.transcript()[shown..] {
             print_entry(e, out)?;
+        }
+        if let Some(sp) = speaker {
+            sp.say(voices.transcript(&play.transcript()[shown..]));
+            if let Some(v) = play.current() {
+                sp.say(voices.choices(v.choices.iter().map(|c| (c.number, c.text.as_str()))));
+            }
         }
         shown = play.transcript().len();
         if play.is_finished() {
@@ -225,6 +265,9 @@ pub fn run(session: &mut Session, input: &mut impl BufRead, out: &mut impl Write
                 return Ok(Finish::InputEnded);
             };
             let answer = line.trim();
+            if let Some(sp) = speaker.filter(|_| !answer.is_empty()) {
+                sp.stop();
+            }
             let ms = Some(asked.elapsed().as_millis() as u64);
             let result = match answer {
                 "" => continue,

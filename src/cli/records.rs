@@ -807,5 +807,5 @@ fn run_rewind(
         printable(&d.text)
     );
     let session = crate::session::Session::rewound(rewind, Some(path), &trainee, recorder);
-    super::play_terminal(session, args.html.as_deref(), args.json.as_deref())
+    super::play_terminal(session, args.html.as_deref(), args.json.as_deref(), None)
 }
