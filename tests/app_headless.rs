@@ -1384,3 +1384,87 @@ fn esc_skips_the_reflection_and_the_run_ends() {
     assert_eq!(d.decisions[1].reflection, None);
     assert_eq!(d.decisions[1].reflect_prompt.as_deref(), Some("What were you weighing just then?"));
 }
+
+/// A stand-in espeak-ng in `dir` that notes each line it is given and then
+/// "speaks" it for a long time (until stopped).
+#[cfg(unix)]
+fn slow_fake_espeak(dir: &Path) -> (talkdown::speech::Speaker, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("spoken.txt");
+    let fake = dir.join("espeak-ng");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\ncat >> '{}'\necho >> '{}'\nexec sleep 600\n", log.display(), log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (talkdown::speech::Speaker::new(talkdown::speech::Engine::EspeakNg(fake)), log)
+}
+
+#[cfg(unix)]
+#[test]
+fn with_speech_on_the_scene_is_read_aloud_and_pause_silences_it() {
+    use talkdown::app::speech::Speech;
+    let dir = folder();
+    let engine_dir = tempfile::tempdir().unwrap();
+    let (speaker, log) = slow_fake_espeak(engine_dir.path());
+    let mut app = app_in(dir.path(), Mode::Training);
+    app.insert_resource(Speech::with_speaker(speaker));
+    app.world_mut().resource_mut::<Prefs>().speech = true;
+    into_play(&mut app);
+    let first = {
+        let current = app.world().resource::<Current>();
+        match &current.0.as_ref().unwrap().play().transcript()[0] {
+            talkdown::engine::Entry::Beat { lines, .. } => lines[0].text.clone(),
+            other => panic!("the run starts with a beat: {other:?}"),
+        }
+    };
+    while std::fs::read_to_string(&log).unwrap_or_default().is_empty() {
+        frames(&mut app, 1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(std::fs::read_to_string(&log).unwrap().trim(), first.trim(), "the beat's first line first");
+    assert!(app.world().resource::<Speech>().speaker().unwrap().queued() > 0, "the rest waits its turn");
+
+    press(&mut app, KeyCode::Escape);
+    assert!(paused(&app));
+    // Without the stop this would wait for the stand-in's 600 s.
+    while !app.world().resource::<Speech>().speaker().unwrap().is_idle() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(app.world().resource::<Speech>().speaker().unwrap().queued(), 0);
+}
+
+#[test]
+fn speech_is_off_by_default_and_f4_turns_it_on_and_is_remembered() {
+    let dir = folder();
+    let prefs_dir = tempfile::tempdir().unwrap();
+    let path = prefs_dir.path().join("prefs.json");
+    let mut app = headless(AppConfig {
+        scenarios: dir.path().to_path_buf(),
+        prefs: Some(path.clone()),
+        ..Default::default()
+    });
+    frames(&mut app, 3);
+    assert!(!app.world().resource::<Prefs>().speech);
+    press(&mut app, KeyCode::F4);
+    assert!(app.world().resource::<Prefs>().speech);
+    assert!(Prefs::load(Some(path)).speech, "remembered between runs");
+}
+
+#[test]
+fn next_trainee_on_the_debrief_clears_the_name_the_attempts_and_the_debrief() {
+    let dir = folder();
+    let mut app = app_in(dir.path(), Mode::Training);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "reflect", "ask_now", "offer_counsellor"]);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief);
+    assert_eq!(app.world().resource::<Attempts>().0.len(), 1);
+    press(&mut app, KeyCode::KeyX);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Library);
+    assert_eq!(app.world().resource::<Prefs>().trainee, "");
+    assert!(app.world().resource::<Attempts>().0.is_empty(), "no earlier cadet's results on show");
+    assert!(app.world().resource::<Finished>().debrief.is_none());
+}

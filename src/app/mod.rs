@@ -15,6 +15,7 @@ pub mod idle;
 pub mod screens;
 pub mod script;
 pub mod session;
+pub mod speech;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -145,6 +146,7 @@ impl Plugin for AppPlugin {
             backdrop::plugin,
             hot_reload::plugin,
             dev_panel::plugin,
+            speech::plugin,
         ));
         if self.config.script.is_some() {
             app.add_plugins(script::plugin);

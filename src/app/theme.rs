@@ -52,6 +52,8 @@ pub struct Prefs {
     /// A station setting (in this file): put the last trainee's name in the
     /// name field. Off by default, for shared lab stations.
     pub remember_trainee: bool,
+    /// Speak the scene aloud (F4; off by default): see `app/speech.rs`.
+    pub speech: bool,
     /// Where to save; `None` in tests and scripted runs (nothing is written).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -66,6 +68,7 @@ impl Default for Prefs {
             text_scale: 1.0,
             high_contrast: false,
             remember_trainee: false,
+            speech: false,
             path: None,
         }
     }
@@ -387,7 +390,7 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, color: Color32, text: impl Into<Str
     painter.galley_with_override_text_color(pos, galley, color);
 }
 
-/// The strip of controls every screen shows at the top right: text size and contrast.
+/// The strip of controls every screen shows at the top right: text size, contrast and speech.
 pub fn display_controls(ui: &mut egui::Ui, prefs: &mut Prefs) {
     let mut changed = false;
     if ui.button("A+").on_hover_text("Larger text (Ctrl +)").clicked() {
@@ -401,6 +404,11 @@ pub fn display_controls(ui: &mut egui::Ui, prefs: &mut Prefs) {
     let label = if prefs.high_contrast { "Contrast: high" } else { "Contrast: normal" };
     if ui.button(label).on_hover_text("High-contrast theme (F3)").clicked() {
         prefs.high_contrast = !prefs.high_contrast;
+        changed = true;
+    }
+    let label = if prefs.speech { "Speech: on" } else { "Speech: off" };
+    if ui.button(label).on_hover_text("Speak the scene aloud (F4)").clicked() {
+        prefs.speech = !prefs.speech;
         changed = true;
     }
     if changed {

@@ -6,7 +6,8 @@
 //! alternative, a rewound run's two routes, teaching points and resources.
 //! Left/Right select a decision, W rewinds to it (play resumes there, recorded as a
 //! new run linked to this one), R replays (same seed), N replays with a new
-//! seed, E exports HTML, H shows history, L or Esc goes back to the library.
+//! seed, E exports HTML, H shows history, L or Esc goes back to the library,
+//! X hands the station to the next trainee (name, attempts and debrief cleared).
 //!
 //! Everything shown comes from [`crate::debrief::Debrief`]; the rewind is the
 //! core's ([`crate::records::replay::rewind_play`], [`crate::session::Session::rewound`]).
@@ -17,7 +18,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, root, top_bar};
-use crate::app::session::{Current, Finished, Library, Records, Run, StartRun};
+use crate::app::session::{Attempts, Current, Finished, Library, Records, Run, StartRun};
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::debrief::{Debrief, ForkComparison};
@@ -46,6 +47,9 @@ pub enum DebriefAction {
     ExportHtml,
     History,
     Library,
+    /// A shared station: the next cadet sits down. The name, this session's
+    /// attempts and the debrief are cleared; back to the library.
+    NextTrainee,
     /// Select the previous (`-1`) or next (`+1`) decision on the timeline.
     Step(i8),
     /// Select a decision (1-based) on the timeline.
@@ -64,6 +68,7 @@ fn keys(keys: Res<ButtonInput<KeyCode>>, mut out: MessageWriter<DebriefAction>) 
         (KeyCode::KeyH, DebriefAction::History),
         (KeyCode::KeyL, DebriefAction::Library),
         (KeyCode::Escape, DebriefAction::Library),
+        (KeyCode::KeyX, DebriefAction::NextTrainee),
         (KeyCode::ArrowLeft, DebriefAction::Step(-1)),
         (KeyCode::ArrowRight, DebriefAction::Step(1)),
         (KeyCode::KeyW, DebriefAction::RewindSelected),
@@ -93,6 +98,7 @@ fn act(
     mut current: ResMut<Current>,
     mut start: MessageWriter<StartRun>,
     mut next: ResMut<NextState<Screen>>,
+    mut station: (ResMut<Prefs>, ResMut<Attempts>),
 ) {
     let decisions = finished.debrief.as_ref().map(|d| d.decisions.len()).unwrap_or(0);
     for a in actions.read() {
@@ -166,6 +172,14 @@ fn act(
             }
             DebriefAction::History => next.set(Screen::History),
             DebriefAction::Library => next.set(Screen::Library),
+            DebriefAction::NextTrainee => {
+                let (prefs, attempts) = &mut station;
+                prefs.trainee.clear();
+                prefs.save();
+                attempts.0.clear();
+                *finished = Finished::default();
+                next.set(Screen::Library);
+            }
         }
     }
 }
@@ -213,7 +227,7 @@ fn ui(
     top_bar(
         &mut root,
         Screen::Debrief.title(),
-        "Left/Right a decision   W rewind   R replay   N new seed   E export   H history   L library   Up/Down/PgUp/PgDn scroll",
+        "Left/Right a decision   W rewind   R replay   N new seed   E export   H history   L library   X next trainee   Up/Down/PgUp/PgDn scroll",
         &mut prefs,
     );
     let p = theme::palette(prefs.high_contrast);
@@ -227,6 +241,7 @@ fn ui(
                     ("Export HTML (E)", DebriefAction::ExportHtml),
                     ("History (H)", DebriefAction::History),
                     ("Library (L)", DebriefAction::Library),
+                    ("Next trainee (X)", DebriefAction::NextTrainee),
                 ] {
                     if ui.button(theme::bold(label)).clicked() {
                         out.write(a);

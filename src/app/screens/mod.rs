@@ -114,6 +114,10 @@ fn toggle_contrast(keys: Res<ButtonInput<KeyCode>>, mut prefs: ResMut<Prefs>) {
         prefs.high_contrast = !prefs.high_contrast;
         prefs.save();
     }
+    if keys.just_pressed(KeyCode::F4) {
+        prefs.speech = !prefs.speech;
+        prefs.save();
+    }
 }
 
 /// A `Ui` covering the whole window, for panels to attach to (egui 0.36).
@@ -125,8 +129,8 @@ pub fn root(ctx: &egui::Context) -> egui::Ui {
     )
 }
 
-/// The keys every screen answers (text size, contrast), shown after its own.
-pub const DISPLAY_KEYS: &str = "F3 contrast   Ctrl +/− text size";
+/// The keys every screen answers (text size, contrast, speech), shown after its own.
+pub const DISPLAY_KEYS: &str = "F3 contrast   F4 speech   Ctrl +/− text size";
 
 /// The bar at the top of every screen: where you are, key hints, display controls.
 pub fn top_bar(root: &mut egui::Ui, title: &str, hints: &str, prefs: &mut Prefs) {
