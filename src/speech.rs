@@ -382,8 +382,10 @@ fn work(engine: &Engine, shared: &Shared) {
                 q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
             }
         };
-        match spawn(engine.command(&u), engine.program(), engine.input(&u)) {
-            Ok(mut child) => loop {
+        // The front end found the engine before making a speaker; if it went
+        // away since (spawn fails), the line is skipped rather than the run stopped.
+        if let Ok(mut child) = spawn(engine.command(&u), engine.program(), engine.input(&u)) {
+            loop {
                 if shared.generation.load(Ordering::SeqCst) != generation {
                     let _ = child.kill();
                     let _ = child.wait();
@@ -393,10 +395,7 @@ fn work(engine: &Engine, shared: &Shared) {
                     Ok(Some(_)) | Err(_) => break,
                     Ok(None) => std::thread::sleep(Duration::from_millis(20)),
                 }
-            },
-            // The front end found the engine before making a speaker; if it
-            // went away since, the line is skipped rather than the run stopped.
-            Err(_) => {}
+            }
         }
         shared.busy.store(false, Ordering::SeqCst);
     }
