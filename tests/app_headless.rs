@@ -548,9 +548,10 @@ fn the_instructor_screen_shows_the_class_report_and_exports_csv_and_html() {
     press(&mut app, KeyCode::KeyI);
     frames(&mut app, 2);
     assert_eq!(screen(&app), Screen::Instructor);
+    // The screen reads the library's copy of the scenario, as `talkdown report` reads its file.
     let expected = talkdown::records::Store::open_existing(&db)
         .unwrap()
-        .class_report("every_feature", None, None)
+        .class_report_with("every_feature", None, None, None, Ok(&common::fixture()))
         .unwrap();
     assert_eq!(expected.attempts, 3);
     assert_eq!(expected.finished, 2);
@@ -564,6 +565,12 @@ fn the_instructor_screen_shows_the_class_report_and_exports_csv_and_html() {
     assert_eq!(shown.outcomes, expected.outcomes);
     assert_eq!(shown.critical_errors, expected.critical_errors);
     assert_eq!(shown.decision_points, expected.decision_points);
+    // So "How the class chose" lists the options nobody picked too, and has no "not available" note.
+    assert_eq!(shown.scenario_note, None);
+    let first =
+        shown.decision_points.iter().find(|d| d.decisions == 3).expect("the first moment, played 3 times");
+    assert!(first.options.len() > first.choices.len(), "{:?}", first.options);
+    assert!(first.options.iter().any(|o| o.chosen == 0));
 
     // C: one CSV row per recorded decision (4 + 1 + 1), next to the store.
     press(&mut app, KeyCode::KeyC);

@@ -16,7 +16,8 @@ use talkdown::scenario::Scenario;
 
 mod common;
 
-use common::{fixture, fixture_path, pg};
+use common::routes::{A, B, C, D, E, F};
+use common::{fixture, fixture_path, pg, play};
 
 /// Where a test keeps its records: a new SQLite file, or a new database on the
 /// test binary's throwaway PostgreSQL cluster (tests/common/pg.rs).
@@ -75,32 +76,6 @@ macro_rules! both {
         }
     };
 }
-
-/// Play `choices` (ids) with authored order and seed 1, recording as we go;
-/// finish (with a debrief) when an ending is reached.
-fn play(store: &mut Store, s: &Scenario, trainee: &str, choices: &[&str]) -> SessionId {
-    let mut opts = StartOptions::new(1, Mode::Training);
-    opts.shuffle = false;
-    let mut p = Playthrough::start(s, opts).unwrap();
-    let id = store.start_session_from(&p, trainee, Some(&fixture_path())).unwrap();
-    for (i, c) in choices.iter().enumerate() {
-        p.choose_id(c, Some(1000 + i as u64 * 250)).unwrap();
-        store.record_decision(id, &p).unwrap();
-    }
-    if p.is_finished() {
-        let (a, mut space) = analysis::analyze(s).unwrap();
-        let d = Debrief::build(&p, &a, &mut space, Some(trainee)).unwrap();
-        store.finish_session(id, &p, &d).unwrap();
-    }
-    id
-}
-
-const A: &[&str] = &["introduce", "reflect", "ask_now", "offer_counsellor"]; // accepts_help, 11
-const B: &[&str] = &["grab"]; // struggle, -3, critical
-const C: &[&str] = &["command", "cheer_up", "leave"]; // left_alone, -10, critical
-const D: &[&str] = &["introduce", "cheer_up", "stay", "hold"]; // hold, 1
-const E: &[&str] = &["introduce"]; // abandoned
-const F: &[&str] = &["command"]; // abandoned
 
 /// Six sessions whose report numbers are worked out by hand below.
 fn class(store: &mut Store, s: &Scenario) -> Vec<SessionId> {

@@ -16,6 +16,48 @@ pub fn fixture() -> talkdown::scenario::Scenario {
     talkdown::scenario::load::load_scenario(&fixture_path()).expect("fixture loads")
 }
 
+/// Play `choices` (ids) of [`fixture`] with authored order and seed 1,
+/// recording as we go; finish (with a debrief) when an ending is reached.
+pub fn play(
+    store: &mut talkdown::records::Store,
+    s: &talkdown::scenario::Scenario,
+    trainee: &str,
+    choices: &[&str],
+) -> talkdown::records::SessionId {
+    use talkdown::engine::{Mode, Playthrough, StartOptions};
+    let mut opts = StartOptions::new(1, Mode::Training);
+    opts.shuffle = false;
+    let mut p = Playthrough::start(s, opts).unwrap();
+    let id = store.start_session_from(&p, trainee, Some(&fixture_path())).unwrap();
+    for (i, c) in choices.iter().enumerate() {
+        p.choose_id(c, Some(1000 + i as u64 * 250)).unwrap();
+        store.record_decision(id, &p).unwrap();
+    }
+    if p.is_finished() {
+        let (a, mut space) = talkdown::analysis::analyze(s).unwrap();
+        let d = talkdown::debrief::Debrief::build(&p, &a, &mut space, Some(trainee)).unwrap();
+        store.finish_session(id, &p, &d).unwrap();
+    }
+    id
+}
+
+/// Six routes through [`fixture`] whose class-report figures are worked out
+/// by hand in tests/records_store.rs and tests/class_report.rs.
+pub mod routes {
+    /// Ends accepts_help, 11 points.
+    pub const A: &[&str] = &["introduce", "reflect", "ask_now", "offer_counsellor"];
+    /// Ends struggle, -3 points, a critical error.
+    pub const B: &[&str] = &["grab"];
+    /// Ends left_alone, -10 points, a critical error.
+    pub const C: &[&str] = &["command", "cheer_up", "leave"];
+    /// Ends hold, 1 point.
+    pub const D: &[&str] = &["introduce", "cheer_up", "stay", "hold"];
+    /// Abandoned after one decision.
+    pub const E: &[&str] = &["introduce"];
+    /// Abandoned after one decision.
+    pub const F: &[&str] = &["command"];
+}
+
 /// Eight meters of 0–1000 a trainee can raise one step at a time: far more
 /// states than the analyzer explores (warning W230), yet a playable scenario.
 pub fn too_large_to_analyse() -> String {

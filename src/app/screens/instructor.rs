@@ -179,11 +179,11 @@ fn act(
                     (Some(i), false) => i.saturating_sub(1),
                 };
                 state.scenario = Some(list[i].0.clone());
-                refresh(&mut state, &records);
+                refresh(&mut state, &library, &records);
             }
-            InstructorAction::Refresh => refresh(&mut state, &records),
+            InstructorAction::Refresh => refresh(&mut state, &library, &records),
             InstructorAction::ExportCsv | InstructorAction::ExportHtml => {
-                let result = export(&state, &records, a == InstructorAction::ExportCsv);
+                let result = export(&state, &library, &records, a == InstructorAction::ExportCsv);
                 state.message = Some(match &result {
                     Ok(path) => format!("Saved {}", path.display()),
                     Err(e) => e.clone(),
@@ -194,8 +194,16 @@ fn act(
     }
 }
 
-/// Ask the records for the report (the same call as `talkdown report`).
-fn refresh(state: &mut Instructor, records: &Records) {
+/// The report for `id`, with the library's copy of the scenario so "How the
+/// class chose" lists every option offered (the same call as `talkdown report`).
+fn report(store: &Store, library: &Library, id: &str, f: &Filter) -> Result<ClassReport, String> {
+    let scenario = library.find(id).and_then(|i| library.entries[i].scenario.as_ref());
+    let scenario = scenario.ok_or("it is not in the library");
+    store.class_report_with(id, f.since, f.until, None, scenario).map_err(|e| e.to_string())
+}
+
+/// Ask the records for the report.
+fn refresh(state: &mut Instructor, library: &Library, records: &Records) {
     state.report = None;
     state.problem = None;
     let Some(id) = state.scenario.clone() else {
@@ -204,7 +212,7 @@ fn refresh(state: &mut Instructor, records: &Records) {
     };
     let result = dates(state).and_then(|f| {
         let store = store(records)?;
-        store.class_report(&id, f.since, f.until).map_err(|e| e.to_string())
+        report(&store, library, &id, &f)
     });
     match result {
         Ok(r) => state.report = Some(r),
@@ -213,7 +221,7 @@ fn refresh(state: &mut Instructor, records: &Records) {
 }
 
 /// CSV: one row per decision of the sessions in the range. HTML: the report.
-fn export(state: &Instructor, records: &Records, csv: bool) -> Result<PathBuf, String> {
+fn export(state: &Instructor, library: &Library, records: &Records, csv: bool) -> Result<PathBuf, String> {
     let id = state.scenario.clone().ok_or("Pick a scenario first.")?;
     let filter = dates(state)?;
     let store = store(records)?;
@@ -224,7 +232,7 @@ fn export(state: &Instructor, records: &Records, csv: bool) -> Result<PathBuf, S
         let text = records::export::to_csv(&sessions);
         write_export(&dir, format!("sessions-{}-{stamp}.csv", file_stem(&id)), &text)
     } else {
-        let report = store.class_report(&id, filter.since, filter.until).map_err(|e| e.to_string())?;
+        let report = report(&store, library, &id, &filter)?;
         write_export(&dir, format!("class-report-{}-{stamp}.html", file_stem(&id)), &report.to_html())
     }
 }
@@ -420,28 +428,39 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
     }
     ui.add_space(8.0);
     theme::label_heading(ui, "How the class chose");
+    ui.label(
+        egui::RichText::new("Every option offered at each moment, best first; ✖ a critical error.")
+            .color(p.muted),
+    );
+    if let Some(note) = &r.scenario_note {
+        ui.label(egui::RichText::new(format!("Note: {note}")).color(p.muted));
+    }
     for d in &r.decision_points {
         theme::card(ui, false, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(theme::bold(format!("[{}]  {} decisions", d.beat, d.decisions)));
+            ui.label(theme::bold(format!("{}  ·  {} decisions", d.label, d.decisions)));
             // The choice's text takes the room the four figures leave, and wraps there.
             let text_width = (ui.available_width() - 380.0).max(220.0);
             egui::Grid::new(("instructor_beat", d.beat.as_str())).striped(true).spacing([18.0, 4.0]).show(
                 ui,
                 |ui| {
-                    for c in &d.choices {
+                    for c in &d.options {
                         let color = match c.judgement {
                             ChoiceJudgement::CriticalError | ChoiceJudgement::Harmful => p.bad,
                             ChoiceJudgement::BestAvailable | ChoiceJudgement::Helpful => p.good,
                             ChoiceJudgement::Neutral => p.muted,
                         };
-                        ui.label(c.count.to_string());
+                        ui.label(c.chosen.to_string());
                         ui.label(format!("{}%", f1(c.percent)));
-                        ui.label(egui::RichText::new(c.judgement.label()).color(color));
-                        ui.label(format!("{:+}", c.points));
+                        let mark = if c.critical { "✖ " } else { "" };
+                        ui.label(egui::RichText::new(format!("{mark}{}", c.judgement.label())).color(color));
+                        ui.label(c.points_words());
                         let top = egui::Layout::top_down(egui::Align::Min);
                         ui.allocate_ui_with_layout(egui::vec2(text_width, 0.0), top, |ui| {
                             ui.add(egui::Label::new(c.text.as_str()).wrap());
+                            if let Some(m) = c.meters_line() {
+                                ui.add(egui::Label::new(egui::RichText::new(m).color(p.muted)).wrap());
+                            }
                         });
                         ui.end_row();
                     }
