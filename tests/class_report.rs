@@ -14,7 +14,7 @@ use talkdown::scenario::load::load_scenario;
 mod common;
 
 use common::routes::{A, B, C, D, E, F};
-use common::{fixture, fixture_path, play};
+use common::{fixture, play};
 
 struct Class {
     _dir: tempfile::TempDir,
