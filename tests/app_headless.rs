@@ -565,6 +565,7 @@ fn the_instructor_screen_shows_the_class_report_and_exports_csv_and_html() {
     assert_eq!(shown.outcomes, expected.outcomes);
     assert_eq!(shown.critical_errors, expected.critical_errors);
     assert_eq!(shown.decision_points, expected.decision_points);
+    assert_eq!(shown.by_trainee, expected.by_trainee);
     // So "How the class chose" lists the options nobody picked too, and has no "not available" note.
     assert_eq!(shown.scenario_note, None);
     let first =

@@ -335,6 +335,50 @@ fn ui(
     Ok(())
 }
 
+/// Who played and who struggled (the report's rule, docs/records.md): one row
+/// a trainee, flagged ⚑ with the reasons, and the sessions whose debriefs
+/// History opens (`talkdown records show ID` in the terminal).
+fn trainees(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
+    let Some(line) = r.struggled_line() else { return };
+    ui.add_space(8.0);
+    theme::label_heading(ui, "Trainees (first attempts; rewinds apart)");
+    ui.label(egui::RichText::new(line).color(if r.struggling().next().is_some() { p.warn } else { p.good }));
+    for t in &r.by_trainee {
+        theme::card(ui, false, |ui| {
+            ui.set_width(ui.available_width());
+            let flag = if t.flagged() { "⚑ " } else { "" };
+            let n = |k: u32, one: &str| if k == 1 { format!("1 {one}") } else { format!("{k} {one}s") };
+            let mut counts = vec![n(t.attempts, "attempt"), format!("{} finished", t.finished)];
+            if t.abandoned > 0 {
+                counts.push(format!("{} abandoned", t.abandoned));
+            }
+            counts.push(n(t.critical_errors, "critical error"));
+            if t.rewinds > 0 {
+                counts.push(n(t.rewinds, "rewound run"));
+            }
+            ui.label(theme::bold(format!("{flag}{} — {}", t.trainee, counts.join(", "))));
+            match (&t.best, &t.last) {
+                (Some(b), Some(l)) if b.session == l.session => {
+                    ui.add(egui::Label::new(format!("best and last: {}", b.describe())).wrap());
+                }
+                (b, l) => {
+                    if let Some(b) = b {
+                        ui.add(egui::Label::new(format!("best: {}", b.describe())).wrap());
+                    }
+                    if let Some(l) = l {
+                        ui.add(egui::Label::new(format!("last: {}", l.describe())).wrap());
+                    }
+                }
+            }
+            if let Some(why) = t.struggled_line() {
+                ui.add(
+                    egui::Label::new(egui::RichText::new(format!("struggled: {why}")).color(p.warn)).wrap(),
+                );
+            }
+        });
+    }
+}
+
 fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
     theme::section(ui, format!("{} ({})", r.title, r.scenario));
     if let Some(s) = &r.since {
@@ -365,6 +409,7 @@ fn show(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
         ui.label(theme::muted(ui, "No sessions recorded for this scenario in this range."));
         return;
     }
+    trainees(ui, r, p);
     ui.add_space(8.0);
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
