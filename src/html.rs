@@ -1,6 +1,6 @@
 //! Small helpers shared by the HTML pages (the debrief, the class report):
-//! escaping text from files and people, and the marker shapes the state
-//! timeline draws (shape, not only colour, tells a critical error or a chance
+//! escaping text from files and people, one meter's chart panel (frame,
+//! range, good end), and the marker shapes the state timeline draws (shape, not only colour, tells a critical error or a chance
 //! roll, so the chart reads in black and white and for colour-blind readers).
 
 /// HTML-escaped, with control characters and bidirectional overrides shown
@@ -75,5 +75,60 @@ impl Marker {
                 )
             }
         }
+    }
+}
+
+/// One meter's panel in an SVG chart: where it sits and the meter's range.
+#[derive(Debug, Clone, Copy)]
+pub struct MeterPanel<'a> {
+    pub name: &'a str,
+    pub min: i32,
+    pub max: i32,
+    /// True when the high end is the good one for the person.
+    pub higher_is_better: bool,
+    /// Left edge of the plot (the meter's name and range sit left of it).
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl MeterPanel<'_> {
+    /// The good end of the range.
+    pub fn good_end(&self) -> i32 {
+        if self.higher_is_better { self.max } else { self.min }
+    }
+
+    /// The y coordinate of a meter value.
+    pub fn y(&self, v: f64) -> f64 {
+        let span = f64::from(self.max - self.min).max(1.0);
+        self.top + self.height - self.height * (v - f64::from(self.min)) / span
+    }
+
+    /// The frame, the good end as a thick green edge labelled in words, the
+    /// meter's name and its range: everything but the data.
+    pub fn frame(&self) -> String {
+        let (left, top, right) = (self.left, self.top, self.left + self.width);
+        let good_y = self.y(f64::from(self.good_end()));
+        format!(
+            "<rect x=\"{left}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n\
+             <line class=\"good-end\" x1=\"{left}\" y1=\"{good_y:.1}\" x2=\"{right:.1}\" y2=\"{good_y:.1}\" stroke=\"#2e7d32\" stroke-width=\"4\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#2e7d32\">good end ({})</text>\n\
+             <text x=\"6\" y=\"{:.1}\" font-weight=\"bold\" font-size=\"13\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+            self.width,
+            self.height,
+            right - 4.0,
+            if self.higher_is_better { good_y + 14.0 } else { good_y - 5.0 },
+            self.good_end(),
+            top + self.height / 2.0,
+            escape(self.name),
+            left - 4.0,
+            top + 10.0,
+            self.max,
+            left - 4.0,
+            top + self.height,
+            self.min
+        )
     }
 }

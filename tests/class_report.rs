@@ -188,3 +188,40 @@ fn point_of<'a>(
 ) -> &'a talkdown::records::report::DecisionPoint {
     r.decision_points.iter().find(|p| p.beat == beat).unwrap()
 }
+
+#[test]
+fn the_html_report_draws_the_class_meters_beside_the_best_route() {
+    let c = class();
+    let s = fixture();
+    let r = c.store.class_report_with("every_feature", None, None, None, Ok(&s)).unwrap();
+    let html = r.to_html();
+    assert_eq!(html.matches("<svg class=\"class-meters\"").count(), 1, "{html}");
+    // One panel per meter, each with its good end.
+    assert_eq!(r.meters.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["Distress", "Trust"]);
+    assert_eq!(html.matches("<g class=\"meter\">").count(), 2);
+    assert!(html.contains(">good end (0)</text>") && html.contains(">good end (10)</text>"), "{html}");
+
+    // A filled circle per decision point and meter the class has a mean for, at its figure.
+    let means: usize = r.decision_points.iter().map(|p| p.meters_after.len()).sum();
+    assert!(means >= 2 * 3, "{means}");
+    assert_eq!(html.matches("The class: ").count(), means);
+    let talk = r.decision_points.iter().find(|p| p.beat == "talk").unwrap();
+    let trust = talk.meters_after.iter().find(|m| m.meter == "trust").unwrap();
+    assert!(
+        html.contains(&format!(
+            "The class: Trust {:.1} on average ({} decisions)",
+            trust.mean, talk.decisions
+        ))
+    );
+
+    // A square per decision point the best route passes, per meter.
+    assert!(!r.best_route.is_empty());
+    let passed = r.decision_points.iter().filter(|p| r.best_route.iter().any(|s| s.beat == p.beat)).count();
+    assert!(passed >= 2, "{passed}");
+    assert_eq!(html.matches("The best route: ").count(), passed * 2);
+    assert!(html.contains("the class, on average") && html.contains("the best route"));
+
+    // Without the scenario there are no meters to draw, and no chart.
+    let bare = c.store.class_report("every_feature", None, None).unwrap();
+    assert!(!bare.to_html().contains("class-meters"));
+}

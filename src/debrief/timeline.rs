@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Debrief, DecisionReview};
 use crate::engine::Playthrough;
-use crate::html::{Marker, escape};
+use crate::html::{Marker, MeterPanel, escape};
 use crate::scenario::model::Direction;
 
 /// One meter over the run.
@@ -122,34 +122,19 @@ pub fn svg(d: &Debrief) -> String {
     );
     for (k, m) in d.meters.iter().enumerate() {
         let top = TOP + k as f64 * (PANEL + GAP);
-        let span = f64::from(m.max - m.min).max(1.0);
-        let y = |v: i32| top + PANEL - PANEL * f64::from(v - m.min) / span;
-        let good_y = y(m.good_end());
-        o.push_str(&format!(
-            "<g class=\"meter\"><rect x=\"{LEFT}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{PANEL}\" fill=\"none\" stroke=\"#999\"/>\n",
-            W - LEFT - RIGHT
-        ));
-        // The good end: a thick green edge, labelled in words.
-        o.push_str(&format!(
-            "<line class=\"good-end\" x1=\"{LEFT}\" y1=\"{good_y:.1}\" x2=\"{:.1}\" y2=\"{good_y:.1}\" stroke=\"#2e7d32\" stroke-width=\"4\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#2e7d32\">good end ({})</text>\n",
-            W - RIGHT,
-            W - RIGHT - 4.0,
-            if m.higher_is_better { good_y + 14.0 } else { good_y - 5.0 },
-            m.good_end()
-        ));
-        o.push_str(&format!(
-            "<text x=\"6\" y=\"{:.1}\" font-weight=\"bold\" font-size=\"13\">{}</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-            top + PANEL / 2.0,
-            escape(&m.name),
-            LEFT - 4.0,
-            top + 10.0,
-            m.max,
-            LEFT - 4.0,
-            top + PANEL,
-            m.min
-        ));
+        let panel = MeterPanel {
+            name: &m.name,
+            min: m.min,
+            max: m.max,
+            higher_is_better: m.higher_is_better,
+            left: LEFT,
+            top,
+            width: W - LEFT - RIGHT,
+            height: PANEL,
+        };
+        let y = |v: i32| panel.y(f64::from(v));
+        o.push_str("<g class=\"meter\">");
+        o.push_str(&panel.frame());
         let points: Vec<String> =
             m.values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
         o.push_str(&format!(

@@ -118,6 +118,7 @@ impl ClassReport {
             if let Some(note) = &self.scenario_note {
                 o.push_str(&format!("<p class=\"note\">{}</p>\n", e(note)));
             }
+            o.push_str(&self.meters_svg());
         }
         for p in &self.decision_points {
             o.push_str(&format!(
@@ -232,6 +233,6 @@ h1{font-size:1.7em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em;marg
 .meta,.note{color:#555}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;vertical-align:middle}
 .facts td{border:1px solid #ccc;text-align:center;padding:.4em 1em}.num{text-align:right;white-space:nowrap}
 .scores th,.trainees th{border-bottom:1px solid #999}.trainees td{vertical-align:top}tr.struggled td{background:#fdecea}tr.unchosen td{color:#555}.flag{color:#b71c1c;font-weight:bold}.j{color:#333;white-space:nowrap}svg{vertical-align:middle}
-svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-@media print{body{margin:0;max-width:none}section,tr{break-inside:avoid}}
+svg rect{-webkit-print-color-adjust:exact;print-color-adjust:exact}figure.chart{margin:1em 0}figure.chart figcaption{color:#555;font-size:.9em}
+@media print{body{margin:0;max-width:none}section,tr,figure{break-inside:avoid}}
 </style>\n";

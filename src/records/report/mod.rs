@@ -20,6 +20,7 @@ use super::store::Store;
 use super::{Filter, Grade, Result};
 use crate::engine::Timing;
 
+mod chart;
 mod html;
 mod options;
 mod text;
