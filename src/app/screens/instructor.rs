@@ -347,28 +347,9 @@ fn trainees(ui: &mut egui::Ui, r: &ClassReport, p: &theme::Palette) {
         theme::card(ui, false, |ui| {
             ui.set_width(ui.available_width());
             let flag = if t.flagged() { "⚑ " } else { "" };
-            let n = |k: u32, one: &str| if k == 1 { format!("1 {one}") } else { format!("{k} {one}s") };
-            let mut counts = vec![n(t.attempts, "attempt"), format!("{} finished", t.finished)];
-            if t.abandoned > 0 {
-                counts.push(format!("{} abandoned", t.abandoned));
-            }
-            counts.push(n(t.critical_errors, "critical error"));
-            if t.rewinds > 0 {
-                counts.push(n(t.rewinds, "rewound run"));
-            }
-            ui.label(theme::bold(format!("{flag}{} — {}", t.trainee, counts.join(", "))));
-            match (&t.best, &t.last) {
-                (Some(b), Some(l)) if b.session == l.session => {
-                    ui.add(egui::Label::new(format!("best and last: {}", b.describe())).wrap());
-                }
-                (b, l) => {
-                    if let Some(b) = b {
-                        ui.add(egui::Label::new(format!("best: {}", b.describe())).wrap());
-                    }
-                    if let Some(l) = l {
-                        ui.add(egui::Label::new(format!("last: {}", l.describe())).wrap());
-                    }
-                }
+            ui.label(theme::bold(format!("{flag}{} — {}", t.trainee, t.counts_line())));
+            for (what, run) in t.result_lines() {
+                ui.add(egui::Label::new(format!("{what}: {run}")).wrap());
             }
             if let Some(why) = t.struggled_line() {
                 ui.add(

@@ -151,34 +151,10 @@ impl ClassReport {
             "  ⚑ struggled: a critical error, the best attempt not yet at standard, a run abandoned, or none finished"
         );
         for t in &self.by_trainee {
-            let mut counts =
-                vec![plural(t.attempts, "attempt", "attempts"), format!("{} finished", t.finished)];
-            if t.abandoned > 0 {
-                counts.push(format!("{} abandoned", t.abandoned));
-            }
-            counts.push(plural(t.critical_errors, "critical error", "critical errors"));
-            if t.rewinds > 0 {
-                counts.push(format!("rewound {}", plural(t.rewinds, "run", "runs")));
-            }
-            let _ = writeln!(
-                o,
-                "  {} {} — {}",
-                if t.flagged() { "⚑" } else { " " },
-                t.trainee,
-                counts.join(", ")
-            );
-            match (&t.best, &t.last) {
-                (Some(b), Some(l)) if b.session == l.session => {
-                    let _ = writeln!(o, "      best and last: {}", b.describe());
-                }
-                (best, last) => {
-                    if let Some(b) = best {
-                        let _ = writeln!(o, "      best: {}", b.describe());
-                    }
-                    if let Some(l) = last {
-                        let _ = writeln!(o, "      last: {}", l.describe());
-                    }
-                }
+            let flag = if t.flagged() { "⚑" } else { " " };
+            let _ = writeln!(o, "  {flag} {} — {}", t.trainee, t.counts_line());
+            for (what, run) in t.result_lines() {
+                let _ = writeln!(o, "      {what}: {run}");
             }
             if let Some(why) = t.struggled_line() {
                 let _ = writeln!(o, "      struggled: {why}");

@@ -42,6 +42,35 @@ impl TraineeRow {
         !self.struggled.is_empty()
     }
 
+    /// "2 attempts, 1 finished, 1 abandoned, 1 critical error, rewound 1 run":
+    /// the counts every renderer of the trainee list shows.
+    pub fn counts_line(&self) -> String {
+        let plural = super::text::plural;
+        let mut counts =
+            vec![plural(self.attempts, "attempt", "attempts"), format!("{} finished", self.finished)];
+        if self.abandoned > 0 {
+            counts.push(format!("{} abandoned", self.abandoned));
+        }
+        counts.push(plural(self.critical_errors, "critical error", "critical errors"));
+        if self.rewinds > 0 {
+            counts.push(format!("rewound {}", plural(self.rewinds, "run", "runs")));
+        }
+        counts.join(", ")
+    }
+
+    /// The best and last runs as lines: `("best and last", ..)` when they are
+    /// one run, else `("best", ..)` and `("last", ..)` for those there are.
+    pub fn result_lines(&self) -> Vec<(&'static str, String)> {
+        match (&self.best, &self.last) {
+            (Some(b), Some(l)) if b.session == l.session => vec![("best and last", b.describe())],
+            (best, last) => {
+                let best = best.as_ref().map(|b| ("best", b.describe()));
+                let last = last.as_ref().map(|l| ("last", l.describe()));
+                best.into_iter().chain(last).collect()
+            }
+        }
+    }
+
     /// "2 critical errors; best attempt not yet at standard", or nothing.
     pub fn struggled_line(&self) -> Option<String> {
         self.flagged().then(|| self.struggled.iter().map(Struggle::describe).collect::<Vec<_>>().join("; "))
