@@ -13,12 +13,15 @@ use serde::Serialize;
 /// A file's text with its display name, for locating spans.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The name shown in headlines: the path as the user gave it.
     pub name: String,
+    /// The whole text; spans are byte ranges into it.
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    /// A file named `name` holding `text`; lines are indexed once, here.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let mut line_starts = vec![0];
@@ -50,10 +53,14 @@ impl SourceFile {
     }
 }
 
+/// How bad a [`Diagnostic`] is. Errors stop a scenario from being played;
+/// warnings do not (`validate --deny-warnings` fails on them too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The scenario cannot be played until this is fixed.
     Error,
+    /// The scenario plays, but an author should look (the bundled library has none).
     Warning,
 }
 
@@ -66,24 +73,36 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A marked piece of source text and what it says there (rustc's `^^^ label`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
+    /// Byte range into the [`SourceFile`]'s text.
     pub span: Range<usize>,
+    /// The words shown under the marked text, e.g. "first defined here".
     pub message: String,
 }
 
+/// One problem in one file, as an author sees it: code, message, where, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The stable code (`E102`, `W230`, ...), listed in docs/diagnostics.md;
+    /// tests and tools match on it, so a code is never reused for another problem.
     pub code: &'static str,
+    /// Error or warning.
     pub severity: Severity,
+    /// The one-line message, lower case, no full stop (`unknown beat or ending `insde``).
     pub message: String,
     /// The text the problem is about; `None` when it is about the file as a whole.
     pub primary: Option<Label>,
+    /// Further marked places, e.g. the first of two duplicate ids.
     pub secondary: Vec<Label>,
+    /// The `help:` line: a concrete fix ("did you mean `inside`?").
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error with code `code` (`E...`) and a one-line message; add the place
+    /// with [`Diagnostic::at`] and the fix with [`Diagnostic::help`].
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
@@ -95,15 +114,19 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with code `code` (`W...`) and a one-line message.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
     }
 
+    /// Mark `span` as the text the problem is about, labelled `label`; a `None`
+    /// span (a place the parser did not record) leaves the diagnostic about the whole file.
     pub fn at(mut self, span: Option<Range<usize>>, label: impl Into<String>) -> Self {
         self.primary = span.map(|span| Label { span, message: label.into() });
         self
     }
 
+    /// Add a secondary label (e.g. "first defined here"); a `None` span adds nothing.
     pub fn also(mut self, span: Option<Range<usize>>, label: impl Into<String>) -> Self {
         if let Some(span) = span {
             self.secondary.push(Label { span, message: label.into() });
@@ -111,11 +134,13 @@ impl Diagnostic {
         self
     }
 
+    /// Set the `help:` line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// True for [`Severity::Error`]: the scenario cannot be played.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -37,6 +37,7 @@ impl Marker {
         }
     }
 
+    /// Every marker, in the order the legend lists them.
     pub const ALL: [Marker; 4] = [Marker::Best, Marker::Other, Marker::Critical, Marker::Chance];
 
     /// The shape at `(x, y)`, about `r` in radius, as SVG, in `colour`.
@@ -81,15 +82,21 @@ impl Marker {
 /// One meter's panel in an SVG chart: where it sits and the meter's range.
 #[derive(Debug, Clone, Copy)]
 pub struct MeterPanel<'a> {
+    /// The meter's name, as the scenario gives it (shown left of the plot).
     pub name: &'a str,
+    /// The meter's lowest value (the scenario's `min`); the panel's bottom edge.
     pub min: i32,
+    /// The meter's highest value (the scenario's `max`); the panel's top edge.
     pub max: i32,
     /// True when the high end is the good one for the person.
     pub higher_is_better: bool,
     /// Left edge of the plot (the meter's name and range sit left of it).
     pub left: f64,
+    /// Top edge of the plot, in SVG user units (y grows downwards).
     pub top: f64,
+    /// Width of the plot, in SVG user units.
     pub width: f64,
+    /// Height of the plot, in SVG user units; `min` is drawn at `top + height`.
     pub height: f64,
 }
 

@@ -13,12 +13,10 @@ pub mod analysis;
 pub mod cli;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod debrief;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod diagnostics;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod engine;
 pub mod export;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod html;
 pub mod library;
 #[allow(missing_docs)] // documented next (issue 8)
@@ -26,11 +24,8 @@ pub mod records;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod scenario;
 pub mod session;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod speech;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod spelling;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod state;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod testplan;
@@ -38,7 +33,5 @@ pub mod testplan;
 #[cfg(feature = "app")]
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod app;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod synthetic;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod text;

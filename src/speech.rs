@@ -28,21 +28,37 @@ use crate::scenario::model::{CastMember, Role};
 /// Why nothing could be spoken.
 #[derive(Debug, thiserror::Error)]
 pub enum SpeechError {
+    /// Neither `espeak-ng` nor `spd-say` is on `PATH` (or the one found has since gone).
     #[error(
         "no speech engine is installed: the scene is not spoken (install espeak-ng, \
          e.g. `apt-get install espeak-ng`, or speech-dispatcher's spd-say)"
     )]
     NoEngine,
+    /// The engine could not be started at all (permissions, a broken install).
     #[error("cannot run the speech engine {program}: {source}")]
     Run {
+        /// The engine's executable.
         program: PathBuf,
+        /// Why the OS refused to run it.
         #[source]
         source: std::io::Error,
     },
+    /// The engine ran and exited unsuccessfully.
     #[error("the speech engine {program} failed ({status}): {stderr}")]
-    Failed { program: PathBuf, status: String, stderr: String },
+    Failed {
+        /// The engine's executable.
+        program: PathBuf,
+        /// How it exited, as the OS reports it (e.g. `exit status: 1`).
+        status: String,
+        /// What it wrote to its standard error, trimmed.
+        stderr: String,
+    },
+    /// Writing speech to a WAV file was asked of an engine that cannot.
     #[error("{program} cannot write speech to a file (only espeak-ng can)")]
-    NoFileOutput { program: PathBuf },
+    NoFileOutput {
+        /// The engine that was asked (spd-say).
+        program: PathBuf,
+    },
 }
 
 /// Which command-line client speaks, and where it is.
@@ -74,6 +90,7 @@ impl Engine {
         Err(SpeechError::NoEngine)
     }
 
+    /// The engine's executable, as found on `PATH`.
     pub fn program(&self) -> &Path {
         match self {
             Engine::EspeakNg(p) | Engine::SpdSay(p) => p,
@@ -210,6 +227,8 @@ pub struct VoiceBook {
 }
 
 impl VoiceBook {
+    /// The voices for a scenario's `cast` (in the file's order; the narrator
+    /// keeps the narrator's voice and takes no cast voice).
     pub fn new(cast: &[CastMember]) -> VoiceBook {
         VoiceBook {
             names: cast.iter().filter(|c| c.role != Role::Narrator).map(|c| c.name.clone()).collect(),
@@ -266,7 +285,9 @@ impl VoiceBook {
 /// One piece of speech.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Utterance {
+    /// What to say: no control characters, trimmed.
     pub text: String,
+    /// Who says it: engine voice, pitch and rate.
     pub voice: Voice,
 }
 
@@ -309,6 +330,8 @@ impl Speaker {
         Engine::detect().map(Speaker::new)
     }
 
+    /// A speaker on `engine`, with its worker thread started. If the OS will
+    /// not start a thread, nothing is ever spoken (the scene still plays in text).
     pub fn new(engine: Engine) -> Speaker {
         let shared = Arc::new(Shared::default());
         let worker = {
@@ -321,6 +344,7 @@ impl Speaker {
         Speaker { engine, shared, worker }
     }
 
+    /// The engine this speaker runs (for "speaking with espeak-ng" in a status line).
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

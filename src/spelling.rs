@@ -121,6 +121,8 @@ impl WordList {
         }
     }
 
+    /// A word list from the text of a `words.txt`: one word a line, `#` starts
+    /// a comment, blank lines skipped; case and curly apostrophes ignored.
     pub fn parse(text: &str) -> WordList {
         let words = text
             .lines()
@@ -131,6 +133,7 @@ impl WordList {
         WordList { words }
     }
 
+    /// True when `word` is in the list, ignoring case (and `’` versus `'`).
     pub fn contains(&self, word: &str) -> bool {
         self.words.contains(&normalise(word))
     }

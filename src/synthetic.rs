@@ -17,9 +17,13 @@ use crate::scenario::model::*;
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
+    /// How many beats, in chapters of [`Shape::chapter`].
     pub beats: usize,
+    /// How many meters (`m0`, `m1`, ...), each `0..=meter_max`.
     pub meters: usize,
+    /// How many flags (`f0`, `f1`, ...); at most 64, as in any scenario.
     pub flags: usize,
+    /// How many endings (`e0`, `e1`, ...) routes may lead to.
     pub endings: usize,
     /// Largest meter value (meters run 0..=meter_max).
     pub meter_max: i32,

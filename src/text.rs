@@ -51,6 +51,7 @@ pub struct PrintableWriter<W: Write> {
 }
 
 impl<W: Write> PrintableWriter<W> {
+    /// A writer passing escaped text on to `inner`.
     pub fn new(inner: W) -> Self {
         PrintableWriter { inner, pending: Vec::new() }
     }

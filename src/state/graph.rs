@@ -39,20 +39,25 @@ pub struct TooLarge(pub usize);
 /// Where an outcome of an act leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
+    /// The run ends there, at the ending with this number in the checked scenario.
     Ending(u32),
+    /// The run goes on in the state with this id in the [`StateGraph`].
     State(u32),
 }
 
 /// One outcome of one act: a fixed route has one, a chance route one per outcome.
 #[derive(Debug, Clone, Copy)]
 pub struct Edge {
+    /// The act (a choice, or letting the timer run out) this outcome follows.
     pub act: Act,
+    /// Where it leads.
     pub to: Target,
 }
 
 /// One act offered in one state.
 #[derive(Debug, Clone, Copy)]
 pub struct Offer {
+    /// The act: a choice by its number in the beat, or the timer.
     pub act: Act,
     /// The score variant that applies in this state, if any.
     pub variant: Option<u16>,
@@ -69,13 +74,17 @@ pub type Cache = OnceLock<Result<Arc<StateGraph>, TooLarge>>;
 #[derive(Clone, Default)]
 pub struct StateGraph {
     index: FxHashMap<(u32, GameState), u32>,
+    /// `beats[s]`: the beat state `s` is at (its number in the checked scenario).
     pub beats: Vec<u32>,
+    /// `states[s]`: the meters and flags of state `s`.
     pub states: Vec<GameState>,
     /// `offers[offer_ranges[s].0..offer_ranges[s].1]`, in authored order (the timer last).
     pub offer_ranges: Vec<(u32, u32)>,
+    /// Every state's offers, back to back (see `offer_ranges`).
     pub offers: Vec<Offer>,
     /// `edges[ranges[s].0..ranges[s].1]`: a state's edges, grouped by act in offer order.
     pub ranges: Vec<(u32, u32)>,
+    /// Every offer's outcomes, back to back (see `ranges` and [`Offer::edges`]).
     pub edges: Vec<Edge>,
     materialised: Vec<bool>,
     /// The start states, in the order [`GameState::all_starts`] gives them, each once.
@@ -123,6 +132,7 @@ impl StateGraph {
         self.states.len()
     }
 
+    /// True before anything has been explored (a scenario without a start beat).
     pub fn is_empty(&self) -> bool {
         self.states.is_empty()
     }
@@ -134,11 +144,13 @@ impl StateGraph {
         self.index.get(&(beat, state.clone())).copied()
     }
 
+    /// What state `state` offers, in authored order with the timer last.
     pub fn offers_of(&self, state: u32) -> &[Offer] {
         let (a, b) = self.offer_ranges[state as usize];
         &self.offers[a as usize..b as usize]
     }
 
+    /// Where `offer` can lead: one edge for a fixed route, one per outcome of a chance route.
     pub fn edges_of(&self, offer: &Offer) -> &[Edge] {
         &self.edges[offer.edges.0 as usize..offer.edges.1 as usize]
     }

@@ -12,7 +12,11 @@ use crate::scenario::{Cond, Fx, MeterRange, NodeRef, Route, Scenario};
 /// Meter values (in scenario order) and a bit per flag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GameState {
+    /// One value per meter, in the scenario's meter order, each kept within
+    /// that meter's `min..=max` by [`GameState::apply`].
     pub meters: Vec<i32>,
+    /// Bit `i` is set when flag `i` (the scenario's flag order) is set; so a
+    /// scenario has at most 64 flags.
     pub flags: u64,
 }
 
@@ -22,10 +26,12 @@ impl GameState {
         GameState { meters: starts, flags: 0 }
     }
 
+    /// Whether flag number `f` (the scenario's flag order, 0..64) is set.
     pub fn flag(&self, f: u8) -> bool {
         self.flags & (1u64 << f) != 0
     }
 
+    /// Whether `cond` (a checked condition, with meter and flag numbers) holds in this state.
     pub fn holds(&self, cond: &Cond) -> bool {
         match cond {
             Cond::Flag(f) => self.flag(*f),
@@ -37,6 +43,7 @@ impl GameState {
         }
     }
 
+    /// Whether an optional condition holds: no condition always holds.
     pub fn holds_opt(&self, cond: Option<&Cond>) -> bool {
         cond.is_none_or(|c| self.holds(c))
     }
