@@ -8,7 +8,7 @@
 //! not undo a reviewer's reading of the scenario's text. Comments and layout
 //! are not part of either hash; any change to a text, a number or an id is.
 //!
-//! [`stamp`] writes or updates the block by editing the file's text in place,
+//! [`stamp_text`] writes or updates the block by editing the file's text in place,
 //! so the author's comments and formatting survive.
 
 use std::ops::Range;
