@@ -20,12 +20,16 @@ use crate::state::GameState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
+    /// Feedback and meters after every choice: for practice.
     #[default]
     Training,
+    /// No feedback until the debrief, and timed moments keep a clock: for a
+    /// result an instructor can compare between trainees.
     Assessment,
 }
 
 impl Mode {
+    /// The stored and command-line form: `training` or `assessment`.
     pub fn label(self) -> &'static str {
         match self {
             Mode::Training => "training",
@@ -69,6 +73,7 @@ pub enum Timing {
 }
 
 impl Timing {
+    /// Every timing, in the order the front ends list them.
     pub const ALL: [Timing; 4] =
         [Timing::Standard, Timing::Extended150, Timing::Extended200, Timing::Untimed];
 
@@ -136,7 +141,10 @@ impl std::str::FromStr for Timing {
 /// How a run starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StartOptions {
+    /// The session seed: with the same scenario and choices it gives the same
+    /// run byte for byte (line variants, choice order, chance routes, random starts).
     pub seed: u64,
+    /// Training or assessment.
     pub mode: Mode,
     /// Present the offered choices in a seeded random order, so trainees cannot
     /// learn "the first one is right".
@@ -150,6 +158,7 @@ pub struct StartOptions {
 }
 
 impl StartOptions {
+    /// Options for a run from the scenario's start: choices shuffled, standard time.
     pub fn new(seed: u64, mode: Mode) -> Self {
         StartOptions { seed, mode, shuffle: true, from: None, timing: Timing::Standard }
     }
@@ -161,36 +170,71 @@ impl StartOptions {
     }
 }
 
+/// Why the engine refused a call. Nothing changes when it does: the run is
+/// left as it was, so a front end can show the message and ask again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
+    /// The run is at an ending: nothing more can be chosen.
     #[error("the run has ended; no more choices")]
     Finished,
+    /// A choice number outside `1..=offered`.
     #[error("choice {number} is not offered here (choose 1 to {offered})")]
-    NotOffered { number: usize, offered: usize },
+    NotOffered {
+        /// The number asked for.
+        number: usize,
+        /// How many choices are offered now.
+        offered: usize,
+    },
+    /// A choice id that is not among the choices offered now (unknown, or its
+    /// condition does not hold in this state).
     #[error("choice `{0}` is not offered here")]
     UnknownChoice(String),
+    /// A time-out was asked for at a beat without a timer.
     #[error("this beat has no timer, so there is no time to run out")]
     NoTimer,
+    /// A reading was given at a beat without a read-the-subject question.
     #[error("this moment asks no read-the-subject question")]
     NoReadQuestion,
+    /// A read answer number outside `1..=offered`.
     #[error("answer {number} is not one of the read question's (answer 1 to {offered})")]
-    NoSuchAnswer { number: usize, offered: usize },
+    NoSuchAnswer {
+        /// The answer number given.
+        number: usize,
+        /// How many answers the question has.
+        offered: usize,
+    },
+    /// A reflection was given, but the last decision's beat asks for none.
     #[error("there is no reflection to give: the last decision's moment asks for none")]
     NoReflection,
+    /// The last decision already has its reflection.
     #[error("the reflection on this decision was already given")]
     AlreadyReflected,
+    /// An author's start (`from`) names a beat id the scenario does not have.
     #[error("beat `{0}` does not exist in this scenario")]
     UnknownBeat(String),
+    /// [`Timing::Untimed`] was asked for in [`Mode::Assessment`].
     #[error(
         "untimed play is for training; an assessment keeps a clock so results stay comparable (use extended time x1.5 or x2)"
     )]
     UntimedAssessment,
+    /// An author's start state has the wrong number of meters or flags, or a
+    /// value outside a meter's range; the text says which.
     #[error("the start state does not fit this scenario: {0}")]
     BadStartState(String),
+    /// A saved run is resumed on a scenario whose content hash differs from the
+    /// one it was played on (the file was edited since): resuming could not
+    /// reproduce it. Replaying choice ids ([`replay`]) works across versions.
     #[error(
         "this run was played on a different version of `{scenario}` (content hash {saved}, now {current})"
     )]
-    VersionMismatch { scenario: String, saved: String, current: String },
+    VersionMismatch {
+        /// The scenario's id.
+        scenario: String,
+        /// The first 12 hex digits of the hash the run was played on.
+        saved: String,
+        /// The first 12 hex digits of the file's hash now.
+        current: String,
+    },
 }
 
 /// A line as the trainee sees it: variant picked, speaker named.
@@ -198,34 +242,50 @@ pub enum EngineError {
 pub struct SpokenLine {
     /// `None` for narration.
     pub speaker: Option<String>,
+    /// Whose line: the narrator, the subject, a bystander... (from the cast).
     pub role: Role,
+    /// The words, with the line variant already picked.
     pub text: String,
 }
 
 /// What happened, in order: the transcript of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Entry {
+    /// The run arrived at a beat and these lines were shown.
     Beat {
+        /// The beat's id.
         beat: String,
+        /// Its lines whose conditions held, variants picked.
         lines: Vec<SpokenLine>,
     },
+    /// The trainee chose a choice and said its text.
     Said {
+        /// The choice's id.
         choice: String,
+        /// The choice's text, as shown.
         text: String,
     },
+    /// The beat's timer ran out before the trainee chose.
     TimedOut {
+        /// The beat's id.
         beat: String,
     },
     /// What the trainee sees happen after a choice or a time-out (a cast
     /// member's answer, narration): part of the story in every mode. Only
     /// pushed when the act has reaction lines that show in this state.
     Reaction {
+        /// The reaction's lines whose conditions held.
         lines: Vec<SpokenLine>,
     },
+    /// The run ended.
     Ending {
+        /// The ending's id.
         ending: String,
+        /// The ending's rubric outcome category, e.g. `voluntary_help`.
         outcome: String,
+        /// The ending's title, as shown.
         title: String,
+        /// What happened afterwards, as shown.
         narrative: String,
     },
 }
@@ -233,11 +293,15 @@ pub enum Entry {
 /// One decision the trainee made (or a timer that ran out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The id of the beat it was made at.
     pub beat: String,
+    /// That beat's number in the checked scenario (its index in authored order).
     pub beat_index: u32,
+    /// A choice (by its number in the beat) or the time-out.
     pub act: Act,
     /// The choice id, or `timeout`.
     pub choice: String,
+    /// The choice's text as shown; for a time-out, "(You hesitated and the moment passed.)".
     pub text: String,
     /// Milliseconds the trainee took, if the front end measured it.
     pub response_ms: Option<u64>,
@@ -248,13 +312,18 @@ pub struct Decision {
     /// `None` when the plain scores did.
     #[serde(default)]
     pub score_variant: Option<u16>,
+    /// The choice is marked critical in the scenario: a serious error the debrief
+    /// calls out, whatever it scored.
     pub critical: bool,
     /// What was offered, in the order shown.
     pub offered: Vec<Act>,
+    /// Meters and flags when the choice was made.
     pub state_before: GameState,
+    /// Meters and flags after its effects (and the chance outcome's).
     pub state_after: GameState,
     /// For a weighted random route: which outcome happened (index into the outcomes).
     pub chance: Option<u16>,
+    /// Where it led: the next beat or an ending.
     pub led_to: NodeRef,
     /// What the trainee saw happen after it (the transcript's reaction entry).
     #[serde(default)]
@@ -292,6 +361,7 @@ pub struct Reading {
 /// A read-the-subject question as the front end shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadView {
+    /// The read question, as asked.
     pub question: String,
     /// The answers, numbered from 1 in authored order.
     pub options: Vec<String>,
@@ -302,15 +372,25 @@ pub struct ReadView {
 /// Everything about a run that needs saving to resume it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
+    /// The scenario's id.
     pub scenario: String,
+    /// The scenario's content hash when the run started (hex; see
+    /// [`EngineError::VersionMismatch`]).
     pub content_hash: String,
+    /// The options it was started with (seed, mode, shuffle, timing).
     pub options: StartOptions,
+    /// The current beat, or the ending the run finished at.
     pub at: NodeRef,
+    /// Meters and flags now.
     pub state: GameState,
+    /// Decisions made so far; the RNG for each step is seeded from the seed and
+    /// this number, so a resumed run picks what the original would have.
     pub step: u32,
     /// Offered acts at the current beat, in display order.
     pub offered: Vec<Act>,
+    /// Every decision so far, in order.
     pub decisions: Vec<Decision>,
+    /// Everything shown so far, in order.
     pub transcript: Vec<Entry>,
     /// The reading given at the current beat, kept until the choice is made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,17 +400,24 @@ pub struct RunState {
 /// A choice as offered now, numbered from 1 in display order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offered {
+    /// Its number as shown (1-based, display order): what the trainee types or clicks.
     pub number: usize,
+    /// The act behind it: the choice's number in the beat's authored order.
     pub act: Act,
+    /// The choice's id in the scenario file.
     pub id: String,
+    /// The choice's text.
     pub text: String,
 }
 
 /// The current beat as the front end shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BeatView {
+    /// The beat's id.
     pub beat: String,
+    /// The beat's lines whose conditions hold, variants picked.
     pub lines: Vec<SpokenLine>,
+    /// The choices offered now, in display order (shuffled when the run shuffles).
     pub choices: Vec<Offered>,
     /// Seconds to answer before the timeout happens, after the run's timing
     /// accommodation; `None` when the moment is not timed or the run is untimed.
@@ -445,37 +532,48 @@ impl Playthrough {
         Ok(Playthrough { scenario: scenario.clone(), run })
     }
 
+    /// The checked scenario being played.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
+    /// The run's whole saveable state.
     pub fn run(&self) -> &RunState {
         &self.run
     }
+    /// The run's state, to save it (resume with the scenario and it).
     pub fn into_run(self) -> RunState {
         self.run
     }
+    /// Training or assessment.
     pub fn mode(&self) -> Mode {
         self.run.options.mode
     }
+    /// The session seed.
     pub fn seed(&self) -> u64 {
         self.run.options.seed
     }
+    /// The timing accommodation (already fitted to the mode).
     pub fn timing(&self) -> Timing {
         self.run.options.timing
     }
+    /// Meters and flags now (hidden from the trainee in assessment mode).
     pub fn state(&self) -> &GameState {
         &self.run.state
     }
+    /// Every decision so far, in order.
     pub fn decisions(&self) -> &[Decision] {
         &self.run.decisions
     }
+    /// Everything shown so far, in order.
     pub fn transcript(&self) -> &[Entry] {
         &self.run.transcript
     }
+    /// The current beat, or the ending reached.
     pub fn at(&self) -> NodeRef {
         self.run.at
     }
 
+    /// True once the run has reached an ending.
     pub fn is_finished(&self) -> bool {
         matches!(self.run.at, NodeRef::Ending(_))
     }
@@ -788,8 +886,11 @@ pub fn short_hash(h: &str) -> &str {
 pub struct Divergence {
     /// 0-based index of the first decision that could not be replayed.
     pub index: usize,
+    /// The id of the beat the recorded decision was made at.
     pub beat: String,
+    /// The recorded choice id.
     pub choice: String,
+    /// Why it could not be followed, in words (e.g. "choice `x` is not offered here").
     pub reason: String,
 }
 

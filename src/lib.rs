@@ -14,7 +14,6 @@ pub mod cli;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod debrief;
 pub mod diagnostics;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod engine;
 pub mod export;
 pub mod html;
