@@ -28,23 +28,35 @@ pub use timeline::MeterTrack;
 /// integers weighted by ratios; float rounding stays far below it).
 const EPSILON: f64 = 1e-6;
 
+/// The ending a run reached, with what the rubric makes of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EndingSummary {
+    /// The ending's id.
     pub id: String,
+    /// The ending's title.
     pub title: String,
+    /// What happened afterwards, as the trainee read it.
     pub narrative: String,
+    /// The author's note on this ending for the debrief.
     pub commentary: String,
+    /// Its rubric outcome category id (e.g. `voluntary_help`).
     pub outcome: String,
+    /// That category's name in words, from the rubric.
     pub outcome_name: String,
+    /// The grade the rubric gives that category.
     pub grade: Grade,
     /// How the rubric says to read this kind of outcome.
     pub outcome_note: String,
 }
 
+/// Points in one rubric dimension (or, as [`Debrief::total`], in all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DimensionScore {
+    /// The rubric dimension's id (e.g. `safety`); `total` for the total.
     pub id: String,
+    /// Its name in words, from the rubric.
     pub name: String,
+    /// Points this run collected in it (can be negative).
     pub score: i32,
     /// The points in this dimension along the best-total route from the run's
     /// start (not the dimension's own maximum: those can add up to more than
@@ -54,17 +66,25 @@ pub struct DimensionScore {
     pub percent: Option<u32>,
 }
 
+/// A communication technique (from the rubric) a choice is tagged with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TechniqueRef {
+    /// The technique's id in the rubric.
     pub id: String,
+    /// Its name in words.
     pub name: String,
+    /// True for a helpful technique, false for one the rubric counts as harmful.
     pub helpful: bool,
 }
 
+/// A choice that was open at a decision and would have done better.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alternative {
+    /// The choice's id.
     pub choice: String,
+    /// The choice's text.
     pub text: String,
+    /// The author's commentary on it.
     pub commentary: String,
     /// Its immediate score change (total), as it would have scored in that state.
     pub score: i32,
@@ -101,11 +121,14 @@ pub struct LuckShare {
 /// Whether a run meets the academy's standard (the rubric's `policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Standard {
+    /// The run meets the policy: no failing critical error, process score at or over the pass mark.
     MeetsStandard,
+    /// Not yet: [`StandardVerdict::reasons`] says why.
     NotYet,
 }
 
 impl Standard {
+    /// How it reads in the debrief ("Meets the standard", "Not yet at standard").
     pub fn label(self) -> &'static str {
         match self {
             Standard::MeetsStandard => "Meets the standard",
@@ -118,14 +141,23 @@ impl Standard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum VerdictReason {
     /// A critical error, and the policy says a critical error fails (steps are 1-based).
-    CriticalError { steps: Vec<usize> },
+    CriticalError {
+        /// The steps with a critical error (1-based).
+        steps: Vec<usize>,
+    },
     /// The process score (after any cap) is below the pass mark.
-    BelowPassMark { percent: u32, pass_percent: u32 },
+    BelowPassMark {
+        /// The process score shown, 0–100.
+        percent: u32,
+        /// The rubric policy's pass mark, 0–100.
+        pass_percent: u32,
+    },
     /// The run did not reach an ending.
     Unfinished,
 }
 
 impl VerdictReason {
+    /// The reason as a sentence for the trainee.
     pub fn sentence(&self) -> String {
         match self {
             VerdictReason::CriticalError { steps } => {
@@ -147,6 +179,7 @@ impl VerdictReason {
 /// The verdict against the rubric's policy, with its reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StandardVerdict {
+    /// Meets the standard, or not yet.
     pub standard: Standard,
     /// Empty when the run meets the standard.
     pub reasons: Vec<VerdictReason>,
@@ -154,19 +187,28 @@ pub struct StandardVerdict {
     pub summary: String,
 }
 
+/// One decision of the run, judged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionReview {
     /// 1-based.
     pub step: usize,
+    /// The beat's id.
     pub beat: String,
+    /// The choice's id, or `timeout`.
     pub choice: String,
+    /// What the trainee said (the choice's text).
     pub text: String,
+    /// The author's commentary on that choice (or on letting the time run out).
     pub commentary: String,
     /// Score change per dimension id (only the non-zero ones).
     pub scores: Vec<(String, i32)>,
+    /// The decision's points over all dimensions.
     pub total: i32,
+    /// The choice is marked critical: a serious error the debrief calls out.
     pub critical: bool,
+    /// The timer ran out instead of a choice.
     pub timed_out: bool,
+    /// Milliseconds the trainee took, when the front end measured it.
     pub response_ms: Option<u64>,
     /// True when no offered choice could have done better from here.
     pub best_available: bool,
@@ -266,17 +308,26 @@ pub const STEP_BY_STEP_NOTE: &str = "Judged step by step: this scenario is too l
      so each decision is compared with the best-scoring option offered at that moment, in the situation \
      at the time. What each option would have led to later, and luck's part, are not judged.";
 
+/// The judgement of one run: the data every front end shows (the terminal,
+/// the app's debrief screen, the HTML page, the JSON export). No rendering
+/// here beyond the text, JSON and HTML renderers that read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Debrief {
+    /// The scenario's id.
     pub scenario: String,
+    /// The scenario's title.
     pub title: String,
+    /// The content hash (hex) of the scenario version played.
     pub content_hash: String,
     /// `exact`, or `step_by_step` when the scenario was too large to analyse.
     pub judgement: Judgement,
     /// Why and how the run was judged step by step (`None` when exact).
     pub judgement_note: Option<String>,
+    /// The trainee's name, when the run was recorded under one.
     pub trainee: Option<String>,
+    /// Training or assessment.
     pub mode: Mode,
+    /// The session seed: with it and the choices the run can be replayed exactly.
     pub seed: u64,
     /// The timing accommodation, shown so an accommodated run is on the record.
     pub timing: Timing,
@@ -290,17 +341,25 @@ pub struct Debrief {
     pub luck: LuckShare,
     /// Meets the standard or not yet, by the rubric's policy.
     pub standard: StandardVerdict,
+    /// Points per rubric dimension, in rubric order.
     pub dimensions: Vec<DimensionScore>,
+    /// The decisions marked critical, in order.
     pub critical_errors: Vec<DecisionReview>,
+    /// Techniques the run's choices used, each once.
     pub techniques_used: Vec<TechniqueRef>,
     /// Helpful techniques the best route uses that this run never did.
     pub techniques_missed: Vec<TechniqueRef>,
+    /// Every decision, in order.
     pub decisions: Vec<DecisionReview>,
+    /// How many decisions were the best available at their moment.
     pub best_choices: usize,
     /// The process-over-outcome sentence: how the decisions and the outcome relate.
     pub verdict: String,
+    /// The scenario's debrief commentary (from its file).
     pub commentary: String,
+    /// The scenario's teaching points (from its file).
     pub teaching_points: Vec<String>,
+    /// Further reading and help lines the scenario lists.
     pub resources: Vec<crate::scenario::model::Resource>,
     /// Each meter from the start and after each decision (the state timeline).
     pub meters: Vec<MeterTrack>,
@@ -559,6 +618,8 @@ impl Debrief {
         }
     }
 
+    /// The debrief as pretty-printed JSON (the `--json` form; its fields are the
+    /// struct's). Never fails: a serialisation error becomes `{"error": ...}`.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }

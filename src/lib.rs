@@ -7,11 +7,9 @@
 
 #![warn(missing_docs)]
 
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod analysis;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod cli;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod debrief;
 pub mod diagnostics;
 pub mod engine;

@@ -43,8 +43,11 @@ use crate::state::GameState;
 /// Refuse to explore more states than this (the shared graph's cap).
 pub use crate::state::graph::MAX_STATES;
 
+/// Why a scenario could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
+    /// More states (beat × meter values × flags) are reachable than the cap
+    /// given (usually [`MAX_STATES`]); nothing is analysed rather than hang.
     #[error(
         "the state space is too large to analyse (more than {0} states of beat × meters × flags); \
          check for meters with very wide ranges"

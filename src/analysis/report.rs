@@ -10,12 +10,18 @@ use super::space::{NO_BEST, NO_WORST, StateSpace, Target};
 use super::{DimensionRoute, Extremes, ScoreRoute};
 use crate::scenario::rubric::Grade;
 
+/// One ending of the scenario, as the analyzer sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EndingReport {
+    /// The ending's id.
     pub id: String,
+    /// The ending's title.
     pub title: String,
+    /// Its rubric outcome category (e.g. `voluntary_help`).
     pub outcome: String,
+    /// The grade the rubric gives that outcome.
     pub grade: Grade,
+    /// Whether any run can end here, conditions taken into account.
     pub reachable: bool,
     /// Fewest decisions from the start to this ending.
     pub shortest: Option<u32>,
@@ -23,21 +29,32 @@ pub struct EndingReport {
     pub longest: Option<u32>,
 }
 
+/// A state where nothing is offered and no ending was reached: a run
+/// there would be stuck (a scenario bug).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadEnd {
+    /// The beat's id.
     pub beat: String,
+    /// The meters and set flags there, in words (e.g. `trust=2 calm=0 [weapon_seen]`).
     pub state: String,
 }
 
+/// The scenario's size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Beats in the file.
     pub beats: usize,
+    /// Choices over all beats.
     pub choices: usize,
+    /// Endings in the file.
     pub endings: usize,
+    /// Reachable states (beat × meter values × flags).
     pub states: usize,
+    /// Distinct states a run can start in (random start values give several).
     pub start_states: usize,
 }
 
+/// How many ways through the scenario there are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathCount {
     /// Distinct ways from a start to an ending (each chance outcome counts).
@@ -50,20 +67,30 @@ pub struct PathCount {
 /// `docs/analysis-json.md` and kept stable (`format_version`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Analysis {
+    /// The JSON format's version (1); bumped only on an incompatible change.
     pub format_version: u32,
+    /// The scenario's id.
     pub scenario: String,
+    /// The scenario's title.
     pub title: String,
+    /// The content hash of the file analysed (hex), to tie the report to a version.
     pub content_hash: String,
+    /// Beats, choices, endings, states.
     pub counts: Counts,
+    /// Ways from a start to an ending.
     pub paths: PathCount,
+    /// Every ending, reachable or not, in file order.
     pub endings: Vec<EndingReport>,
+    /// The best practice: the highest-scoring route, and each dimension's best.
     pub best: Extremes,
+    /// The worst practice: most critical errors, then fewest points.
     pub worst: Extremes,
     /// Beats no run can reach once conditions are taken into account
     /// (the validator's reachability check ignores conditions).
     pub unreachable_beats: Vec<String>,
     /// States where nothing is offered and no ending was reached (at most 20 listed).
     pub dead_ends: Vec<DeadEnd>,
+    /// How many dead ends there are in all (`dead_ends` lists at most 20).
     pub dead_end_count: usize,
     /// What rules needing no judgement reach (always the longest text, ...);
     /// `None` when the state space is past the cap. See docs/diagnostics.md (W208).
@@ -71,6 +98,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The ids of endings no run can reach.
     pub fn unreachable_endings(&self) -> Vec<&str> {
         self.endings.iter().filter(|e| !e.reachable).map(|e| e.id.as_str()).collect()
     }

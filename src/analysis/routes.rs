@@ -89,14 +89,19 @@ impl StateSpace {
 /// random route, the outcome the route assumes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
+    /// The beat's id.
     pub beat: String,
+    /// The choice's id, or `timeout`.
     pub choice: String,
+    /// The choice's text.
     pub text: String,
     /// For a weighted random route: where luck took this route (a beat or ending id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub luck: Option<String>,
+    /// The beat's number in the checked scenario (not in the JSON).
     #[serde(skip)]
     pub beat_index: u32,
+    /// The act taken (not in the JSON).
     #[serde(skip)]
     pub act: Act,
     /// The meters after this step, in scenario order (the state it leads to;
@@ -110,20 +115,26 @@ pub struct Step {
 pub struct ScoreRoute {
     /// `None` when no ending can be reached at all.
     pub score: Option<i32>,
+    /// The ending the route reaches (its id); `None` when none can be reached.
     pub ending: Option<String>,
+    /// That ending's outcome category.
     pub outcome: Option<String>,
+    /// The grade the rubric gives that outcome.
     pub grade: Option<Grade>,
     /// Critical errors made along this route.
     pub critical_errors: u32,
     /// Points per rubric dimension along this route (they add up to its total).
     pub by_dimension: Vec<DimensionPoints>,
+    /// The decisions, in order, from the start to the ending.
     pub steps: Vec<Step>,
 }
 
 /// Points in one rubric dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DimensionPoints {
+    /// The rubric dimension's id (e.g. `safety`).
     pub dimension: String,
+    /// Points in it; negative when the route costs in that dimension.
     pub points: i32,
 }
 
@@ -134,9 +145,12 @@ impl ScoreRoute {
     }
 }
 
+/// One rubric dimension's own extreme route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DimensionRoute {
+    /// The rubric dimension's id.
     pub dimension: String,
+    /// The route reaching that dimension's best (or worst) points.
     #[serde(flatten)]
     pub route: ScoreRoute,
 }
@@ -163,6 +177,7 @@ pub(super) const MINIMA_NOTE: &str = "Each dimension's worst is found on its own
      these minima can add up to less than the worst route's points.";
 
 impl Extremes {
+    /// The extreme route of the dimension with id `id`; `None` when the rubric has no such dimension.
     pub fn dimension(&self, id: &str) -> Option<&ScoreRoute> {
         self.dimensions.iter().find(|d| d.dimension == id).map(|d| &d.route)
     }

@@ -63,6 +63,7 @@ impl StateSpace {
         }
     }
 
+    /// The scenario analysed.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
@@ -72,6 +73,7 @@ impl StateSpace {
         self.graph.len()
     }
 
+    /// True when no state has been explored (a scenario without a start beat).
     pub fn is_empty(&self) -> bool {
         self.graph.is_empty()
     }

@@ -12,8 +12,11 @@ use crate::engine::Playthrough;
 pub struct RouteStep {
     /// 1-based.
     pub step: usize,
+    /// What the trainee said.
     pub text: String,
+    /// The decision's points over all dimensions.
     pub points: i32,
+    /// The choice is marked critical.
     pub critical: bool,
     /// A weighted random route decided what happened next.
     pub chance: bool,
@@ -24,6 +27,7 @@ pub struct RouteStep {
 /// One route from the fork to where it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Route {
+    /// The decisions from the fork on, in order.
     pub steps: Vec<RouteStep>,
     /// Points of the whole run (the shared decisions before the fork included).
     pub points: i32,
@@ -70,7 +74,9 @@ pub struct ForkComparison {
     pub step: usize,
     /// The original session's number in the records, when known.
     pub session: Option<i64>,
+    /// The recorded run's route from the fork.
     pub original: Route,
+    /// The rewound run's route from the fork.
     pub this_run: Route,
 }
 
@@ -89,6 +95,8 @@ fn step_line(s: &RouteStep) -> String {
 }
 
 impl ForkComparison {
+    /// Compare `original` and `this_run`, which share their decisions before
+    /// `step` (1-based); `session` is the original's record number, if any.
     pub fn new(original: &Playthrough, this_run: &Playthrough, step: usize, session: Option<i64>) -> Self {
         ForkComparison {
             step,

@@ -13,9 +13,13 @@ use crate::scenario::model::Direction;
 /// One meter over the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeterTrack {
+    /// The meter's id.
     pub id: String,
+    /// Its name as the scenario gives it.
     pub name: String,
+    /// The meter's lowest value.
     pub min: i32,
+    /// The meter's highest value.
     pub max: i32,
     /// True when the high end is the good one for the person.
     pub higher_is_better: bool,
