@@ -402,3 +402,32 @@ fn register_exit_hook(pid: u32, dir: PathBuf) {
     }
     list.push((pid, dir));
 }
+
+/// A database of a throwaway cluster with `lab init` run on it (roles named
+/// after the database, so tests sharing a cluster never share roles), and
+/// the URL of each role with its password (a throwaway cluster's).
+pub struct Lab {
+    pub db: String,
+    pub init: talkdown::records::pg::LabInit,
+    /// The superuser's URL for the database.
+    pub admin: String,
+    /// The station role's URL.
+    pub station: String,
+    /// The instructor role's URL.
+    pub instructor: String,
+}
+
+impl Pg {
+    /// A new database (name starting with `prefix`) made ready by `lab init`.
+    pub fn lab(&self, prefix: &str) -> Lab {
+        use talkdown::records::pg::{LabRoles, lab_init};
+        let db = self.database(prefix);
+        let admin = self.admin_url(&db);
+        let init =
+            lab_init(&admin, Some(LabRoles { station: format!("{db}_st"), instructor: format!("{db}_in") }))
+                .expect("lab init");
+        let station = self.url(&init.station.name, &init.station.password, &db);
+        let instructor = self.url(&init.instructor.name, &init.instructor.password, &db);
+        Lab { db, init, admin, station, instructor }
+    }
+}
