@@ -264,7 +264,10 @@ fn wrong_password_not_postgres_and_newer_schema_give_clear_errors_without_passwo
     let e = Store::open(format!("postgresql://u:hunter2@127.0.0.1:{port}/db?sslmode=disable")).unwrap_err();
     let msg = e.to_string();
     assert!(!msg.contains("hunter2") && msg.contains("u:***@127.0.0.1"), "{msg}");
-    assert!(matches!(e, Error::PgUnreachable { .. } | Error::Postgres { .. }), "{msg}");
+    assert!(
+        matches!(e, Error::PgNotPostgres { .. } | Error::PgUnreachable { .. } | Error::Postgres { .. }),
+        "{msg}"
+    );
     server.join().unwrap();
 
     // Nothing listening.

@@ -148,6 +148,10 @@ pub enum Error {
     )]
     PgUnreachable { server: String, detail: String },
     #[error(
+        "{server} did not answer as a PostgreSQL server ({detail}): check the host and port in the URL (PostgreSQL listens on 5432 unless the server was set up otherwise) and that PostgreSQL, not another service, is listening there"
+    )]
+    PgNotPostgres { server: String, detail: String },
+    #[error(
         "the lab server {server} refused the login ({detail}): check the role name and its password (in ~/.pgpass or PGPASSFILE; see docs/lab.md), or ask for `talkdown lab init` to be run again for new passwords"
     )]
     PgAuth { server: String, detail: String },

@@ -45,6 +45,10 @@ pub const UNREACHABLE: &str = "lab server unreachable: answers are kept on this 
 /// not go away by itself (a wrong password, a schema to upgrade).
 const SLOW_RETRY: Duration = Duration::from_secs(30);
 
+/// How long dropping an outbox for a lab server waits for its delivery
+/// thread to stop before leaving it (its writes are safe in the outbox file).
+const EXIT_GRACE: Duration = Duration::from_millis(500);
+
 /// The station's outbox file: `TALKDOWN_OUTBOX` when set, else
 /// `outbox.sqlite3` in the data folder beside the default records file
 /// (Linux `~/.local/share/talkdown/`).
@@ -554,12 +558,36 @@ impl Outbox {
         true
     }
 
+    /// As [`Outbox::wait_idle`], but for a lab server also stop waiting as
+    /// soon as delivery fails (a wrong password, a server that is not
+    /// PostgreSQL, one that cannot be reached): every write is safe in the
+    /// outbox file then, and waiting longer would only keep the station
+    /// from closing. A failure seen during the wait counts too (the first
+    /// connection is often still being made when a station closes).
+    fn wait_delivered_or_kept(&self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        let mut st = self.shared.lock();
+        loop {
+            if st.queue.is_empty() {
+                return true;
+            }
+            if st.kept.is_some() && st.problem.is_some() && st.queue.iter().all(|q| q.row.is_some()) {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            st = self.shared.changed.wait_timeout(st, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
+
     /// Deliver everything queued, waiting at most `wait`. For a lab server,
     /// what is still queued then stays in the outbox file (and is delivered
     /// later); otherwise it is written to a new rescue file and taken off
     /// the queue.
     pub fn flush(&self, wait: Duration) -> FlushReport {
-        if self.wait_idle(wait) {
+        if self.wait_delivered_or_kept(wait) {
             return FlushReport::Saved;
         }
         {
@@ -634,7 +662,22 @@ impl Drop for Outbox {
         // the WAL back into it. What it had not delivered for a lab server
         // stays in the outbox file.
         if let Some(w) = self.worker.take() {
-            let _ = w.join();
+            if self.kept_in.is_some() {
+                // A lab server: every write is in the outbox file, so the
+                // station need not wait for a connection attempt to time out
+                // (up to 10 s to a host that drops packets). Give the worker
+                // a moment to finish cleanly, then let the process go; a
+                // write cut off mid-way is delivered again later, stored once.
+                let until = Instant::now() + EXIT_GRACE;
+                while !w.is_finished() && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                if w.is_finished() {
+                    let _ = w.join();
+                }
+            } else {
+                let _ = w.join();
+            }
         }
     }
 }

@@ -335,6 +335,13 @@ pub(crate) fn classify(shown: &str, e: postgres::Error) -> Error {
     let text = e.to_string();
     let source = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
     let detail = if source.is_empty() || text.contains(&source) { text } else { format!("{text}: {source}") };
+    // Something answered, but not in PostgreSQL's protocol (a web server, SSH...).
+    if detail.starts_with("unexpected message from server")
+        || detail.starts_with("error parsing response from server")
+        || detail.contains("bytes remaining on stream")
+    {
+        return Error::PgNotPostgres { server, detail };
+    }
     if e.is_closed()
         || detail.contains("connect")
         || detail.contains("timed out")

@@ -206,7 +206,8 @@ impl Recorder {
 
     /// How long to wait for the last answers before the program exits: for
     /// a lab server that is failing now, not at all (they are safe in the
-    /// station's outbox file and sent later), else [`EXIT_WAIT`].
+    /// station's outbox file and sent later), else [`EXIT_WAIT`] (for a lab
+    /// server the wait also ends as soon as a delivery fails).
     pub fn exit_wait(&self) -> Duration {
         match &self.outbox {
             Some(o) if o.kept_in().is_some() && o.problem().is_some() => Duration::ZERO,
