@@ -326,6 +326,9 @@ struct State {
     problem: Option<String>,
     /// The lab server could not be reached at the last attempt.
     unreachable: bool,
+    /// The last attempt failed in a way that needs someone to act (a wrong
+    /// password, a schema to upgrade, not a PostgreSQL server).
+    needs_someone: bool,
     notices: Vec<String>,
     closed: bool,
     /// For a lab server: the station's outbox file, and the server's identity there.
@@ -464,6 +467,7 @@ impl Outbox {
                 rescuing,
                 problem: None,
                 unreachable: false,
+                needs_someone: false,
                 notices,
                 closed: false,
                 kept,
@@ -567,11 +571,15 @@ impl Outbox {
     fn wait_delivered_or_kept(&self, wait: Duration) -> bool {
         let deadline = Instant::now() + wait;
         let mut st = self.shared.lock();
+        // A server already unreachable when the wait began may come back
+        // within it (the caller chose to wait): keep waiting for that one.
+        let failing_before = st.problem.is_some();
         loop {
             if st.queue.is_empty() {
                 return true;
             }
-            if st.kept.is_some() && st.problem.is_some() && st.queue.iter().all(|q| q.row.is_some()) {
+            let safe = st.kept.is_some() && st.queue.iter().all(|q| q.row.is_some());
+            if safe && st.problem.is_some() && (!failing_before || st.needs_someone) {
                 return false;
             }
             let now = Instant::now();
@@ -762,6 +770,7 @@ fn deliver_loop(
                 }
                 st.problem = None;
                 st.unreachable = false;
+                st.needs_someone = false;
                 pause = options.retry_min;
                 shared.changed.notify_all();
             }
@@ -786,6 +795,7 @@ fn deliver_loop(
                 }
                 st.problem = Some(e.to_string());
                 st.unreachable = unreachable;
+                st.needs_someone = !transient(&e);
                 shared.changed.notify_all();
                 let wait = if transient(&e) { pause } else { SLOW_RETRY };
                 let _ = shared.changed.wait_timeout(st, wait);
