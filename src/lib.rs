@@ -24,7 +24,6 @@ pub mod session;
 pub mod speech;
 pub mod spelling;
 pub mod state;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod testplan;
 
 #[cfg(feature = "app")]

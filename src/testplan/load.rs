@@ -47,34 +47,49 @@ pub struct Expect {
     pub ending: Option<u32>,
     /// Rubric outcome category id.
     pub outcome: Option<String>,
+    /// The debrief's verdict.
     pub verdict: Option<Standard>,
+    /// Whether the run took the analyzer's best-total route, choice for choice.
     pub best_route: Option<bool>,
+    /// The debrief's process percent (after any cap), inclusive, 0–100.
     pub process_percent: Option<RangeInclusive<u32>>,
+    /// The points collected, inclusive.
     pub points: Option<RangeInclusive<i32>>,
     /// Flag indices.
     pub flags_set: Vec<u8>,
+    /// Flag indices that must not be set at the end.
     pub flags_clear: Vec<u8>,
+    /// Texts that must appear in a reaction line seen on the way (exact, case and all).
     pub reactions: Vec<String>,
 }
 
 /// One checked case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
+    /// The case's name, as the plan writes it (shown in `talkdown test`'s report).
     pub name: String,
     /// 1-based line of the case in the plan file, for messages.
     pub line: usize,
+    /// The steps to play, in order.
     pub route: Vec<RouteStep>,
+    /// The run's seed ([`DEFAULT_SEED`] when the plan names none).
     pub seed: u64,
+    /// Training or assessment.
     pub mode: Mode,
+    /// What must hold at the end.
     pub expect: Expect,
 }
 
 /// A plan ready to run: its file, its scenario and its cases.
 #[derive(Debug, Clone)]
 pub struct TestPlan {
+    /// The plan file (`NAME.plan.ron`).
     pub path: PathBuf,
+    /// The scenario file beside it.
     pub scenario_path: PathBuf,
+    /// The checked scenario the cases run on.
     pub scenario: Scenario,
+    /// The checked cases, in file order.
     pub cases: Vec<Case>,
 }
 
@@ -86,7 +101,14 @@ pub enum PlanError {
     Load(#[from] LoadError),
     /// The plan itself has problems, each located in its text.
     #[error("{}: the test plan has errors:\n{}", path.display(), render_all(file, diagnostics, false))]
-    Invalid { path: PathBuf, file: SourceFile, diagnostics: Vec<Diagnostic> },
+    Invalid {
+        /// The plan file.
+        path: PathBuf,
+        /// Its text, to show the lines the diagnostics point at.
+        file: SourceFile,
+        /// Every problem found (E301–E308), in file order.
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl PlanError {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 pub struct PlanFile {
     /// The id of the scenario the plan pins (the scenario file beside the plan).
     pub scenario: String,
+    /// The cases, run in order.
     pub cases: Vec<CaseFile>,
 }
 
@@ -18,14 +19,17 @@ pub struct PlanFile {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename = "case")]
 pub struct CaseFile {
+    /// A name for reports; unique within the plan.
     pub name: String,
     /// Choice ids in the order they are made; `"!timeout"` lets a timer run out.
     pub route: Vec<String>,
     /// The run's seed: it decides random start values and chance routes (default 1).
     #[serde(default)]
     pub seed: Option<u64>,
+    /// `Training` (the default) or `Assessment`.
     #[serde(default)]
     pub mode: PlanMode,
+    /// What must hold at the end (nothing, when left out).
     #[serde(default)]
     pub expect: ExpectFile,
 }
@@ -33,8 +37,10 @@ pub struct CaseFile {
 /// Training or Assessment, as the plan writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub enum PlanMode {
+    /// Feedback after every choice (the engine's [`Mode::Training`](crate::engine::Mode::Training)).
     #[default]
     Training,
+    /// No feedback until the debrief (the engine's [`Mode::Assessment`](crate::engine::Mode::Assessment)).
     Assessment,
 }
 
@@ -50,7 +56,9 @@ impl From<PlanMode> for crate::engine::Mode {
 /// The debrief's verdict, as the plan writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum PlanVerdict {
+    /// The run meets the rubric's policy.
     MeetsStandard,
+    /// The run is not yet at standard.
     NotYet,
 }
 
@@ -74,6 +82,7 @@ pub struct ExpectFile {
     /// The ending's outcome category (a rubric outcome id).
     #[serde(default)]
     pub outcome: Option<String>,
+    /// The debrief's verdict: `MeetsStandard` or `NotYet`.
     #[serde(default)]
     pub verdict: Option<PlanVerdict>,
     /// Whether the run took the analyzer's best-total route, choice for choice.

@@ -19,7 +19,9 @@ pub enum Failure {
     Diverged {
         /// 1-based step of the route.
         step: usize,
+        /// The id of the beat the run was at.
         beat: String,
+        /// The choice id the route asked for (or `!timeout`).
         wanted: String,
         /// Why it was not offered (condition, another beat's choice, no timer).
         why: String,
@@ -27,16 +29,38 @@ pub enum Failure {
         offered: Vec<String>,
     },
     /// The run reached an ending before the route was over.
-    EndedEarly { step: usize, ending: String, rest: Vec<String> },
+    EndedEarly {
+        /// 1-based step of the route that was not played.
+        step: usize,
+        /// The id of the ending reached.
+        ending: String,
+        /// The route's steps left over, as written.
+        rest: Vec<String>,
+    },
     /// The route ran out before an ending.
-    NoEnding { steps: usize, beat: String, offered: Vec<String> },
+    NoEnding {
+        /// How many steps the route had.
+        steps: usize,
+        /// The id of the beat the run stopped at.
+        beat: String,
+        /// What that beat offered, in authored order.
+        offered: Vec<String>,
+    },
     /// An expectation did not hold.
-    Expected { what: &'static str, expected: String, actual: String },
+    Expected {
+        /// Which expectation (`ending`, `points`, ...), as the plan names it.
+        what: &'static str,
+        /// What the plan expected, in words.
+        expected: String,
+        /// What the run gave.
+        actual: String,
+    },
     /// The run could not be started or judged.
     Engine(String),
 }
 
 impl Failure {
+    /// The failure in one or two lines, for `talkdown test`'s report.
     pub fn describe(&self) -> String {
         match self {
             Failure::Diverged { step, beat, wanted, why, offered } => format!(
@@ -65,15 +89,20 @@ impl Failure {
 /// What one case did.
 #[derive(Debug, Clone)]
 pub struct CaseReport {
+    /// The case's name.
     pub name: String,
+    /// 1-based line of the case in the plan file.
     pub line: usize,
+    /// The seed it ran with.
     pub seed: u64,
+    /// Everything that went wrong (empty when it passed).
     pub failures: Vec<Failure>,
     /// The debrief of the finished run (`None` when the route did not reach an ending).
     pub debrief: Option<Debrief>,
 }
 
 impl CaseReport {
+    /// True when nothing went wrong.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
@@ -82,12 +111,16 @@ impl CaseReport {
 /// Where the runs of one scenario went: beats, acts and endings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visits {
+    /// Beats reached (their numbers in the checked scenario).
     pub beats: BTreeSet<u32>,
+    /// Acts taken: `(beat number, act)`.
     pub acts: BTreeSet<(u32, Act)>,
+    /// Endings reached (their numbers in the checked scenario).
     pub endings: BTreeSet<u32>,
 }
 
 impl Visits {
+    /// Add what `other` visited (the runs of several plans of one scenario).
     pub fn merge(&mut self, other: &Visits) {
         self.beats.extend(other.beats.iter().copied());
         self.acts.extend(other.acts.iter().copied());
@@ -113,11 +146,14 @@ impl Visits {
 /// A plan's results.
 #[derive(Debug, Clone)]
 pub struct PlanReport {
+    /// Each case's result, in plan order.
     pub cases: Vec<CaseReport>,
+    /// Where the plan's runs went, for coverage.
     pub visits: Visits,
 }
 
 impl PlanReport {
+    /// How many cases failed.
     pub fn failed(&self) -> usize {
         self.cases.iter().filter(|c| !c.passed()).count()
     }
@@ -365,17 +401,27 @@ fn check(
 /// How much of a scenario the plans' runs visited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coverage {
+    /// The scenario's id.
     pub scenario: String,
+    /// Beats reached by some run.
     pub beats_visited: usize,
+    /// Beats in the scenario.
     pub beats_total: usize,
+    /// Ids of the beats no run reached, in authored order.
     pub unvisited_beats: Vec<String>,
+    /// Choices made by some run.
     pub choices_visited: usize,
+    /// Choices in the scenario.
     pub choices_total: usize,
     /// `(beat id, choice id)`, in authored order.
     pub unvisited_choices: Vec<(String, String)>,
+    /// Timers some run let run out.
     pub timers_run_out: usize,
+    /// Beats with a timer.
     pub timers_total: usize,
+    /// Ids of the endings some run reached, in authored order.
     pub endings_reached: Vec<String>,
+    /// Ids of the endings no run reached, in authored order.
     pub endings_missed: Vec<String>,
 }
 
@@ -385,6 +431,7 @@ pub fn share(part: usize, whole: usize) -> u32 {
 }
 
 impl Coverage {
+    /// What the visits `v` cover of scenario `s`.
     pub fn of(s: &Scenario, v: &Visits) -> Coverage {
         let mut c = Coverage {
             scenario: s.id().to_string(),
