@@ -18,7 +18,6 @@ pub mod html;
 pub mod library;
 #[allow(missing_docs)] // documented next (issue 8)
 pub mod records;
-#[allow(missing_docs)] // documented next (issue 8)
 pub mod scenario;
 pub mod session;
 pub mod speech;

@@ -14,37 +14,57 @@ use super::rubric::{Grade, Rubric};
 /// A beat or an ending: where a choice can lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum NodeRef {
+    /// The beat with this number (its index in the file's `beats`).
     Beat(u32),
+    /// The ending with this number (its index in the file's `endings`).
     Ending(u32),
 }
 
 /// One of the things a trainee can do at a beat: a choice, or letting the timer run out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Act {
+    /// The choice with this number (its index in the beat's authored `choices`,
+    /// not its place on screen).
     Choice(u16),
+    /// Letting the beat's timer run out (recorded as choice id `timeout`).
     Timeout,
 }
 
+/// A condition with ids resolved to numbers: what [`model::Condition`] compiles to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
+    /// Flag number `n` is set.
     Flag(u8),
+    /// Flag number `n` is not set.
     NotFlag(u8),
+    /// Meter number `m` compares with the value (`AtLeast("trust", 3)` is
+    /// `Meter(m, Cmp::AtLeast, 3)`).
     Meter(u16, Cmp, i32),
+    /// Every condition holds.
     All(Vec<Cond>),
+    /// At least one condition holds.
     Any(Vec<Cond>),
+    /// The condition does not hold.
     Not(Box<Cond>),
 }
 
+/// How a meter is compared with a number in a [`Cond::Meter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
+    /// `value >= than`.
     AtLeast,
+    /// `value <= than`.
     AtMost,
+    /// `value < than`.
     Below,
+    /// `value > than`.
     Above,
+    /// `value == than`.
     Equals,
 }
 
 impl Cmp {
+    /// Whether a meter at `value` passes the comparison with `than`.
     pub fn holds(self, value: i32, than: i32) -> bool {
         match self {
             Cmp::AtLeast => value >= than,
@@ -56,51 +76,77 @@ impl Cmp {
     }
 }
 
+/// An effect with ids resolved to numbers: what [`model::Effect`] compiles to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fx {
+    /// Add to meter number `m` (negative to lower it); kept within its range.
     Add(u16, i32),
+    /// Set meter number `m` to the value, kept within its range.
     SetMeter(u16, i32),
+    /// Set flag number `n`.
     SetFlag(u8),
+    /// Clear flag number `n`.
     ClearFlag(u8),
 }
 
+/// Where an act leads, compiled from [`model::Next`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
+    /// Always here.
     Go(NodeRef),
+    /// The first rule whose condition holds after the act's effects, else the last field.
     Rules(Vec<(Cond, NodeRef)>, NodeRef),
+    /// A weighted random pick (seeded per step).
     Chance(Vec<ChanceOutcome>),
 }
 
+/// One outcome of a [`Route::Chance`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChanceOutcome {
+    /// Relative weight: the chance is `weight / sum of the weights`.
     pub weight: u32,
+    /// Where it leads.
     pub to: NodeRef,
+    /// Effects only this outcome has, applied after the act's.
     pub effects: Vec<Fx>,
 }
 
 /// A choice or a timeout, compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActDef {
+    /// Offered only when this holds (`None`: always).
     pub when: Option<Cond>,
+    /// Changes to meters and flags, in order.
     pub effects: Vec<Fx>,
     /// Points per rubric dimension, in rubric order.
     pub scores: Vec<i32>,
+    /// The sum of `scores`.
     pub total: i32,
+    /// Rubric technique numbers (indices into the rubric's techniques).
     pub techniques: Vec<u16>,
+    /// Marked critical: a serious error the debrief calls out.
     pub critical: bool,
+    /// Where it leads.
     pub route: Route,
 }
 
+/// A beat's line, compiled: its speaker and its condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineDef {
+    /// A cast index; `None` for narration.
     pub speaker: Option<u16>,
+    /// Shown only when this holds in the state on arriving.
     pub when: Option<Cond>,
 }
 
+/// A beat, compiled; index-aligned with the file's `beats`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BeatDef {
+    /// One per authored line, in order.
     pub lines: Vec<LineDef>,
+    /// One per authored choice, in order.
     pub choices: Vec<ActDef>,
+    /// The timer: authored seconds and what letting it run out does.
     pub timer: Option<(u32, ActDef)>,
     /// The read-the-subject question's options, compiled: each is right when
     /// its condition holds (a `range` becomes `AtLeast` and `AtMost`). Empty
@@ -108,17 +154,25 @@ pub struct BeatDef {
     pub read: Vec<Cond>,
 }
 
+/// A meter's range and start values, as numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeterRange {
+    /// The lowest value.
     pub min: i32,
+    /// The highest value.
     pub max: i32,
+    /// The lowest start value (the start, when it is fixed).
     pub start_lo: i32,
+    /// The highest start value (equal to `start_lo` when it is fixed).
     pub start_hi: i32,
 }
 
+/// An ending, compiled: what the rubric makes of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EndingDef {
+    /// Its outcome category's index in the rubric.
     pub outcome: u16,
+    /// The grade the rubric gives that category.
     pub grade: Grade,
 }
 
@@ -156,9 +210,11 @@ pub struct ReactionLineDef {
 /// A score variant, compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreVariantDef {
+    /// The state in which these scores apply (before the act's effects).
     pub when: Cond,
     /// Points per rubric dimension, in rubric order.
     pub scores: Vec<i32>,
+    /// The sum of `scores`.
     pub total: i32,
 }
 
@@ -166,7 +222,9 @@ pub struct ScoreVariantDef {
 /// and the scores that depend on the state it is made in.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActJudgement {
+    /// What the trainee sees happen after it, line by line.
     pub reaction: Vec<ReactionLineDef>,
+    /// The state-dependent scores, in authored order (the first that holds applies).
     pub score_variants: Vec<ScoreVariantDef>,
 }
 
@@ -184,6 +242,7 @@ pub struct Scored<'a> {
     pub variant: Option<u16>,
     /// Points per rubric dimension, in rubric order.
     pub scores: &'a [i32],
+    /// The sum of `scores`.
     pub total: i32,
 }
 
@@ -273,16 +332,26 @@ impl Ids<'_> {
     }
 }
 
+/// What a [`Scenario`] holds (reached through `Deref`): the file as written,
+/// its rubric and the compiled tables, index-aligned with the file.
 #[derive(Debug)]
 pub struct Inner {
+    /// The file as written (ids, texts).
     pub file: ScenarioFile,
+    /// The rubric it is judged by (its folder's, or the bundled one).
     pub rubric: Rubric,
+    /// SHA-256 (hex) over the parsed scenario and rubric, without the review
+    /// block: the version a run is tied to (see [`super::validate::content_hash`]).
     pub content_hash: String,
     /// The review block, checked against the content (computed once, at load).
     pub review: super::review::ReviewState,
+    /// Each meter's range and start, in the file's order.
     pub meters: Vec<MeterRange>,
+    /// The start beat.
     pub start: NodeRef,
+    /// Every beat, compiled, in the file's order.
     pub beats: Vec<BeatDef>,
+    /// Every ending, compiled, in the file's order.
     pub endings: Vec<EndingDef>,
 }
 
@@ -298,9 +367,11 @@ impl Scenario {
     pub(crate) fn state_graph_cache(&self) -> &crate::state::graph::Cache {
         &self.graph
     }
+    /// The scenario's id (its file is `<id>.ron`).
     pub fn id(&self) -> &str {
         &self.file.id
     }
+    /// The scenario's title.
     pub fn title(&self) -> &str {
         &self.file.about.title
     }
@@ -340,24 +411,30 @@ impl Scenario {
         ((i64::from(value) - i64::from(r.min)) as f64 / span as f64).clamp(0.0, 1.0) as f32
     }
 
+    /// How many rubric dimensions scores have (the length of every `scores`).
     pub fn dimensions(&self) -> usize {
         self.rubric.dimensions.len()
     }
+    /// The authored beat number `i`. Panics on a number not from this scenario.
     pub fn beat(&self, i: u32) -> &model::Beat {
         &self.file.beats[i as usize]
     }
+    /// The authored ending number `i`. Panics on a number not from this scenario.
     pub fn ending(&self, i: u32) -> &model::Ending {
         &self.file.endings[i as usize]
     }
+    /// The id of a beat or an ending.
     pub fn node_id(&self, n: NodeRef) -> &str {
         match n {
             NodeRef::Beat(b) => &self.beat(b).id,
             NodeRef::Ending(e) => &self.ending(e).id,
         }
     }
+    /// The number of the beat with id `id`, if there is one.
     pub fn beat_index(&self, id: &str) -> Option<u32> {
         self.file.beats.iter().position(|b| b.id == id).map(|i| i as u32)
     }
+    /// The number of the ending with id `id`, if there is one.
     pub fn ending_index(&self, id: &str) -> Option<u32> {
         self.file.endings.iter().position(|b| b.id == id).map(|i| i as u32)
     }
@@ -383,18 +460,21 @@ impl Scenario {
             Act::Timeout => "(You hesitated and the moment passed.)".to_string(),
         }
     }
+    /// The author's commentary on an act (empty when none was written).
     pub fn act_commentary(&self, beat: u32, act: Act) -> &str {
         match act {
             Act::Choice(c) => &self.beat(beat).choices[c as usize].commentary,
             Act::Timeout => self.beat(beat).timer.as_ref().map(|t| t.commentary.as_str()).unwrap_or(""),
         }
     }
+    /// The training hint shown after an act in training mode, if written.
     pub fn act_feedback(&self, beat: u32, act: Act) -> Option<&str> {
         match act {
             Act::Choice(c) => self.beat(beat).choices[c as usize].feedback.as_deref(),
             Act::Timeout => self.beat(beat).timer.as_ref().and_then(|t| t.feedback.as_deref()),
         }
     }
+    /// The act with authored id `id` at a beat (`timeout` when the beat has a timer).
     pub fn act_by_id(&self, beat: u32, id: &str) -> Option<Act> {
         if id == "timeout" && self.beats[beat as usize].timer.is_some() {
             return Some(Act::Timeout);
@@ -406,18 +486,22 @@ impl Scenario {
         let idx = self.beats[beat as usize].lines[line].speaker?;
         Some(&self.file.cast[idx as usize].name)
     }
+    /// Who says line number `line` of a beat: the cast member's role, or narrator.
     pub fn speaker_role(&self, beat: u32, line: usize) -> model::Role {
         match self.beats[beat as usize].lines[line].speaker {
             Some(i) => self.file.cast[i as usize].role,
             None => model::Role::Narrator,
         }
     }
+    /// The rubric outcome category of ending number `ending`.
     pub fn outcome_of(&self, ending: u32) -> &super::rubric::OutcomeCategory {
         &self.rubric.outcomes[self.endings[ending as usize].outcome as usize]
     }
+    /// The id of meter number `m`.
     pub fn meter_id(&self, m: usize) -> &str {
         &self.file.meters[m].id
     }
+    /// The id of flag number `f`.
     pub fn flag_id(&self, f: usize) -> &str {
         &self.file.flags[f].id
     }

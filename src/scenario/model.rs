@@ -15,47 +15,67 @@ use serde::{Deserialize, Serialize};
 pub struct ScenarioFile {
     /// Short machine name; the file is named `<id>.ron`.
     pub id: String,
+    /// Title, summary, difficulty, audience and the other catalogue facts.
     pub about: About,
     /// Who reviewed this exact content, and how far (`review: (status: ...)`).
     /// Left out of every content hash, so stamping a review changes no version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// What the trainee is told before the first line (the dispatch call, the setting).
     pub briefing: Briefing,
+    /// The people in the scene; a line's `speaker` is one of their ids (or `narrator`).
     #[serde(default)]
     pub cast: Vec<CastMember>,
+    /// The hidden numbers choices move (distress, trust...), in the order
+    /// states, records and charts list them.
     #[serde(default)]
     pub meters: Vec<MeterDef>,
+    /// The yes/no facts choices set and clear; at most 64 (E117).
     #[serde(default)]
     pub flags: Vec<FlagDef>,
     /// The id of the first beat.
     pub start: String,
+    /// The moments of the scenario, in authored order (the order reports list them in).
     pub beats: Vec<Beat>,
+    /// Where a run can end; each names a rubric outcome category.
     pub endings: Vec<Ending>,
+    /// What the debrief adds after any run: commentary, teaching points, resources.
     pub debrief: DebriefNotes,
 }
 
+/// The catalogue facts about a scenario, shown in the library and the briefing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct About {
+    /// The title, as the library lists it.
     pub title: String,
+    /// One or two sentences on what happens, for the library.
     pub summary: String,
+    /// How hard it is, for choosing what to assign.
     pub difficulty: Difficulty,
     /// Estimated minutes to play once.
     pub minutes: u32,
+    /// Who it is written for (e.g. "patrol officers").
     #[serde(default)]
     pub audience: Vec<String>,
+    /// Free keywords the library can filter on (e.g. `suicide`, `veteran`).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// What a trainee should be able to do after playing it.
     #[serde(default)]
     pub objectives: Vec<String>,
+    /// Shown before play, so a trainee can prepare (e.g. "self-harm").
     #[serde(default)]
     pub content_warnings: Vec<String>,
+    /// Who wrote it.
     #[serde(default)]
     pub authors: Vec<String>,
     /// Deprecated: the top-level `review:` block replaces it (W253). Still
     /// read, so older files load, but it says nothing about review status.
     #[serde(default)]
     pub clinical_reviewer: Option<String>,
+    /// The author's version string (e.g. `1.2`). Records tie a run to the
+    /// content hash, not to this, so a run stays replayable even if it is not bumped.
     pub version: String,
 }
 
@@ -64,6 +84,7 @@ pub struct About {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
+    /// How far it has been reviewed.
     pub status: ReviewStatus,
     /// Who reviewed it (a person or a team, with credentials for a clinician).
     #[serde(default)]
@@ -90,6 +111,7 @@ pub enum ReviewStatus {
 }
 
 impl ReviewStatus {
+    /// Every status, from least to most reviewed.
     pub const ALL: [ReviewStatus; 3] = [Self::Draft, Self::TeamReviewed, Self::ClinicallyReviewed];
 
     /// Plain words for people: "Draft", "Team reviewed", "Clinically reviewed".
@@ -114,16 +136,22 @@ impl ReviewStatus {
     }
 }
 
+/// How hard a scenario is, as its `about.difficulty` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Difficulty {
+    /// For new trainees: a cooperative subject, few traps.
     Introductory,
+    /// For trainees who know the basics.
     Intermediate,
+    /// For experienced trainees: more at stake, less forgiving.
     Advanced,
 }
 
 impl Difficulty {
+    /// Every difficulty, easiest first.
     pub const ALL: [Difficulty; 3] = [Self::Introductory, Self::Intermediate, Self::Advanced];
 
+    /// How it reads in the library ("Introductory", ...).
     pub fn label(self) -> &'static str {
         match self {
             Self::Introductory => "Introductory",
@@ -146,26 +174,37 @@ pub struct Briefing {
     pub role: Option<String>,
 }
 
+/// A person in the scene.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CastMember {
+    /// The id lines use as their `speaker`; unique within the scenario.
     pub id: String,
+    /// The name shown beside their lines.
     pub name: String,
+    /// Their part in the scene (decides, for instance, their voice).
     pub role: Role,
+    /// A note for the trainee or author on who they are.
     #[serde(default)]
     pub description: Option<String>,
 }
 
+/// What part a cast member plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     /// The person in crisis.
     Subject,
     /// The trainee's partner officer.
     Partner,
+    /// A relative or partner of the subject.
     Family,
+    /// Someone else present.
     Bystander,
+    /// The dispatcher on the radio.
     Dispatcher,
+    /// Another responder (EMS, fire, a crisis team).
     Responder,
+    /// The narrator: describes rather than speaks.
     Narrator,
 }
 
@@ -173,10 +212,15 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeterDef {
+    /// The id conditions and effects name; unique within the scenario.
     pub id: String,
+    /// The name shown in training mode, debriefs and charts.
     pub name: String,
+    /// The lowest value; effects never take the meter below it.
     pub min: i32,
+    /// The highest value; effects never take the meter above it.
     pub max: i32,
+    /// The value at the start of a run.
     pub start: StartValue,
     /// Shown next to the meter in training mode.
     #[serde(default)]
@@ -190,14 +234,19 @@ pub struct MeterDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StartValue {
+    /// Always this value.
     Fixed(i32),
+    /// A value picked at random (seeded) between the two, both included.
     Between(i32, i32),
 }
 
+/// Which end of a meter is the good one for the person (`higher_is:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Direction {
+    /// Higher is better (trust, rapport): the default.
     #[default]
     Better,
+    /// Higher is worse (distress, agitation).
     Worse,
 }
 
@@ -205,7 +254,9 @@ pub enum Direction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlagDef {
+    /// The id conditions and effects name; unique within the scenario.
     pub id: String,
+    /// What setting it means, for authors.
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -214,9 +265,15 @@ pub struct FlagDef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Beat {
+    /// Stable id an author writes in the RON file, unique within the scenario;
+    /// `next` and routes name it, and records keep it, so renaming it makes old
+    /// sessions' replays diverge.
     pub id: String,
+    /// What is said or narrated on arriving, in order.
     #[serde(default)]
     pub lines: Vec<Line>,
+    /// What the trainee can say or do here, in authored order (shuffled on
+    /// screen when the run shuffles).
     #[serde(default)]
     pub choices: Vec<Choice>,
     /// When set, the trainee has this long to answer before `timer.next` happens.
@@ -253,6 +310,7 @@ pub struct Read {
     /// The meter the options' `range`s are of, when they give ranges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meter: Option<String>,
+    /// The answers offered, in authored order.
     pub options: Vec<ReadOption>,
 }
 
@@ -276,6 +334,7 @@ pub struct ReadOption {
 pub struct Line {
     /// A cast id, or `narrator`.
     pub speaker: String,
+    /// The words (the text the speaker says, or the narration).
     pub text: String,
     /// Other ways to say the same thing; one of `text` and these is picked at random.
     #[serde(default)]
@@ -291,10 +350,12 @@ pub struct Line {
 pub struct Choice {
     /// Unique within its beat.
     pub id: String,
+    /// The words the trainee says (or what they do), as offered.
     pub text: String,
     /// Offered only when this holds.
     #[serde(default)]
     pub when: Option<Condition>,
+    /// Changes to meters and flags when it is chosen.
     #[serde(default)]
     pub effects: Vec<Effect>,
     /// Points per rubric dimension, typically -3 to +3.
@@ -321,6 +382,7 @@ pub struct Choice {
     /// The clinician's commentary on this choice, shown in the debrief.
     #[serde(default)]
     pub commentary: String,
+    /// Where it leads.
     pub next: Next,
 }
 
@@ -328,15 +390,21 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timer {
+    /// Seconds before the time runs out, at standard timing (a run's timing
+    /// accommodation can lengthen it; untimed runs have none).
     pub seconds: u32,
     /// Where hesitation leads.
     pub next: Next,
+    /// Changes to meters and flags when the time runs out.
     #[serde(default)]
     pub effects: Vec<Effect>,
+    /// Points per rubric dimension for letting the time run out.
     #[serde(default)]
     pub scores: BTreeMap<String, i32>,
+    /// State-dependent scores, as a choice's [`Choice::score_variants`].
     #[serde(default)]
     pub score_variants: Vec<ScoreVariant>,
+    /// Rubric technique ids that hesitating here shows or commits.
     #[serde(default)]
     pub techniques: Vec<String>,
     /// What the trainee sees happen when the time runs out (every mode).
@@ -355,7 +423,9 @@ pub struct Timer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreVariant {
+    /// The state in which these scores apply.
     pub when: Condition,
+    /// Points per rubric dimension, replacing the plain `scores` entirely.
     pub scores: BTreeMap<String, i32>,
     /// Why the score differs, in the debrief's words, e.g. "trust was still low:
     /// problem-solving before rapport rarely lands".
@@ -368,22 +438,33 @@ pub enum Next {
     /// Always to this beat or ending.
     Go(String),
     /// The first rule whose condition holds (checked after the choice's effects).
-    Route { rules: Vec<RouteRule>, otherwise: String },
+    Route {
+        /// The rules, tried in order.
+        rules: Vec<RouteRule>,
+        /// A beat or ending id, when no rule holds.
+        otherwise: String,
+    },
     /// A weighted random outcome: good technique does not always work.
     Chance(Vec<Outcome>),
 }
 
+/// One rule of a [`Next::Route`]: go to `to` when `when` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRule {
+    /// The condition, checked after the choice's effects.
     pub when: Condition,
+    /// A beat or ending id.
     pub to: String,
 }
 
+/// One outcome of a [`Next::Chance`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
+    /// Its relative weight: the chance is `weight / sum of the weights`.
     pub weight: u32,
+    /// A beat or ending id.
     pub to: String,
     /// Effects that happen only on this outcome.
     #[serde(default)]
@@ -407,8 +488,11 @@ pub enum Condition {
     Above(String, i32),
     /// meter == value
     Equals(String, i32),
+    /// Every condition holds.
     All(Vec<Condition>),
+    /// At least one condition holds.
     Any(Vec<Condition>),
+    /// The condition does not hold.
     Not(Box<Condition>),
 }
 
@@ -421,38 +505,53 @@ pub enum Effect {
     Lower(String, i32),
     /// Set a meter to a value.
     SetMeter(String, i32),
+    /// Set the flag.
     SetFlag(String),
+    /// Clear the flag.
     ClearFlag(String),
 }
 
+/// One way a run can end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ending {
+    /// Stable id, unique within the scenario; `next` and routes name it and
+    /// records keep it.
     pub id: String,
     /// A rubric outcome category id, e.g. `voluntary_help`.
     pub outcome: String,
+    /// The ending's title, shown at the end and in the debrief.
     pub title: String,
+    /// What happened afterwards, shown at the end.
     pub narrative: String,
+    /// The author's note on this ending, in the debrief.
     #[serde(default)]
     pub commentary: String,
 }
 
+/// What the debrief adds after any run of the scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DebriefNotes {
+    /// The scenario's commentary: what it is about, what matters in it.
     pub commentary: String,
+    /// The points a trainee should take away, one per entry.
     #[serde(default)]
     pub teaching_points: Vec<String>,
+    /// Help lines and further reading.
     #[serde(default)]
     pub resources: Vec<Resource>,
 }
 
+/// A help line or a piece of further reading, listed in the debrief.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
+    /// Its name (e.g. "988 Suicide & Crisis Lifeline").
     pub name: String,
     /// How to reach it: a number, a text line, a web address.
     pub contact: String,
+    /// Anything else to know (hours, who it is for).
     #[serde(default)]
     pub note: Option<String>,
 }
