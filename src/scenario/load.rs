@@ -24,29 +24,53 @@ pub const RUBRIC_FILE: &str = "rubric.ron";
 /// Errors that stop a file from being read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The file (or folder) could not be read.
     #[error("{path}: cannot read: {source}")]
     Io {
+        /// What was being read.
         path: PathBuf,
+        /// Why the OS refused.
         #[source]
         source: std::io::Error,
     },
+    /// A file could not be written (a stamped review, an export).
     #[error("{path}: cannot write: {source}")]
     Write {
+        /// What was being written.
         path: PathBuf,
+        /// Why the OS refused.
         #[source]
         source: std::io::Error,
     },
     /// An output file (`--html`, `--json`) that cannot be written, found before the run.
     #[error("{0}")]
     Output(String),
+    /// A folder was given, but it holds no scenario file.
     #[error("{path}: no scenario files (*.ron) in this folder")]
-    NoScenarios { path: PathBuf },
+    NoScenarios {
+        /// The folder.
+        path: PathBuf,
+    },
     /// The rubric's problems are kept as diagnostics, not text, so each front
     /// end renders them its own way (colour in a terminal, a list in the app).
     #[error("{}: the rubric has errors:\n{}", path.display(), render_all(file, diagnostics, false))]
-    BadRubric { path: PathBuf, file: SourceFile, diagnostics: Vec<Diagnostic> },
+    BadRubric {
+        /// The rubric file.
+        path: PathBuf,
+        /// Its text, for showing the lines the diagnostics point at.
+        file: SourceFile,
+        /// Every problem found in it.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The scenario has errors (E...); `checked` holds every diagnostic, so a
+    /// front end can show them all.
     #[error("{}: the scenario has errors:\n{}", path.display(), checked.error_report(false))]
-    BadScenario { path: PathBuf, checked: Box<Checked> },
+    BadScenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// The file, checked: its text and diagnostics.
+        checked: Box<Checked>,
+    },
 }
 
 impl LoadError {
@@ -93,16 +117,22 @@ fn render_all(source: &SourceFile, diagnostics: &[Diagnostic], color: bool) -> S
 /// compiled scenario when there were no errors.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The file's name and text, for rendering the diagnostics.
     pub source: SourceFile,
+    /// The file as parsed; `None` when it is not even valid RON of the right shape.
     pub file: Option<ScenarioFile>,
+    /// Every problem found, errors and warnings, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The playable scenario; `None` when there is any error.
     pub scenario: Option<Scenario>,
 }
 
 impl Checked {
+    /// How many errors (each stops the scenario from being played).
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
+    /// How many warnings.
     pub fn warnings(&self) -> usize {
         self.diagnostics.len() - self.errors()
     }

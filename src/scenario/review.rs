@@ -67,7 +67,9 @@ pub fn is_valid_date(date: &str) -> bool {
 pub struct ReviewState {
     /// The status the `review:` block records (`Draft` without a block).
     pub status: ReviewStatus,
+    /// Who reviewed it, as the block says.
     pub reviewer: Option<String>,
+    /// When, as `YYYY-MM-DD`.
     pub date: Option<String>,
     /// A reviewed status whose recorded hash is missing or no longer matches
     /// the content: the review was of something else.
@@ -138,8 +140,10 @@ impl ReviewState {
 /// Why a file could not be stamped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StampError {
+    /// The file has no `about: (...)` block to put the review after.
     #[error("cannot find `about: (...)` in the file to put the review block after")]
     NoAbout,
+    /// Stamping would have changed the scenario itself: nothing was written.
     #[error(
         "the stamped text no longer parses as the same scenario (this is a bug; the file was not changed)"
     )]

@@ -7,11 +7,17 @@ use serde::{Deserialize, Serialize};
 /// The rubric shipped with Talkdown, used when no `rubric.ron` sits beside a scenario.
 pub const BUNDLED_RUBRIC: &str = include_str!("../../scenarios/rubric.ron");
 
+/// The training rubric: what choices are scored on, the techniques they are
+/// tagged with, what kinds of ending there are, and the pass policy. One per
+/// scenario folder (`rubric.ron`, or the bundled one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
+    /// The scoring dimensions, in the order every `scores` vector follows.
     pub dimensions: Vec<Dimension>,
+    /// The communication techniques choices are tagged with (helpful and harmful).
     pub techniques: Vec<Technique>,
+    /// The outcome categories endings name, each with its grade.
     pub outcomes: Vec<OutcomeCategory>,
     /// How critical errors and the pass mark decide the verdict; an academy sets it.
     #[serde(default)]
@@ -48,23 +54,36 @@ impl Default for Policy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
+    /// Stable id scenarios use in `scores: { "safety": 2 }`; renaming it breaks
+    /// every scenario that scores on it.
     pub id: String,
+    /// Its name in words, for debriefs and reports.
     pub name: String,
+    /// What it measures, for authors and trainees.
     pub description: String,
 }
 
+/// A communication technique a choice can show (or, if harmful, commit),
+/// e.g. `open_question` or `threat`; choices name it in `techniques`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Technique {
+    /// Stable id scenarios name it by.
     pub id: String,
+    /// Its name in words.
     pub name: String,
+    /// Helpful or harmful.
     pub kind: TechniqueKind,
+    /// What it is, for authors and trainees.
     pub description: String,
 }
 
+/// Whether a technique is good practice or a mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TechniqueKind {
+    /// Good practice: the debrief lists it as used, or missed when the best route uses it.
     Helpful,
+    /// A mistake; a policy's `critical_techniques` are harmful ones that make a choice critical.
     Harmful,
 }
 
@@ -72,9 +91,13 @@ pub enum TechniqueKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeCategory {
+    /// Stable id endings name in `outcome:`.
     pub id: String,
+    /// Its name in words.
     pub name: String,
+    /// How the debrief grades an ending of this kind.
     pub grade: Grade,
+    /// What it means, for authors and trainees.
     pub description: String,
     /// How the debrief treats this kind of ending.
     pub debrief_note: String,
@@ -113,12 +136,15 @@ impl Grade {
 }
 
 impl Rubric {
+    /// The dimension with id `id`, if the rubric has one.
     pub fn dimension(&self, id: &str) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.id == id)
     }
+    /// The technique with id `id`, if the rubric has one.
     pub fn technique(&self, id: &str) -> Option<&Technique> {
         self.techniques.iter().find(|t| t.id == id)
     }
+    /// The outcome category with id `id`, if the rubric has one.
     pub fn outcome(&self, id: &str) -> Option<&OutcomeCategory> {
         self.outcomes.iter().find(|o| o.id == id)
     }
@@ -131,10 +157,13 @@ impl Rubric {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RubricExtension {
+    /// Entries the bundled rubric does not have (a new id each).
     #[serde(default)]
     pub add: Additions,
+    /// New words for bundled entries; ids, grades and kinds stay.
     #[serde(default)]
     pub reword: Rewordings,
+    /// Policy values to change.
     #[serde(default)]
     pub policy: PolicyChanges,
 }
@@ -143,8 +172,11 @@ pub struct RubricExtension {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Additions {
+    /// New dimensions, after the bundled ones.
     pub dimensions: Vec<Dimension>,
+    /// New techniques, after the bundled ones.
     pub techniques: Vec<Technique>,
+    /// New outcome categories, after the bundled ones.
     pub outcomes: Vec<OutcomeCategory>,
 }
 
@@ -152,8 +184,11 @@ pub struct Additions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rewordings {
+    /// Dimensions to reword, by id.
     pub dimensions: Vec<Reword>,
+    /// Techniques to reword, by id.
     pub techniques: Vec<Reword>,
+    /// Outcome categories to reword, by id.
     pub outcomes: Vec<OutcomeReword>,
 }
 
@@ -161,9 +196,12 @@ pub struct Rewordings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reword {
+    /// The id of the bundled entry (an id it lacks is E151).
     pub id: String,
+    /// The new name, if it changes.
     #[serde(default)]
     pub name: Option<String>,
+    /// The new description, if it changes.
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -172,11 +210,15 @@ pub struct Reword {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeReword {
+    /// The id of the bundled outcome category (an id it lacks is E151).
     pub id: String,
+    /// The new name, if it changes.
     #[serde(default)]
     pub name: Option<String>,
+    /// The new description, if it changes.
     #[serde(default)]
     pub description: Option<String>,
+    /// The new debrief note, if it changes.
     #[serde(default)]
     pub debrief_note: Option<String>,
 }
@@ -185,9 +227,13 @@ pub struct OutcomeReword {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyChanges {
+    /// Replaces [`Policy::critical_techniques`] when given.
     pub critical_techniques: Option<Vec<String>>,
+    /// Replaces [`Policy::pass_percent`] when given (0–100).
     pub pass_percent: Option<u32>,
+    /// Replaces [`Policy::critical_cap_percent`] when given (0–100).
     pub critical_cap_percent: Option<u32>,
+    /// Replaces [`Policy::critical_fails`] when given.
     pub critical_fails: Option<bool>,
 }
 

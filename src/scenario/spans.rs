@@ -9,9 +9,12 @@
 
 use std::ops::Range;
 
+/// One step of a [`Path`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
+    /// A struct field by name (`beats`, `next`).
     Field(&'static str),
+    /// A list element by position (0-based).
     Index(usize),
     /// A map entry by key; resolves to the key's text.
     Key(String),
@@ -22,15 +25,19 @@ pub enum Seg {
 pub struct Path(pub Vec<Seg>);
 
 impl Path {
+    /// The path to the file's root value (`Scenario(...)` itself).
     pub fn root() -> Self {
         Path(Vec::new())
     }
+    /// This path, then the field `name`.
     pub fn field(&self, name: &'static str) -> Self {
         self.with(Seg::Field(name))
     }
+    /// This path, then list element `i`.
     pub fn index(&self, i: usize) -> Self {
         self.with(Seg::Index(i))
     }
+    /// This path, then the map entry with key `k` (resolving to the key's text).
     pub fn key(&self, k: &str) -> Self {
         self.with(Seg::Key(k.to_string()))
     }
@@ -64,6 +71,8 @@ pub struct Spans {
 }
 
 impl Spans {
+    /// The span tree of `text`, which serde has already accepted as RON; a
+    /// shape it does not follow simply gives no spans (never an error).
     pub fn parse(text: &str) -> Spans {
         let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0 };
         p.skip_ws();

@@ -19,15 +19,39 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 pub enum Finding {
     /// A curly quote (“ ” ‘ ’ and the like) outside any text, where a straight
     /// `"` belongs.
-    CurlyQuote { at: Range<usize>, quote: char },
+    CurlyQuote {
+        /// Byte range of the quote.
+        at: Range<usize>,
+        /// The quote character found.
+        quote: char,
+    },
     /// A text that closes early because of a `"` inside it: `at` is that quote.
-    QuoteInside { at: Range<usize>, text_start: usize },
+    QuoteInside {
+        /// Byte range of the `"` that closed the text early.
+        at: Range<usize>,
+        /// Byte offset where the text began.
+        text_start: usize,
+    },
     /// A text with no closing quote: it began at `start` and ran on over the
     /// end of its line (`line_end`) into what follows.
-    RunOn { start: usize, line_end: usize },
+    RunOn {
+        /// Byte offset of the opening quote.
+        start: usize,
+        /// Byte offset of the end of that line.
+        line_end: usize,
+    },
     /// A bracket opened at `open` and not closed where `at` closes another kind
     /// of bracket (or where the file ends, `at` empty at the end).
-    Unclosed { open: Range<usize>, bracket: char, at: Range<usize>, at_end: bool },
+    Unclosed {
+        /// Byte range of the opening bracket.
+        open: Range<usize>,
+        /// The opening bracket: `(`, `[` or `{`.
+        bracket: char,
+        /// Where another bracket closed instead (empty at the end of the file).
+        at: Range<usize>,
+        /// True when the file ended with it still open.
+        at_end: bool,
+    },
 }
 
 impl Finding {

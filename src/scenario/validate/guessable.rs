@@ -29,13 +29,18 @@ pub const CLEARLY: f64 = 1.3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NaiveStrategy {
+    /// Always the choice with the longest text.
     Longest,
+    /// Always the choice with the shortest text.
     Shortest,
+    /// Always the choice listed first (in authored order).
     First,
+    /// Always the choice listed last.
     Last,
 }
 
 impl NaiveStrategy {
+    /// Every strategy, in the order reports list them.
     pub const ALL: [NaiveStrategy; 4] = [Self::Longest, Self::Shortest, Self::First, Self::Last];
 
     /// "always choosing the longest text", for messages.
@@ -52,6 +57,7 @@ impl NaiveStrategy {
 /// What one naive strategy reaches, beside the best total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StrategyShare {
+    /// The rule played by.
     pub strategy: NaiveStrategy,
     /// Its total with luck in its favour (as the best total assumes); `None`
     /// when the strategy never reaches an ending.

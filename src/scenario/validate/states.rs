@@ -13,7 +13,9 @@ pub use crate::state::graph::{Offer, StateGraph, Target, TooLarge};
 /// trainee's favour (`hi`, the analyzer's "best") and against (`lo`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Value {
+    /// Best total still achievable with luck in the trainee's favour.
     pub hi: i64,
+    /// Total still achievable with every roll against the trainee.
     pub lo: i64,
 }
 
