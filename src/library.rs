@@ -225,6 +225,17 @@ pub struct ScenarioLibrary {
 }
 
 impl ScenarioLibrary {
+    /// The entry a recorded session was played on: the scenario with its
+    /// id that loads, the file it was recorded from first.
+    pub fn entry_for(&self, summary: &crate::records::SessionSummary) -> Option<&LibraryEntry> {
+        let same_file = |e: &&LibraryEntry| {
+            summary.scenario_path.as_deref().is_some_and(|p| Path::new(p) == e.path.as_path())
+        };
+        let mut of_id =
+            self.entries.iter().filter(|e| e.scenario.as_ref().is_some_and(|s| s.id() == summary.scenario));
+        of_id.clone().find(same_file).or_else(|| of_id.next())
+    }
+
     /// Read and check every scenario in `dir`.
     pub fn load(dir: &Path) -> ScenarioLibrary {
         let mut lib = ScenarioLibrary { dir: dir.to_path_buf(), ..Default::default() };

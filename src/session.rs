@@ -240,3 +240,43 @@ impl Session {
         self.recorder.take_warning().into_iter().chain(self.recorder.describe(&report)).collect()
     }
 }
+
+/// The debrief of a recorded, finished session, judged now as the debrief
+/// judged it then: the record is replayed on `scenario` (refused, in a
+/// sentence as `replay` words it, when the scenario changed since or the
+/// record does not replay exactly); for a rewound run whose original
+/// (`parent`) replays too, with the two routes from the fork. Returns the
+/// replayed run (a rewind starts from it) and its debrief.
+pub fn recorded_debrief(
+    rec: &crate::records::SessionRecord,
+    scenario: &Scenario,
+    parent: Option<&crate::records::SessionRecord>,
+    analyses: &mut Analyses,
+) -> Result<(Playthrough, Debrief), String> {
+    use crate::records::replay::{ReplayCheck, replay_session};
+    if rec.summary.status != crate::records::Status::Finished {
+        return Err(format!("session {} did not finish, so it has no debrief", rec.summary.id));
+    }
+    let replayed = |rec: &crate::records::SessionRecord| match replay_session(rec, scenario) {
+        Ok(ReplayCheck::Matches { play, .. }) => Ok(*play),
+        Ok(other) => Err(other.refusal().unwrap_or_else(|| "the run cannot be replayed".into())),
+        Err(e) => Err(e.to_string()),
+    };
+    let play = replayed(rec)?;
+    let trainee = Some(rec.summary.trainee.as_str());
+    let mut debrief = match analyses
+        .get(scenario)
+        .and_then(|(a, space)| Debrief::build(&play, a, space, trainee).map_err(|e| e.to_string()))
+    {
+        Ok(d) => d,
+        Err(why) => Debrief::step_by_step(&play, trainee, &why),
+    };
+    if let Some(f) = &rec.summary.rewound_from
+        && let Some(parent) = parent.filter(|p| Some(p.summary.id) == f.session)
+        && let Ok(original) = replayed(parent)
+    {
+        debrief.fork =
+            Some(ForkComparison::new(&original, &play, f.step as usize, Some(parent.summary.id.0)));
+    }
+    Ok((play, debrief))
+}

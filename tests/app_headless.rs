@@ -1476,3 +1476,126 @@ fn next_trainee_on_the_debrief_clears_the_name_the_attempts_and_the_debrief() {
     assert!(app.world().resource::<Attempts>().0.is_empty(), "no earlier cadet's results on show");
     assert!(app.world().resource::<Finished>().debrief.is_none());
 }
+
+// ---- Issue 14 in the app: a past run's debrief from History, rewound.
+
+use talkdown::app::screens::history::DebriefButtons;
+
+/// The seed-2 run of `debrief_with_chance_and_critical`, recorded in
+/// `dir/records.sqlite3`; then History, by keys.
+fn recorded_run_then_history(dir: &Path) -> App {
+    let mut app = headless(AppConfig {
+        scenarios: dir.to_path_buf(),
+        seed: Some(2),
+        mode: Some(Mode::Training),
+        trainee: Some("Cadet Past".into()),
+        records: Some(dir.join("records.sqlite3")),
+        ..Default::default()
+    });
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    frames(&mut app, 3);
+    into_play(&mut app);
+    play_ids(&mut app, &["introduce", "ask_directly", "leave"]);
+    frames(&mut app, 3);
+    assert_eq!(screen(&app), Screen::Debrief);
+    // Forget this sitting: the debrief must come from the records.
+    *app.world_mut().resource_mut::<Finished>() = Finished::default();
+    press(&mut app, KeyCode::KeyH);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::History);
+    app
+}
+
+/// Click the History screen's "Debrief" button of the only recorded session.
+fn open_past_debrief(app: &mut App) -> talkdown::records::SessionId {
+    let buttons = app.world().resource::<DebriefButtons>().0.clone();
+    assert_eq!(buttons.len(), 1, "{buttons:?}");
+    let (id, rect) = buttons[0];
+    click_at(app, rect.center());
+    frames(app, 1);
+    assert_eq!(screen(app), Screen::Debrief);
+    id
+}
+
+#[test]
+fn a_past_run_opened_from_history_rewinds_and_the_new_run_is_linked_to_it() {
+    let dir = folder();
+    let mut app = recorded_run_then_history(dir.path());
+    let id = open_past_debrief(&mut app);
+    let original = {
+        let f = app.world().resource::<Finished>();
+        assert!(f.error.is_none(), "{:?}", f.error);
+        assert_eq!(f.record.as_ref().map(|r| r.summary.id), Some(id));
+        let d = f.debrief.as_ref().expect("the past run's debrief");
+        assert_eq!(d.decisions.len(), 3);
+        assert_eq!(d.critical_errors.len(), 1);
+        f.play.clone().unwrap()
+    };
+    // Its markers and rewind buttons, as for the run just played.
+    assert_eq!(app.world().resource::<Drawn>().markers.len(), 6);
+    assert!(app.world().resource::<Drawn>().rewind_buttons.iter().any(|(s, _)| *s == 3));
+    // Decision 3 by keys, then W.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::ArrowRight);
+    }
+    assert_eq!(selected(&app), Some(3));
+    press(&mut app, KeyCode::KeyW);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Play, "{:?}", app.world().resource::<Finished>().rewind_refused);
+    assert_eq!(decisions(&app), ["introduce", "ask_directly"]);
+    assert_eq!(beat(&app), "deflect");
+    {
+        let run = app.world().resource::<Current>().0.as_ref().unwrap();
+        assert_eq!(run.play().seed(), 2);
+        assert_eq!(run.trainee(), "Cadet Past");
+        assert_eq!(run.play().state(), &original.decisions()[2].state_before, "the same state");
+        assert_eq!(
+            run.play().transcript(),
+            original.run().transcript[..run.play().transcript().len()].as_ref(),
+            "the same transcript"
+        );
+        assert_eq!(run.session.fork_step(), Some(3));
+    }
+    play_ids(&mut app, &["stay", "offer_counsellor"]);
+    frames(&mut app, 3);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let d = app.world().resource::<Finished>().debrief.clone().unwrap();
+    let fork = d.fork.expect("the two routes from the fork");
+    assert_eq!(fork.step, 3);
+    assert_eq!(fork.session, Some(id.0), "the original is named by its session number");
+    assert_eq!(fork.original.steps[0].text, original.decisions()[2].text);
+    // Recorded as its own session, linked to the original and the fork step.
+    let store = talkdown::records::Store::open(dir.path().join("records.sqlite3")).unwrap();
+    let rows = store.history("Cadet Past").unwrap();
+    assert_eq!(rows.len(), 2);
+    let new = rows.iter().find(|r| r.id != id).unwrap();
+    let link = new.rewound_from.as_ref().expect("linked to the original");
+    assert_eq!((link.session, link.step), (Some(id), 3));
+    assert_eq!(new.status, talkdown::records::Status::Finished);
+}
+
+#[test]
+fn a_past_run_is_not_rewound_when_its_scenario_changed_since() {
+    let dir = folder();
+    let mut app = recorded_run_then_history(dir.path());
+    open_past_debrief(&mut app);
+    let path = dir.path().join("every_feature.ron");
+    edit(&path, "Sam walks in with you.", "Sam goes in with you.");
+    changed(&mut app, path);
+    frames(&mut app, 2);
+    assert_eq!(screen(&app), Screen::Debrief);
+    press(&mut app, KeyCode::ArrowRight);
+    press(&mut app, KeyCode::KeyW);
+    frames(&mut app, 1);
+    assert_eq!(screen(&app), Screen::Debrief, "nothing is resumed");
+    let why = app.world().resource::<Finished>().rewind_refused.clone().expect("a message");
+    assert!(why.starts_with("Cannot rewind to decision 1:"), "{why}");
+    assert!(why.contains("has changed since this run"), "{why}");
+    // And a past run on the changed file cannot be opened as it was: said why.
+    press(&mut app, KeyCode::KeyH);
+    frames(&mut app, 2);
+    open_past_debrief(&mut app);
+    let f = app.world().resource::<Finished>();
+    assert!(f.debrief.is_none());
+    assert!(f.error.as_deref().is_some_and(|e| e.contains("has changed since this run")), "{:?}", f.error);
+}

@@ -5,12 +5,14 @@
 //! clinician's commentary beside the trainee's own reasons and the better
 //! alternative, a rewound run's two routes, teaching points and resources.
 //! Left/Right select a decision, W rewinds to it (play resumes there, recorded as a
-//! new run linked to this one), R replays (same seed), N replays with a new
+//! new run linked to this one; a past run opened from History is rewound
+//! through its record, as `talkdown replay SESSION --rewind STEP` does), R replays (same seed), N replays with a new
 //! seed, E exports HTML, H shows history, L or Esc goes back to the library,
 //! X hands the station to the next trainee (name, attempts and debrief cleared).
 //!
 //! Everything shown comes from [`crate::debrief::Debrief`]; the rewind is the
-//! core's ([`crate::records::replay::rewind_play`], [`crate::session::Session::rewound`]).
+//! core's ([`crate::records::replay::rewind_play`] or [`crate::records::replay::rewind_session`],
+//! then [`crate::session::Session::rewound`]).
 
 pub mod timeline;
 
@@ -22,7 +24,7 @@ use crate::app::session::{Attempts, Current, Finished, Library, Records, Run, St
 use crate::app::theme::{self, Prefs};
 use crate::app::{AppSystems, UiSet};
 use crate::debrief::{Debrief, ForkComparison};
-use crate::records::replay::{Rewound, rewind_play};
+use crate::records::replay::{Rewound, rewind_play, rewind_session};
 use timeline::{Drawn, Reveal, Selected};
 
 pub(super) fn plugin(app: &mut App) {
@@ -188,14 +190,22 @@ fn act(
 /// on the scenario as the library has it now; why not, in a sentence.
 fn rewind(finished: &Finished, library: &Library, records: &Records, step: usize) -> Result<Run, String> {
     let (Some(play), Some(path)) = (&finished.play, &finished.path) else {
-        return Err("Only the run just played can be rewound here.".into());
+        return Err(
+            "Only a run that replays (just played, or opened from History) can be rewound here.".into()
+        );
     };
     let refused = |why: String| format!("Cannot rewind to decision {step}: {why}.");
     let Some(scenario) = library.entries.iter().find(|e| &e.path == path).and_then(|e| e.scenario.as_ref())
     else {
         return Err(refused(format!("{} is no longer in the library or does not load", path.display())));
     };
-    let rewind = match rewind_play(play, scenario, step as u32, finished.recorded_as.as_deref()) {
+    // A past run opened from History goes through its record (as `talkdown
+    // replay SESSION --rewind STEP`); the run just played, through memory.
+    let rewound = match &finished.record {
+        Some(rec) => rewind_session(rec, scenario, step as u32),
+        None => rewind_play(play, scenario, step as u32, finished.recorded_as.as_deref()),
+    };
+    let rewind = match rewound {
         Ok(Rewound::Ready(r)) => *r,
         Ok(Rewound::Refused(check)) => {
             return Err(refused(check.refusal().unwrap_or_else(|| "the run cannot be replayed".into())));
@@ -261,6 +271,18 @@ fn ui(
             ui.label(egui::RichText::new(format!("No debrief: {why}")).color(p.bad));
             return;
         };
+        if let Some(rec) = &finished.record {
+            let s = &rec.summary;
+            ui.label(theme::muted(
+                ui,
+                format!(
+                    "Session {} by {}, played {} (from History)",
+                    s.id.0,
+                    s.trainee,
+                    s.started_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                ),
+            ));
+        }
         let view = View {
             selected: selected.as_ref().and_then(|s| s.0),
             can_rewind: finished.play.is_some(),

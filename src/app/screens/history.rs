@@ -1,5 +1,8 @@
 //! History: the trainee's own attempts, grouped by scenario, with the score
-//! trend. Esc or L goes back to the library.
+//! trend; a recorded attempt's "Debrief" button opens its debrief (judged
+//! again from the record by the core, [`crate::session::recorded_debrief`]),
+//! where "Rewind to here" plays on from any of its decisions. Esc or L goes
+//! back to the library.
 //!
 //! Keys and clicks become [`HistoryAction`] messages, applied in one system,
 //! as on every other screen.
@@ -9,11 +12,13 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::{Screen, body, root, top_bar};
 use crate::app::UiSet;
-use crate::app::session::{Attempt, Attempts, Records};
+use crate::app::session::{Analyses, Attempt, Attempts, Finished, Library, Records};
 use crate::app::theme::{self, Prefs};
+use crate::records::SessionId;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<HistoryAction>()
+        .init_resource::<DebriefButtons>()
         .add_systems(OnEnter(Screen::History), load_from_records)
         .add_systems(EguiPrimaryContextPass, ui.in_set(UiSet).run_if(in_state(Screen::History)))
         .add_systems(
@@ -28,7 +33,13 @@ pub(super) fn plugin(app: &mut App) {
 pub enum HistoryAction {
     /// Back to the scenario library (Esc, L or the button).
     Library,
+    /// Open a recorded session's debrief (its "Debrief" button).
+    Open(SessionId),
 }
+
+/// Where each "Debrief" button was drawn last frame (for tests that click them).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct DebriefButtons(pub Vec<(SessionId, egui::Rect)>);
 
 /// With a records store, history is every finished session of this trainee,
 /// not just this sitting's.
@@ -51,11 +62,55 @@ fn keys(keys: Res<ButtonInput<KeyCode>>, mut actions: MessageWriter<HistoryActio
     }
 }
 
-fn apply(mut actions: MessageReader<HistoryAction>, mut next: ResMut<NextState<Screen>>) {
+fn apply(
+    mut actions: MessageReader<HistoryAction>,
+    mut next: ResMut<NextState<Screen>>,
+    records: Res<Records>,
+    library: Res<Library>,
+    mut analyses: ResMut<Analyses>,
+    mut finished: ResMut<Finished>,
+) {
     for action in actions.read() {
         match action {
             HistoryAction::Library => next.set(Screen::Library),
+            HistoryAction::Open(id) => {
+                *finished = open(*id, &records, &library, &mut analyses);
+                next.set(Screen::Debrief);
+            }
         }
+    }
+}
+
+/// A recorded session's debrief, as the core rebuilds it from the record on
+/// the scenario the library has now; when it cannot be, why (shown on the
+/// debrief screen).
+pub fn open(id: SessionId, records: &Records, library: &Library, analyses: &mut Analyses) -> Finished {
+    let fail = |why: String| Finished { error: Some(why), ..default() };
+    let Some((rec, parent)) = records.with("read a session", |s| {
+        let rec = s.session(id)?;
+        let parent =
+            rec.summary.rewound_from.as_ref().and_then(|f| f.session).and_then(|p| s.session(p).ok());
+        Ok((rec, parent))
+    }) else {
+        return fail(format!("session {} could not be read from the records", id.0));
+    };
+    let Some(entry) = library.entry_for(&rec.summary) else {
+        return fail(format!(
+            "session {} was played on scenario `{}`, which is not in the library or does not load",
+            id.0, rec.summary.scenario
+        ));
+    };
+    let scenario = entry.scenario.as_ref().expect("entry_for finds loaded scenarios only");
+    match crate::session::recorded_debrief(&rec, scenario, parent.as_ref(), &mut analyses.0) {
+        Ok((play, debrief)) => Finished {
+            debrief: Some(debrief),
+            play: Some(play),
+            path: Some(entry.path.clone()),
+            recorded_as: Some(rec.summary.uuid.clone()),
+            record: Some(Box::new(rec)),
+            ..default()
+        },
+        Err(why) => fail(format!("session {}: {why}", id.0)),
     }
 }
 
@@ -64,7 +119,9 @@ fn ui(
     attempts: Res<Attempts>,
     mut prefs: ResMut<Prefs>,
     mut actions: MessageWriter<HistoryAction>,
+    mut shown: ResMut<DebriefButtons>,
 ) -> Result {
+    shown.0.clear();
     let ctx = contexts.ctx_mut()?;
     let mut root = root(ctx);
     top_bar(&mut root, Screen::History.title(), "Esc or L library   Up/Down/PgUp/PgDn scroll", &mut prefs);
@@ -113,9 +170,10 @@ fn ui(
                             );
                         }
                         egui::Grid::new(sid).striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
-                            for h in
-                                ["When", "Mode", "Verdict", "Process", "Score", "Outcome", "Critical", "Seed"]
-                            {
+                            for h in [
+                                "When", "Mode", "Verdict", "Process", "Score", "Outcome", "Critical", "Seed",
+                                "",
+                            ] {
                                 ui.label(theme::bold(h));
                             }
                             ui.end_row();
@@ -128,6 +186,18 @@ fn ui(
                                 ui.label(a.outcome.clone().unwrap_or_default());
                                 ui.label(a.critical.to_string());
                                 ui.label(a.seed.to_string());
+                                match a.session {
+                                    Some(id) => {
+                                        let b = ui.button(format!("Debrief (session {})", id.0));
+                                        shown.0.push((id, b.rect));
+                                        if b.clicked() {
+                                            actions.write(HistoryAction::Open(id));
+                                        }
+                                    }
+                                    None => {
+                                        ui.label("");
+                                    }
+                                }
                                 ui.end_row();
                             }
                         });

@@ -252,6 +252,7 @@ pub fn finish(mut run: Run, analyses: &mut Analyses, attempts: &mut Attempts) ->
         outcome: debrief.ending.as_ref().map(|e| e.outcome_name.clone()),
         grade: debrief.ending.as_ref().map(|e| e.grade),
         critical: debrief.critical_errors.len(),
+        session: None,
     });
     Finished { debrief: Some(debrief), play: Some(play), path: Some(run.path), recorded_as, ..default() }
 }

@@ -82,6 +82,9 @@ pub struct Attempt {
     pub outcome: Option<String>,
     pub grade: Option<Grade>,
     pub critical: usize,
+    /// Its session in the records store (History opens its debrief from
+    /// there); `None` for a run kept in memory only.
+    pub session: Option<crate::records::SessionId>,
 }
 
 /// Finished attempts: this session's (in memory), replaced by the records
@@ -104,6 +107,7 @@ impl Attempt {
             outcome: s.outcome_name.clone(),
             grade: s.grade,
             critical: s.critical_errors as usize,
+            session: Some(s.id),
         }
     }
 }

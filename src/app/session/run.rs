@@ -120,6 +120,9 @@ pub struct Finished {
     pub recorded_as: Option<String>,
     /// Why the last "Rewind to here" was refused.
     pub rewind_refused: Option<String>,
+    /// The recorded session this debrief was opened from (History): a
+    /// rewind goes through the record, as `talkdown replay --rewind` does.
+    pub record: Option<Box<crate::records::SessionRecord>>,
 }
 
 /// The core's analysis cache, as a resource (the debrief and the developer panel share it).
