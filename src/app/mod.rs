@@ -218,6 +218,10 @@ pub fn headless(config: AppConfig) -> App {
         InputPlugin,
         bevy::asset::AssetPlugin::default(),
         WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() },
+        // bevy_egui's `accesskit` feature reads the resources this plugin makes
+        // (DefaultPlugins has it); with no window there is no adapter, so egui
+        // builds no accessibility tree here.
+        bevy::a11y::AccessibilityPlugin,
     ))
     .init_asset::<bevy::shader::Shader>()
     .init_asset::<bevy::image::Image>()

@@ -369,7 +369,16 @@ pub fn big_button(ui: &mut egui::Ui, key: &str, text: &str, highlighted: bool) -
 pub fn bar(ui: &mut egui::Ui, fraction: f32, color: Color32, text: impl Into<String>) {
     let p = current(ui);
     let width = ui.available_width();
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 30.0), egui::Sense::hover());
+    let text = text.into();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 30.0), egui::Sense::hover());
+    // Painted, so it says what it is itself: a progress bar named by its words
+    // ("Distress 6/10", "12 s to respond"), its fill as the value.
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ProgressIndicator, true, &text));
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_min_numeric_value(0.0);
+        node.set_max_numeric_value(1.0);
+        node.set_numeric_value(f64::from(fraction.clamp(0.0, 1.0)));
+    });
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 6.0, p.bg);
     let mut fill = rect;
@@ -382,7 +391,7 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, color: Color32, text: impl Into<Str
         egui::StrokeKind::Inside,
     );
     let galley =
-        painter.layout_no_wrap(text.into(), FontId::new(18.0, FontFamily::Name("bold".into())), p.text);
+        painter.layout_no_wrap(text, FontId::new(18.0, FontFamily::Name("bold".into())), p.text);
     // Dark text where the fill is under the whole label, light text otherwise.
     let on_fill = fill.width() > galley.size().x + 16.0;
     let color = if on_fill { Color32::BLACK } else { p.text };
