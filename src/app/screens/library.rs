@@ -535,9 +535,13 @@ fn ui(
             for (i, cells) in &rows {
                 let selected = *i == library.selected;
                 let response = list_row(ui, &widths, cells, selected, false);
-                let title = &cells[0].0;
+                // A screen reader reads the whole row: title, level, minutes,
+                // review status and (once a name is known) the last result.
+                let row: Vec<&str> =
+                    cells.iter().map(|(t, _)| t.as_str()).filter(|t| !t.is_empty() && *t != "—").collect();
+                let row = row.join(", ");
                 response.widget_info(|| {
-                    egui::WidgetInfo::selected(egui::WidgetType::SelectableLabel, true, selected, title)
+                    egui::WidgetInfo::selected(egui::WidgetType::SelectableLabel, true, selected, &row)
                 });
                 if selected && filter.scrolled_to != Some(*i) {
                     response.scroll_to_me(None);

@@ -122,6 +122,8 @@ fn toggle_contrast(keys: Res<ButtonInput<KeyCode>>, mut prefs: ResMut<Prefs>) {
 
 /// A `Ui` covering the whole window, for panels to attach to (egui 0.36).
 pub fn root(ctx: &egui::Context) -> egui::Ui {
+    // The window, as a screen reader names it.
+    ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label("Talkdown"));
     egui::Ui::new(
         ctx.clone(),
         egui::Id::new("talkdown_root"),

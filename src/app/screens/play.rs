@@ -283,6 +283,13 @@ fn ui(
                     .stick_to_bottom(true)
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
+                        // For screen readers: a log whose new lines are announced
+                        // as they arrive (an AccessKit live region, polite).
+                        ui.ctx().accesskit_node_builder(ui.unique_id(), |node| {
+                            node.set_role(egui::accesskit::Role::Log);
+                            node.set_label("Transcript");
+                            node.set_live(egui::accesskit::Live::Polite);
+                        });
                         // The ending waits until the reasons are given (they are about the
                         // choice, not its outcome).
                         let entries = run.play().transcript();
@@ -361,10 +368,11 @@ fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {
                 for l in lines {
                     ui.horizontal_wrapped(|ui| match &l.speaker {
                         Some(name) => {
-                            ui.label(
+                            let who = ui.label(
                                 theme::bold(format!("{name}:")).color(fade(theme::role_color(p, l.role))),
                             );
-                            ui.label(egui::RichText::new(&l.text).color(fade(p.text)));
+                            let what = ui.label(egui::RichText::new(&l.text).color(fade(p.text)));
+                            one_line_for_screen_readers(ui, &who, &what, format!("{name}: {}", l.text));
                         }
                         None => {
                             ui.label(egui::RichText::new(&l.text).italics().color(fade(p.muted)));
@@ -374,8 +382,9 @@ fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {
             }
             Entry::Said { text, .. } => {
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(theme::bold("You:").color(fade(p.accent)));
-                    ui.label(egui::RichText::new(text).color(fade(p.text)));
+                    let who = ui.label(theme::bold("You:").color(fade(p.accent)));
+                    let what = ui.label(egui::RichText::new(text).color(fade(p.text)));
+                    one_line_for_screen_readers(ui, &who, &what, format!("You: {text}"));
                 });
                 ui.add_space(6.0);
             }
@@ -393,4 +402,12 @@ fn transcript(ui: &mut egui::Ui, entries: &[Entry], p: &theme::Palette) {
             }
         }
     }
+}
+
+/// A transcript line is drawn as two labels (the speaker in their colour, then
+/// the words); a screen reader gets it as one line, "Name: words": the
+/// speaker's label carries the whole line and the words' own node is hidden.
+fn one_line_for_screen_readers(ui: &egui::Ui, who: &egui::Response, what: &egui::Response, line: String) {
+    ui.ctx().accesskit_node_builder(who.id, |node| node.set_value(line));
+    ui.ctx().accesskit_node_builder(what.id, |node| node.set_hidden());
 }

@@ -198,7 +198,7 @@ fn ui(
     body(&mut root, &prefs, |ui| {
         ui.label(theme::muted(ui, format!("Scenario: {title}")));
         ui.add_space(8.0);
-        theme::subheading(ui, "Your name or trainee ID");
+        let name_label = theme::subheading(ui, "Your name or trainee ID");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut name)
                 .hint_text("e.g. Cadet Rivera or 24-117")
@@ -213,6 +213,7 @@ fn ui(
                     ..Default::default()
                 }),
         );
+        let edit = edit.labelled_by(name_label.id);
         if form.focus_name {
             edit.request_focus();
             form.focus_name = false;
@@ -244,7 +245,10 @@ fn ui(
         ];
         for (m, label) in options {
             let on = (m == Mode::Training) == training;
-            if theme::big_button(ui, if on { "✔" } else { "   " }, label, on).clicked() {
+            let b = theme::big_button(ui, if on { "✔" } else { "   " }, label, on);
+            // A screen reader hears a radio button, checked or not, not "✔".
+            b.widget_info(|| egui::WidgetInfo::selected(egui::WidgetType::RadioButton, true, on, label));
+            if b.clicked() {
                 actions.write(TraineeAction::SetMode(m));
             }
         }

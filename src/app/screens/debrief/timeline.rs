@@ -100,7 +100,21 @@ pub fn chart(
     let n = d.decisions.len().max(1) as f32;
     let panels = d.meters.len() as f32;
     let height = TOP + panels * (PANEL_H + GAP) + 58.0;
-    let (area, _) = ui.allocate_exact_size(vec2(width, height), Sense::hover());
+    let (area, chart) = ui.allocate_exact_size(vec2(width, height), Sense::hover());
+    // Painted, so it names itself for screen readers; its markers below are
+    // buttons that say each meter's value after each decision.
+    chart.widget_info(|| {
+        let names: Vec<&str> = d.meters.iter().map(|m| m.name.as_str()).collect();
+        egui::WidgetInfo::labeled(
+            egui::WidgetType::Image,
+            true,
+            format!(
+                "State timeline: {} after each of {} decisions; each marker is a button",
+                names.join(", "),
+                d.decisions.len()
+            ),
+        )
+    });
     let painter = ui.painter_at(area.expand(10.0));
     let plot_w = width - LEFT - RIGHT;
     let x = |i: usize| area.left() + LEFT + plot_w * i as f32 / n;
