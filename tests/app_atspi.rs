@@ -75,7 +75,16 @@ fn the_app_runs_without_an_accessibility_bus() {
         let mut cmd = Command::new("xvfb-run");
         cmd.args(["-a", "-s", "-screen 0 1280x800x24"])
             .arg(env!("CARGO_BIN_EXE_talkdown"))
-            .args(["--scenarios", "tests/fixtures", "--scenario", "minimal", "--seed", "1", "--choices", "2,1"])
+            .args([
+                "--scenarios",
+                "tests/fixtures",
+                "--scenario",
+                "minimal",
+                "--seed",
+                "1",
+                "--choices",
+                "2,1",
+            ])
             .arg("--screenshots")
             .arg(shots.path())
             .env("XDG_RUNTIME_DIR", runtime.path())
@@ -86,6 +95,10 @@ fn the_app_runs_without_an_accessibility_bus() {
         }
         let out = cmd.output().expect("run xvfb-run");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "NO_AT_BRIDGE={no_bridge}: exit {:?}\nstderr:\n{stderr}", out.status.code());
+        assert!(
+            out.status.success(),
+            "NO_AT_BRIDGE={no_bridge}: exit {:?}\nstderr:\n{stderr}",
+            out.status.code()
+        );
     }
 }

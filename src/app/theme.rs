@@ -390,8 +390,7 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, color: Color32, text: impl Into<Str
         egui::Stroke::new(1.0, p.muted.gamma_multiply(0.5)),
         egui::StrokeKind::Inside,
     );
-    let galley =
-        painter.layout_no_wrap(text, FontId::new(18.0, FontFamily::Name("bold".into())), p.text);
+    let galley = painter.layout_no_wrap(text, FontId::new(18.0, FontFamily::Name("bold".into())), p.text);
     // Dark text where the fill is under the whole label, light text otherwise.
     let on_fill = fill.width() > galley.size().x + 16.0;
     let color = if on_fill { Color32::BLACK } else { p.text };
